@@ -1,0 +1,28 @@
+# PocketBase 0.40 needs Go 1.27; the go command fetches this toolchain itself.
+export GOTOOLCHAIN := go1.27.3
+
+BIN      := toolbase
+ADDR     ?= 127.0.0.1:8090
+DATA     ?= ./pb_data
+FUZZTIME ?= 10s
+
+.PHONY: build run test bench fuzz lint clean
+
+build:
+	go build -o $(BIN) .
+
+run: build
+	./$(BIN) serve --http $(ADDR) --dir $(DATA)
+
+test:
+	go test -count=1 -timeout 15m ./...
+
+bench:
+	@echo "no benchmarks yet"
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	go vet ./...
+
+clean:
+	rm -f $(BIN)

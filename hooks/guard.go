@@ -1,0 +1,166 @@
+package hooks
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+
+	c "toolbase/collections"
+)
+
+// guard says which fields of a collection only toolbase's own code writes.
+// The records API rules keep users from setting them; the guard also holds
+// against superusers (the dashboard) and against lost updates: a save rewrites
+// only the fields it changed, so a profile edit can't overwrite a balance that
+// moved since the record was read.
+type guard struct {
+	owns         func(field string) bool
+	systemCreate bool // records are created only by toolbase
+	immutable    bool // records are never updated
+	undeletable  bool // records are never deleted
+}
+
+var guards = map[string]guard{
+	c.Users:       {owns: fieldSet(c.UserTotalRevenue, c.UserTotalPayouts)},
+	c.Tools:       {owns: fieldSet(c.ToolTotalUses, c.ToolTotalRevenue, c.ToolAverageRating, c.ToolRatingCount)},
+	c.ToolAPIKeys: {owns: fieldSet(c.APIKeyUser, c.APIKeyPrefix, c.APIKeyHash, c.APIKeyDailyUsage, c.APIKeyMonthlyUsage, c.APIKeyLastUsed), systemCreate: true},
+	// deleting an API key unsets it on its usage rows, the one change allowed
+	c.ToolUsage:         {owns: allFieldsBut(c.UsageAPIKey), systemCreate: true, undeletable: true},
+	c.PointTransactions: {owns: allFieldsBut(), systemCreate: true, immutable: true, undeletable: true},
+}
+
+func fieldSet(names ...string) func(string) bool {
+	set := map[string]bool{}
+	for _, n := range names {
+		set[n] = true
+	}
+	return func(f string) bool { return set[f] }
+}
+
+func allFieldsBut(names ...string) func(string) bool {
+	except := fieldSet(names...)
+	return func(f string) bool { return !except(f) }
+}
+
+type systemKey struct{}
+
+// systemContext marks a save as toolbase's own, which the guards let through.
+var systemContext = context.WithValue(context.Background(), systemKey{}, true)
+
+func isSystem(ctx context.Context) bool {
+	v, _ := ctx.Value(systemKey{}).(bool)
+	return v
+}
+
+// saveSystem validates and saves a record on toolbase's own authority.
+func saveSystem(app core.App, r *core.Record) error {
+	return app.SaveWithContext(systemContext, r)
+}
+
+// deleteSystem deletes a record on toolbase's own authority.
+func deleteSystem(app core.App, r *core.Record) error {
+	return app.DeleteWithContext(systemContext, r)
+}
+
+func bindGuards(app core.App) {
+	for name, g := range guards {
+		app.OnRecordCreate(name).BindFunc(g.onCreate)
+		app.OnRecordUpdate(name).BindFunc(g.onUpdate)
+		app.OnRecordDelete(name).BindFunc(g.onDelete)
+	}
+	app.OnRecordEnrich(c.ToolAPIKeys).BindFunc(func(e *core.RecordEnrichEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		// superusers see hidden fields; nobody sees a key's hash
+		e.Record.Hide(c.APIKeyHash)
+		return nil
+	})
+}
+
+func (g guard) onCreate(e *core.RecordEvent) error {
+	if isSystem(e.Context) {
+		return e.Next()
+	}
+	name := e.Record.Collection().Name
+	if g.systemCreate {
+		return apis.NewForbiddenError(fmt.Sprintf("Records of %s are created only by toolbase.", name), nil)
+	}
+	errs := validation.Errors{}
+	for _, f := range e.Record.Collection().Fields {
+		if g.owns(f.GetName()) && !isZero(e.Record.Get(f.GetName())) {
+			errs[f.GetName()] = readOnly
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return e.Next()
+}
+
+func (g guard) onUpdate(e *core.RecordEvent) error {
+	e.Record.IgnoreUnchangedFields(true)
+	if isSystem(e.Context) {
+		return e.Next()
+	}
+	name := e.Record.Collection().Name
+	if g.immutable {
+		return apis.NewForbiddenError(fmt.Sprintf("Records of %s are never changed.", name), nil)
+	}
+	original := e.Record.Original()
+	errs := validation.Errors{}
+	for _, f := range e.Record.Collection().Fields {
+		n := f.GetName()
+		if !g.owns(n) || same(e.Record.Get(n), original.Get(n)) {
+			continue
+		}
+		if f.GetHidden() {
+			// the dashboard can't show a hidden field and may send it back empty
+			e.Record.Set(n, original.Get(n))
+			continue
+		}
+		errs[n] = readOnly
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return e.Next()
+}
+
+func (g guard) onDelete(e *core.RecordEvent) error {
+	if g.undeletable {
+		name := e.Record.Collection().Name
+		return apis.NewForbiddenError(fmt.Sprintf("Records of %s are never deleted.", name), nil)
+	}
+	return e.Next()
+}
+
+var readOnly = validation.NewError("toolbase_read_only", "Computed by toolbase; it cannot be set.")
+
+func isZero(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return true
+	case string:
+		return v == ""
+	case float64:
+		return v == 0
+	case bool:
+		return !v
+	case []string:
+		return len(v) == 0
+	}
+	b, _ := json.Marshal(v)
+	s := string(b)
+	return s == "null" || s == `""` || s == "0" || s == "[]" || s == "{}"
+}
+
+func same(a, b any) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && string(ja) == string(jb)
+}

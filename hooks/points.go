@@ -1,0 +1,107 @@
+package hooks
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/spf13/cobra"
+
+	c "toolbase/collections"
+)
+
+// MaxPointsChange bounds one admin grant or deduction.
+const MaxPointsChange = 1_000_000_000
+
+// ErrInsufficientPoints is a deduction refused because it would go below zero.
+var ErrInsufficientPoints = validation.NewError("toolbase_insufficient_points", "Insufficient points")
+
+// PointsChange is an admin's grant (GRANT) or deduction (DEDUCT) of a user's
+// points. The admin routes and the `points` command both submit it.
+type PointsChange struct {
+	Points int64  `json:"points"`
+	Reason string `json:"reason"`
+
+	user   *core.Record
+	actor  string // the admin's user id; empty from the CLI
+	deduct bool
+}
+
+// NewPointsChange prepares a change of user's points by actor ("" for the CLI).
+func NewPointsChange(user *core.Record, actor string, deduct bool) *PointsChange {
+	return &PointsChange{user: user, actor: actor, deduct: deduct}
+}
+
+// Validate checks the amount and the reason.
+func (f *PointsChange) Validate() error {
+	return validation.ValidateStruct(f,
+		validation.Field(&f.Points, validation.Required, validation.Min(int64(1)), validation.Max(int64(MaxPointsChange))),
+		validation.Field(&f.Reason, validation.RuneLength(0, c.MaxNoteChars)),
+	)
+}
+
+// Submit validates the change and posts it to the ledger; it returns the new
+// balance, or ErrInsufficientPoints for a deduction below zero.
+func (f *PointsChange) Submit(app core.App) (int64, error) {
+	if err := f.Validate(); err != nil {
+		return 0, err
+	}
+	entry := Entry{User: f.user.Id, Account: c.AccountPoints, Kind: c.KindGrant, Amount: f.Points, Actor: f.actor, Note: f.Reason}
+	if f.deduct {
+		entry.Kind, entry.Amount = c.KindDeduct, -f.Points
+	}
+	after, err := Post(app, entry)
+	if errors.Is(err, ErrInsufficient) {
+		if f.deduct {
+			return 0, ErrInsufficientPoints
+		}
+		return 0, validation.Errors{"points": validation.NewError("toolbase_balance_limit", "The balance would exceed its limit.")}
+	}
+	if err != nil {
+		return 0, err
+	}
+	f.user.Set(c.UserPointsBalance, after[0])
+	return after[0], nil
+}
+
+func newPointsCommand(app core.App) *cobra.Command {
+	points := &cobra.Command{Use: "points", Short: "Grant or deduct a user's points (recorded in the ledger)"}
+	for _, deduct := range []bool{false, true} {
+		use, short := "add", "Grant points to the user with EMAIL"
+		if deduct {
+			use, short = "deduct", "Deduct points from the user with EMAIL (never below zero)"
+		}
+		var reason string
+		cmd := &cobra.Command{
+			Use:   use + " EMAIL N",
+			Short: short,
+			Args:  cobra.ExactArgs(2),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				n, err := strconv.ParseInt(args[1], 10, 64)
+				if err != nil {
+					return fmt.Errorf("N must be a whole number of points: %q", args[1])
+				}
+				if err := app.RunAppMigrations(); err != nil {
+					return err
+				}
+				user, err := app.FindAuthRecordByEmail(c.Users, args[0])
+				if err != nil {
+					return fmt.Errorf("no user with email %q", args[0])
+				}
+				change := NewPointsChange(user, "", deduct)
+				change.Points, change.Reason = n, reason
+				balance, err := change.Submit(app)
+				if err != nil {
+					return fmt.Errorf("%s %d points for %s: %w", use, n, args[0], err)
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s now has %d points\n", args[0], balance)
+				return nil
+			},
+		}
+		cmd.Flags().StringVar(&reason, "reason", "", "why, recorded in the ledger row (at most 500 characters)")
+		points.AddCommand(cmd)
+	}
+	return points
+}

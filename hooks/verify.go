@@ -1,0 +1,134 @@
+package hooks
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/spf13/cobra"
+)
+
+// ledgerCheck is one invariant of spec section 2, stated as a query that
+// returns a readable line for every row that breaks it.
+type ledgerCheck struct {
+	name  string
+	query string
+}
+
+var ledgerChecks = []ledgerCheck{
+	{"balances match the ledger", `
+SELECT 'user ' || u.email || ' (' || u.id || '): ' ||
+	CASE WHEN u.points_balance != COALESCE(p.total, 0)
+		THEN 'points_balance is ' || u.points_balance || ' but its points ledger sums to ' || COALESCE(p.total, 0)
+		ELSE 'total_revenue - total_payouts is ' || (u.total_revenue - u.total_payouts) || ' but its revenue ledger sums to ' || COALESCE(r.total, 0)
+	END
+FROM users u
+LEFT JOIN (SELECT user, SUM(amount) AS total FROM point_transactions WHERE account = 'points' GROUP BY user) p ON p.user = u.id
+LEFT JOIN (SELECT user, SUM(amount) AS total FROM point_transactions WHERE account = 'revenue' GROUP BY user) r ON r.user = u.id
+WHERE u.points_balance != COALESCE(p.total, 0) OR u.total_revenue - u.total_payouts != COALESCE(r.total, 0)`},
+
+	{"no balance is negative", `
+SELECT 'user ' || email || ' (' || id || '): negative balance (points_balance ' || points_balance ||
+	', total_revenue ' || total_revenue || ', total_payouts ' || total_payouts || ')'
+FROM users
+WHERE points_balance < 0 OR total_payouts < 0 OR total_revenue < total_payouts`},
+
+	// rowid follows commit order (rows are only appended), so a row changed,
+	// removed or slipped in behind the ledger's back breaks the running sum
+	{"each row's balance_after is the running sum", `
+SELECT 'ledger row ' || id || ' (' || kind || ' ' || amount || ' on ' || account || ' of user ' || user ||
+	'): balance_after is ' || balance_after || ' but the running sum is ' || running
+FROM (SELECT id, kind, amount, account, user, balance_after,
+	SUM(amount) OVER (PARTITION BY user, account ORDER BY rowid) AS running FROM point_transactions)
+WHERE balance_after != running`},
+
+	{"every paid usage has one debit and at most one earning", `
+SELECT 'usage ' || g.id || ' (points_spent ' || g.points_spent || '): ' ||
+	COALESCE(t.debits, 0) || ' USAGE row(s) summing to ' || COALESCE(t.debit, 0) || ', ' ||
+	COALESCE(t.earnings, 0) || ' EARNING row(s) summing to ' || COALESCE(t.earning, 0)
+FROM tool_usage g
+JOIN tools tl ON tl.id = g.tool
+LEFT JOIN (SELECT usage,
+		SUM(kind = 'USAGE' AND account = 'points') AS debits,
+		SUM(CASE WHEN kind = 'USAGE' THEN amount END) AS debit,
+		SUM(kind = 'EARNING' AND account = 'revenue') AS earnings,
+		SUM(CASE WHEN kind = 'EARNING' THEN amount END) AS earning,
+		MAX(CASE WHEN kind = 'USAGE' THEN user END) AS payer,
+		MAX(CASE WHEN kind = 'EARNING' THEN user END) AS earner
+	FROM point_transactions WHERE usage != '' GROUP BY usage) t ON t.usage = g.id
+WHERE (g.points_spent > 0 AND (COALESCE(t.debits, 0) != 1 OR t.debit != -g.points_spent OR t.payer != g.user
+		OR COALESCE(t.earnings, 0) > 1 OR COALESCE(t.earning, 0) < 0 OR COALESCE(t.earning, 0) > g.points_spent
+		OR (t.earnings = 1 AND t.earner != tl.creator)))
+	OR (g.points_spent = 0 AND (COALESCE(t.debits, 0) != 0 OR COALESCE(t.earnings, 0) != 0))`},
+
+	{"usage rows in the ledger belong to a usage", `
+SELECT 'ledger row ' || id || ' (' || kind || ' of user ' || user || ') has no usage'
+FROM point_transactions WHERE kind IN ('USAGE', 'EARNING') AND usage = ''`},
+
+	{"tool counters match their usage", `
+SELECT 'tool ' || t.name || ' (' || t.id || '): total_uses ' || t.total_uses || ', total_revenue ' || t.total_revenue ||
+	' but its usage counts ' || COALESCE(g.uses, 0) || ' uses for ' || COALESCE(g.spent, 0) || ' points'
+FROM tools t
+LEFT JOIN (SELECT tool, COUNT(*) AS uses, SUM(points_spent) AS spent FROM tool_usage GROUP BY tool) g ON g.tool = t.id
+WHERE t.total_uses != COALESCE(g.uses, 0) OR t.total_revenue != COALESCE(g.spent, 0)`},
+}
+
+// VerifyLedger checks the invariants of spec section 2 over the whole database
+// and returns one line per broken row (none when all hold).
+func VerifyLedger(app core.App) ([]string, error) {
+	var problems []string
+	for _, check := range ledgerChecks {
+		var lines []string
+		if err := app.DB().NewQuery(check.query).Column(&lines); err != nil {
+			return nil, fmt.Errorf("ledger check %q: %w", check.name, err)
+		}
+		problems = append(problems, lines...)
+	}
+	return problems, nil
+}
+
+// ledgerStats counts what a verification covered, for its summary line.
+func ledgerStats(app core.App) (users, rows, usage int, err error) {
+	err = app.DB().NewQuery(`SELECT (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM point_transactions),
+		(SELECT COUNT(*) FROM tool_usage)`).Row(&users, &rows, &usage)
+	return
+}
+
+// ErrLedgerBroken is returned by `ledger verify` when an invariant fails, so that it exits 1.
+var ErrLedgerBroken = fmt.Errorf("ledger verification failed")
+
+func newLedgerCommand(app core.App) *cobra.Command {
+	ledger := &cobra.Command{Use: "ledger", Short: "Inspect the points ledger"}
+	ledger.AddCommand(&cobra.Command{
+		Use:   "verify",
+		Short: "Check that every balance, usage and counter agrees with the ledger (exit 1 if not)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := app.RunAppMigrations(); err != nil {
+				return err
+			}
+			return verifyTo(app, cmd.OutOrStdout())
+		},
+	})
+	return ledger
+}
+
+func verifyTo(app core.App, out io.Writer) error {
+	problems, err := VerifyLedger(app)
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		fmt.Fprintf(out, "ledger verify: %d problem(s)\n", len(problems))
+		for _, p := range problems {
+			fmt.Fprintln(out, "  "+p)
+		}
+		return ErrLedgerBroken
+	}
+	users, rows, usage, err := ledgerStats(app)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "ledger verify: OK (%d users, %d ledger rows, %d usages)\n", users, rows, usage)
+	return nil
+}

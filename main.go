@@ -1,0 +1,53 @@
+// Command toolbase is the marketplace backend: PocketBase's CLI and server with
+// toolbase's schema, hooks, routes and commands.
+package main
+
+import (
+	"embed"
+	"io/fs"
+	"log"
+	"net/http"
+
+	"github.com/pocketbase/pocketbase"
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/plugins/migratecmd"
+	"github.com/pocketbase/pocketbase/tools/hook"
+
+	"toolbase/hooks"
+	_ "toolbase/pb_migrations"
+)
+
+// The landing page and API docs ship inside the binary.
+//
+//go:embed all:pb_public
+var public embed.FS
+
+func main() {
+	app := pocketbase.New()
+
+	// schema changes are hand-written Go migrations; a dashboard edit must not
+	// drop generated files next to the binary
+	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{Automigrate: false})
+
+	hooks.Register(app)
+	app.RootCmd.AddCommand(hooks.Commands(app)...)
+
+	static, err := fs.Sub(public, "pb_public")
+	if err != nil {
+		log.Fatal(err)
+	}
+	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
+		Func: func(se *core.ServeEvent) error {
+			if !se.Router.HasRoute(http.MethodGet, "/{path...}") {
+				se.Router.GET("/{path...}", apis.Static(static, false))
+			}
+			return se.Next()
+		},
+		Priority: 999, // after every other route
+	})
+
+	if err := app.Start(); err != nil {
+		log.Fatal(err)
+	}
+}
