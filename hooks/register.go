@@ -3,7 +3,12 @@
 package hooks
 
 import (
+	"net/http"
+	"slices"
+	"strings"
+
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/spf13/cobra"
 )
 
@@ -12,6 +17,19 @@ func Register(app core.App) {
 	bindDefaults(app)
 	bindGuards(app)
 	bindAdjustments(app)
+
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		// the seed API: DRF-shaped answers; authenticated unless a route says otherwise
+		public := se.Router.Group("/api").BindFunc(drfBoundary)
+		authed := se.Router.Group("/api").BindFunc(drfBoundary, requireUser)
+		bindTokenRoutes(public)
+		bindUserRoutes(public, authed)
+		bindToolRoutes(authed)
+		bindUsageRoutes(authed)
+		bindUseRoutes(authed)
+		bindPointsRoutes(authed)
+		return se.Next()
+	})
 }
 
 // Commands returns toolbase's CLI commands, to add to PocketBase's root command.
@@ -32,5 +50,31 @@ func silenceUsage(cmd *cobra.Command) {
 	cmd.SilenceUsage = true
 	for _, sub := range cmd.Commands() {
 		silenceUsage(sub)
+	}
+}
+
+type group = *router.RouterGroup[*core.RequestEvent]
+
+type handler = func(e *core.RequestEvent) error
+
+// route registers one seed API path (exact, trailing slash included) with a
+// handler per method, and DRF's 405 for the other methods. (A method-less
+// catch-all would conflict in ServeMux with sibling wildcard paths.)
+func route(g group, path string, handlers map[string]handler) {
+	allow := []string{http.MethodOptions}
+	for method := range handlers {
+		allow = append(allow, method)
+	}
+	slices.Sort(allow)
+	notAllowed := func(e *core.RequestEvent) error {
+		e.Response.Header().Set("Allow", strings.Join(allow, ", "))
+		return errDetail(http.StatusMethodNotAllowed, `Method "`+e.Request.Method+`" not allowed.`)
+	}
+	for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		h, ok := handlers[method]
+		if !ok {
+			h = notAllowed
+		}
+		g.Route(method, path+"{$}", h)
 	}
 }

@@ -1,0 +1,53 @@
+package hooks
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+
+	c "toolbase/collections"
+)
+
+// usageView is the seed's representation of a usage, plus the key it came
+// through and its time in milliseconds.
+type usageView struct {
+	ID              string `json:"id"`
+	Tool            string `json:"tool"`
+	ToolName        string `json:"tool_name"`
+	User            string `json:"user"`
+	UserEmail       string `json:"user_email"`
+	APIKey          any    `json:"api_key"`
+	InputData       any    `json:"input_data"`
+	OutputData      any    `json:"output_data"`
+	PointsSpent     int64  `json:"points_spent"`
+	ExecutionTime   string `json:"execution_time"`
+	ExecutionTimeMs int64  `json:"execution_time_ms"`
+	Success         bool   `json:"success"`
+	ErrorMessage    string `json:"error_message"`
+	CreatedAt       any    `json:"created_at"`
+}
+
+// newUsageView shows usage u of the tool named toolName by the user with userEmail.
+func newUsageView(u *core.Record, toolName, userEmail string) usageView {
+	usage := c.AsUsage(u)
+	var key any
+	if k := usage.APIKey(); k != "" {
+		key = k
+	}
+	return usageView{
+		ID:              u.Id,
+		Tool:            usage.Tool(),
+		ToolName:        toolName,
+		User:            usage.User(),
+		UserEmail:       userEmail,
+		APIKey:          key,
+		InputData:       u.Get(c.UsageInputData),
+		OutputData:      u.Get(c.UsageOutputData),
+		PointsSpent:     usage.PointsSpent(),
+		ExecutionTime:   drfDuration(usage.ExecutionTimeMs()),
+		ExecutionTimeMs: usage.ExecutionTimeMs(),
+		Success:         usage.Success(),
+		ErrorMessage:    usage.ErrorMessage(),
+		CreatedAt:       rfc3339(u.GetDateTime(c.FieldCreatedAt)),
+	}
+}
+
+func bindUsageRoutes(authed group) {}
