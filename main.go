@@ -30,7 +30,9 @@ func main() {
 	// drop generated files next to the binary
 	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{Automigrate: false})
 
-	hooks.Register(app)
+	if err := hooks.Register(app); err != nil {
+		log.Fatal(err)
+	}
 	app.RootCmd.AddCommand(hooks.Commands(app)...)
 
 	static, err := fs.Sub(public, "pb_public")

@@ -14,6 +14,8 @@ const (
 	UsageSuccess        = "success"
 	UsageErrorMessage   = "error_message"
 	UsageIdempotencyKey = "idempotency_key"
+	// UsageRemainingPoints is the payer's balance right after the use.
+	UsageRemainingPoints = "remaining_points"
 )
 
 // Limits of a usage.
@@ -21,6 +23,9 @@ const (
 	MaxInputBytes          = 64 << 10
 	MaxIdempotencyKeyChars = 255
 )
+
+// IdempotencyWindowHours is how long an Idempotency-Key is remembered.
+const IdempotencyWindowHours = 24
 
 // Usage is a typed proxy of a tool_usage record.
 type Usage struct {
@@ -54,6 +59,9 @@ func (u *Usage) Success() bool { return u.GetBool(UsageSuccess) }
 
 // ErrorMessage returns why the use failed, if it did.
 func (u *Usage) ErrorMessage() string { return u.GetString(UsageErrorMessage) }
+
+// RemainingPoints returns the payer's balance right after the use.
+func (u *Usage) RemainingPoints() int64 { return u.GetInt64(UsageRemainingPoints) }
 
 // IdempotencyKey returns the client's Idempotency-Key, if any.
 func (u *Usage) IdempotencyKey() string { return u.GetString(UsageIdempotencyKey) }

@@ -2,9 +2,12 @@ package hooks
 
 import (
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"testing"
 
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
@@ -54,7 +57,9 @@ func runWithTemplate(m *testing.M) (int, error) {
 		return 0, err
 	}
 	defer os.RemoveAll(app.DataDir())
-	Register(app)
+	if err := Register(app); err != nil {
+		return 0, err
+	}
 	if err := buildFixtures(app); err != nil {
 		return 0, err
 	}
@@ -168,8 +173,10 @@ func newTestApp(t testing.TB) *tests.TestApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	Register(app)
 	t.Cleanup(app.Cleanup)
+	if err := Register(app); err != nil {
+		t.Fatal(err)
+	}
 	return app
 }
 
@@ -196,4 +203,48 @@ func balance(t testing.TB, app core.App, userID string) int64 {
 		t.Fatal(err)
 	}
 	return u.GetInt64(c.UserPointsBalance)
+}
+
+// serve starts a real HTTP server for app on 127.0.0.1 and returns its base URL.
+func serve(t testing.TB, app *tests.TestApp) string {
+	t.Helper()
+	r, err := apis.NewRouter(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	se := &core.ServeEvent{App: app, Router: r}
+	if err := app.OnServe().Trigger(se, func(*core.ServeEvent) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	mux, err := r.BuildMux()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// authOf returns the "Bearer <token>" header of a user record.
+func authOf(t testing.TB, u *core.Record) string {
+	t.Helper()
+	token, err := u.NewAuthToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "Bearer " + token
+}
+
+// count returns the number of rows of a table matching where (nil: all).
+func count(t testing.TB, app core.App, table string, where dbx.Expression) int {
+	t.Helper()
+	var n int
+	q := app.DB().Select("COUNT(*)").From(table)
+	if where != nil {
+		q.Where(where)
+	}
+	if err := q.Row(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

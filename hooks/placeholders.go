@@ -5,5 +5,4 @@ package hooks
 func bindTokenRoutes(public group)        {}
 func bindUserRoutes(public, authed group) {}
 func bindToolRoutes(authed group)         {}
-func bindUseRoutes(authed group)          {}
 func bindPointsRoutes(authed group)       {}

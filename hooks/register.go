@@ -12,11 +12,18 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// Register binds every toolbase hook and route to app.
-func Register(app core.App) {
+// Register reads the configuration and binds every toolbase hook and route to app.
+func Register(app core.App) error {
+	cfg, err := LoadConfig()
+	if err != nil {
+		return err
+	}
+	app.Store().Set(configKey, cfg)
+
 	bindDefaults(app)
 	bindGuards(app)
 	bindAdjustments(app)
+	bindUse(app)
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		// the seed API: DRF-shaped answers; authenticated unless a route says otherwise
@@ -28,8 +35,10 @@ func Register(app core.App) {
 		bindUsageRoutes(authed)
 		bindUseRoutes(authed)
 		bindPointsRoutes(authed)
+		bindTransactionRoutes(authed)
 		return se.Next()
 	})
+	return nil
 }
 
 // Commands returns toolbase's CLI commands, to add to PocketBase's root command.

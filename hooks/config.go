@@ -1,0 +1,48 @@
+package hooks
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// Config is toolbase's configuration, read from the environment when the app
+// is registered. Every setting is documented in the README.
+type Config struct {
+	// FeePercent is the platform's share of each paid use, floored
+	// (TOOLBASE_PLATFORM_FEE_PERCENT, 0–100, default 20).
+	FeePercent int64
+}
+
+// LoadConfig reads the configuration from the environment and refuses values
+// that make no sense rather than running with a surprise.
+func LoadConfig() (Config, error) {
+	cfg := Config{FeePercent: 20}
+	if err := envInt("TOOLBASE_PLATFORM_FEE_PERCENT", 0, 100, &cfg.FeePercent); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+func envInt(name string, min, max int64, dst *int64) error {
+	raw, ok := os.LookupEnv(name)
+	if !ok || raw == "" {
+		return nil
+	}
+	v, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || v < min || v > max {
+		return fmt.Errorf("%s=%q: want a whole number from %d to %d", name, raw, min, max)
+	}
+	*dst = v
+	return nil
+}
+
+const configKey = "toolbase.config"
+
+// configOf returns the configuration app was registered with.
+func configOf(app core.App) Config {
+	cfg, _ := app.Store().Get(configKey).(Config)
+	return cfg
+}
