@@ -17,8 +17,9 @@ run: build
 test:
 	go test -count=1 -timeout 15m ./...
 
-bench:
-	@echo "no benchmarks yet"
+# a real server under load on 127.0.0.1; see bench/main.go for the flags
+bench: build
+	go run ./bench -bin ./$(BIN) $(BENCHFLAGS)
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

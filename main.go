@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"log"
 	"net/http"
+	_ "net/http/pprof"
+	"os"
 
 	"github.com/pocketbase/pocketbase"
 	"github.com/pocketbase/pocketbase/apis"
@@ -48,6 +50,11 @@ func main() {
 		},
 		Priority: 999, // after every other route
 	})
+
+	// profiling for `make bench` investigations; never expose it beyond loopback
+	if addr := os.Getenv("TOOLBASE_PPROF_ADDR"); addr != "" {
+		go func() { log.Println(http.ListenAndServe(addr, nil)) }()
+	}
 
 	if err := app.Start(); err != nil {
 		log.Fatal(err)

@@ -1,0 +1,407 @@
+// Command bench measures toolbase under load: it starts the real binary on a
+// temporary data directory on 127.0.0.1, seeds it through the HTTP API, drives
+// each scenario with concurrent keep-alive connections, and prints a table of
+// throughput, latency, errors and the server's peak memory, with each
+// scenario's ratio to PocketBase's own ceiling (a one-field record create).
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"text/tabwriter"
+	"time"
+)
+
+func main() {
+	bin := flag.String("bin", "./toolbase", "the toolbase binary")
+	duration := flag.Duration("duration", 10*time.Second, "measured time per scenario")
+	warmup := flag.Duration("warmup", 2*time.Second, "unmeasured time before each scenario")
+	conns := flag.Int("conns", 16, "concurrent connections")
+	clients := flag.Int("clients", 50, "client accounts sending requests")
+	only := flag.String("only", "", "comma-separated scenario names to run (default all)")
+	flag.Parse()
+
+	if err := run(*bin, *duration, *warmup, *conns, *clients, *only); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// scenario is one kind of request, sent round-robin by every client.
+type scenario struct {
+	name    string
+	ceiling bool // PocketBase's own create: the reference the ratios divide by
+	request func(s *server, client int) (*http.Request, error)
+	// ok tells a successful answer; default: any 2xx
+	ok func(status int) bool
+}
+
+func run(bin string, duration, warmup time.Duration, conns, clients int, only string) error {
+	s, err := start(bin)
+	if err != nil {
+		return err
+	}
+	defer s.stop()
+	if err := s.seed(clients); err != nil {
+		return fmt.Errorf("seeding: %w", err)
+	}
+
+	scenarios := []scenario{
+		{name: "create record (PocketBase ceiling)", ceiling: true, request: func(s *server, i int) (*http.Request, error) {
+			return s.req(http.MethodPost, "/api/collections/bench_items/records", s.clients[i], `{"n":1}`)
+		}},
+		{name: "POST use", request: func(s *server, i int) (*http.Request, error) {
+			return s.req(http.MethodPost, "/api/tools/tools/"+s.tool+"/use/", s.clients[i], `{"input_data":{"text":"bench"}}`)
+		}},
+		{name: "GET tool list", request: func(s *server, i int) (*http.Request, error) {
+			return s.req(http.MethodGet, "/api/tools/tools/", s.clients[i], "")
+		}},
+	}
+	if only != "" {
+		want := strings.Split(only, ",")
+		scenarios = slices.DeleteFunc(scenarios, func(sc scenario) bool {
+			return !sc.ceiling && !slices.ContainsFunc(want, func(w string) bool { return strings.Contains(sc.name, w) })
+		})
+	}
+
+	var results []result
+	for _, sc := range scenarios {
+		load(s, sc, warmup, conns)
+		results = append(results, load(s, sc, duration, conns))
+	}
+	report(os.Stdout, results, duration, conns, clients)
+	return nil
+}
+
+type result struct {
+	scenario
+	requests, errors int64
+	elapsed          time.Duration
+	latencies        []time.Duration
+	peakRSS          int64 // bytes
+	firstError       string
+}
+
+func (r result) perSecond() float64 { return float64(r.requests) / r.elapsed.Seconds() }
+
+func (r result) quantile(q float64) time.Duration {
+	if len(r.latencies) == 0 {
+		return 0
+	}
+	return r.latencies[min(len(r.latencies)-1, int(q*float64(len(r.latencies))))]
+}
+
+// load drives sc with conns workers for d and measures it.
+func load(s *server, sc scenario, d time.Duration, conns int) result {
+	res := result{scenario: sc}
+	var mu sync.Mutex
+	var next atomic.Int64
+	deadline := time.Now().Add(d)
+	stopRSS := s.watchRSS(&res.peakRSS)
+	started := time.Now()
+	var wg sync.WaitGroup
+	for range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var local []time.Duration
+			var errs int64
+			var firstErr string
+			for time.Now().Before(deadline) {
+				client := int(next.Add(1)) % len(s.clients)
+				req, err := sc.request(s, client)
+				if err != nil {
+					log.Fatal(err)
+				}
+				t0 := time.Now()
+				status, body, err := s.do(req)
+				local = append(local, time.Since(t0))
+				good := err == nil && status/100 == 2
+				if sc.ok != nil {
+					good = err == nil && sc.ok(status)
+				}
+				if !good {
+					errs++
+					if firstErr == "" {
+						firstErr = fmt.Sprintf("%d %s %v", status, body, err)
+					}
+				}
+			}
+			mu.Lock()
+			res.latencies = append(res.latencies, local...)
+			res.errors += errs
+			if res.firstError == "" {
+				res.firstError = firstErr
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	res.elapsed = time.Since(started)
+	stopRSS()
+	res.requests = int64(len(res.latencies))
+	slices.Sort(res.latencies)
+	return res
+}
+
+func report(w io.Writer, results []result, duration time.Duration, conns, clients int) {
+	var ceiling float64
+	for _, r := range results {
+		if r.ceiling {
+			ceiling = r.perSecond()
+		}
+	}
+	fmt.Fprintf(w, "toolbase bench: %d connections, %d clients, %s per scenario, server and load generator on one machine (127.0.0.1)\n\n", conns, clients, duration)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "scenario\treq/s\tp50 ms\tp99 ms\terrors\tpeak RSS MB\t÷ ceiling\t")
+	for _, r := range results {
+		ratio := "-"
+		if ceiling > 0 {
+			ratio = fmt.Sprintf("%.2f", r.perSecond()/ceiling)
+		}
+		fmt.Fprintf(tw, "%s\t%.0f\t%.2f\t%.2f\t%d\t%.1f\t%s\t\n", r.name, r.perSecond(),
+			ms(r.quantile(0.50)), ms(r.quantile(0.99)), r.errors, float64(r.peakRSS)/(1<<20), ratio)
+	}
+	tw.Flush()
+	for _, r := range results {
+		if r.firstError != "" {
+			fmt.Fprintf(w, "\nfirst error of %q: %s\n", r.name, r.firstError)
+		}
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// server is a running toolbase with the seeded accounts.
+type server struct {
+	cmd     *exec.Cmd
+	dir     string
+	base    string
+	http    *http.Client
+	admin   string   // superuser token
+	clients []string // "Bearer <token>" of each client
+	tool    string
+}
+
+func start(bin string) (*server, error) {
+	dir, err := os.MkdirTemp("", "toolbase_bench_*")
+	if err != nil {
+		return nil, err
+	}
+	if out, err := exec.Command(bin, "superuser", "upsert", "bench@example.com", "bench-superuser-pass", "--dir", dir).CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("superuser upsert: %v: %s", err, out)
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	s := &server{
+		dir:  dir,
+		base: "http://" + addr,
+		http: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxIdleConns: 256}},
+	}
+	logFile, err := os.Create(filepath.Join(dir, "server.log"))
+	if err != nil {
+		return nil, err
+	}
+	s.cmd = exec.Command(bin, "serve", "--http", addr, "--dir", dir)
+	s.cmd.Env = append(os.Environ(), "TOOLBASE_PPROF_ADDR="+os.Getenv("BENCH_PPROF_ADDR"))
+	s.cmd.Stdout, s.cmd.Stderr = logFile, logFile
+	if err := s.cmd.Start(); err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if res, err := s.http.Get(s.base + "/api/health"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return s, nil
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	s.stop()
+	return nil, fmt.Errorf("server did not become healthy in 30s (log: %s)", logFile.Name())
+}
+
+func (s *server) stop() {
+	if s.cmd != nil && s.cmd.Process != nil {
+		s.cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { s.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			s.cmd.Process.Kill()
+		}
+	}
+	os.RemoveAll(s.dir)
+}
+
+// watchRSS samples the server's resident memory until the returned func is
+// called, keeping the peak in *peak.
+func (s *server) watchRSS(peak *int64) func() {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if rss := residentBytes(s.cmd.Process.Pid); rss > *peak {
+				*peak = rss
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+// residentBytes reads VmRSS of a process from /proc (Linux).
+func residentBytes(pid int) int64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func (s *server) req(method, path, auth, body string) (*http.Request, error) {
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, s.base+path, r)
+	if err != nil {
+		return nil, err
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	return req, nil
+}
+
+func (s *server) do(req *http.Request) (int, string, error) {
+	res, err := s.http.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	return res.StatusCode, string(body), err
+}
+
+// call sends a JSON request and decodes a 2xx JSON answer into out.
+func (s *server) call(method, path, auth string, in, out any) error {
+	raw, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequest(method, s.base+path, bytes.NewReader(raw))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	status, body, err := s.do(req)
+	if err != nil {
+		return err
+	}
+	if status/100 != 2 {
+		return fmt.Errorf("%s %s: %d %s", method, path, status, body)
+	}
+	if out == nil {
+		return nil
+	}
+	return json.Unmarshal([]byte(body), out)
+}
+
+// seed creates, through the HTTP API as a superuser, a creator with one ACTIVE
+// tool costing 1 point, clients with enough points for any run, their tokens,
+// and the bench-only collection of the ceiling scenario.
+func (s *server) seed(clients int) error {
+	var auth struct{ Token string }
+	if err := s.call(http.MethodPost, "/api/collections/_superusers/auth-with-password", "",
+		map[string]string{"identity": "bench@example.com", "password": "bench-superuser-pass"}, &auth); err != nil {
+		return err
+	}
+	s.admin = auth.Token
+	if err := s.call(http.MethodPost, "/api/collections", s.admin, map[string]any{
+		"name": "bench_items", "type": "base", "createRule": `@request.auth.id != ""`,
+		"fields": []map[string]any{{"name": "n", "type": "number"}},
+	}, nil); err != nil {
+		return err
+	}
+	var creator struct{ ID string }
+	if err := s.call(http.MethodPost, "/api/collections/users/records", s.admin, user("creator", "TOOL_CREATOR", 0), &creator); err != nil {
+		return err
+	}
+	var tool struct{ ID string }
+	if err := s.call(http.MethodPost, "/api/collections/tools/records", s.admin, map[string]any{
+		"name": "Bench tool", "creator": creator.ID, "status": "ACTIVE", "points_cost": 1,
+	}, &tool); err != nil {
+		return err
+	}
+	s.tool = tool.ID
+	for i := range clients {
+		name := fmt.Sprintf("client%d", i)
+		if err := s.call(http.MethodPost, "/api/collections/users/records", s.admin, user(name, "CLIENT", 1_000_000_000), nil); err != nil {
+			return err
+		}
+		var login struct{ Token string }
+		if err := s.call(http.MethodPost, "/api/collections/users/auth-with-password", "",
+			map[string]string{"identity": name + "@bench.example", "password": "bench-client-pass"}, &login); err != nil {
+			return err
+		}
+		s.clients = append(s.clients, "Bearer "+login.Token)
+	}
+	return nil
+}
+
+// user is the records-API body of a bench account; a superuser's balance is
+// recorded as an ADJUSTMENT ledger row.
+func user(name, role string, points int64) map[string]any {
+	return map[string]any{
+		"email": name + "@bench.example", "password": "bench-client-pass", "passwordConfirm": "bench-client-pass",
+		"username": name, "role": role, "points_balance": points,
+	}
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
