@@ -24,6 +24,9 @@ func Register(app core.App) error {
 	bindGuards(app)
 	bindAdjustments(app)
 	bindUse(app)
+	bindAPIKeys(app)
+	bindFeedback(app)
+	bindPlatform(app)
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		// the seed API: DRF-shaped answers; authenticated unless a route says otherwise
@@ -36,6 +39,10 @@ func Register(app core.App) error {
 		bindUseRoutes(authed)
 		bindPointsRoutes(authed)
 		bindTransactionRoutes(authed)
+		bindKeyRoutes(authed)
+		bindFeedbackRoutes(authed)
+		bindStatsRoutes(authed)
+		bindPlatformRoutes(public, authed)
 		return se.Next()
 	})
 	return nil
