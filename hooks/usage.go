@@ -21,6 +21,7 @@ type usageView struct {
 	ExecutionTime   string `json:"execution_time"`
 	ExecutionTimeMs int64  `json:"execution_time_ms"`
 	Success         bool   `json:"success"`
+	State           string `json:"state"`
 	ErrorMessage    string `json:"error_message"`
 	CreatedAt       any    `json:"created_at"`
 }
@@ -45,6 +46,7 @@ func newUsageView(u *core.Record, toolName, userEmail string) usageView {
 		ExecutionTime:   drfDuration(usage.ExecutionTimeMs()),
 		ExecutionTimeMs: usage.ExecutionTimeMs(),
 		Success:         usage.Success(),
+		State:           usage.State(),
 		ErrorMessage:    usage.ErrorMessage(),
 		CreatedAt:       rfc3339(u.GetDateTime(c.FieldCreatedAt)),
 	}

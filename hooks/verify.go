@@ -48,30 +48,52 @@ SELECT 'usage ' || g.id || ' (points_spent ' || g.points_spent || '): ' ||
 	COALESCE(t.earnings, 0) || ' EARNING row(s) summing to ' || COALESCE(t.earning, 0)
 FROM tool_usage g
 JOIN tools tl ON tl.id = g.tool
-LEFT JOIN (SELECT usage,
-		SUM(kind = 'USAGE' AND account = 'points') AS debits,
-		SUM(CASE WHEN kind = 'USAGE' THEN amount END) AS debit,
-		SUM(kind = 'EARNING' AND account = 'revenue') AS earnings,
-		SUM(CASE WHEN kind = 'EARNING' THEN amount END) AS earning,
-		MAX(CASE WHEN kind = 'USAGE' THEN user END) AS payer,
-		MAX(CASE WHEN kind = 'EARNING' THEN user END) AS earner
-	FROM point_transactions WHERE usage != '' GROUP BY usage) t ON t.usage = g.id
+LEFT JOIN (` + usageLedger + `) t ON t.usage = g.id
 WHERE (g.points_spent > 0 AND (COALESCE(t.debits, 0) != 1 OR t.debit != -g.points_spent OR t.payer != g.user
 		OR COALESCE(t.earnings, 0) > 1 OR COALESCE(t.earning, 0) < 0 OR COALESCE(t.earning, 0) > g.points_spent
 		OR (t.earnings = 1 AND t.earner != tl.creator)))
 	OR (g.points_spent = 0 AND (COALESCE(t.debits, 0) != 0 OR COALESCE(t.earnings, 0) != 0))`},
 
+	// a failed use gives the payer everything back and takes back from the
+	// creator at most what it earned; nothing else is ever refunded
+	{"failed usages are refunded exactly once, others never", `
+SELECT 'usage ' || g.id || ' (' || g.state || ', points_spent ' || g.points_spent || '): ' ||
+	COALESCE(t.refunds, 0) || ' REFUND credit(s) summing to ' || COALESCE(t.refunded, 0) || ', ' ||
+	COALESCE(t.reversals, 0) || ' REFUND reversal(s) summing to ' || COALESCE(t.reversed, 0)
+FROM tool_usage g
+LEFT JOIN (` + usageLedger + `) t ON t.usage = g.id
+WHERE (g.state = 'FAILED' AND g.points_spent > 0 AND (COALESCE(t.refunds, 0) != 1 OR t.refunded != g.points_spent
+		OR t.refund_to != g.user OR COALESCE(t.reversals, 0) > 1 OR COALESCE(t.reversed, 0) > 0
+		OR -COALESCE(t.reversed, 0) > COALESCE(t.earning, 0)))
+	OR ((g.state != 'FAILED' OR g.points_spent = 0) AND (COALESCE(t.refunds, 0) != 0 OR COALESCE(t.reversals, 0) != 0))`},
+
 	{"usage rows in the ledger belong to a usage", `
 SELECT 'ledger row ' || id || ' (' || kind || ' of user ' || user || ') has no usage'
-FROM point_transactions WHERE kind IN ('USAGE', 'EARNING') AND usage = ''`},
+FROM point_transactions WHERE kind IN ('USAGE', 'EARNING', 'REFUND') AND usage = ''`},
 
+	// a failed use is taken off its tool's counters
 	{"tool counters match their usage", `
 SELECT 'tool ' || t.name || ' (' || t.id || '): total_uses ' || t.total_uses || ', total_revenue ' || t.total_revenue ||
 	' but its usage counts ' || COALESCE(g.uses, 0) || ' uses for ' || COALESCE(g.spent, 0) || ' points'
 FROM tools t
-LEFT JOIN (SELECT tool, COUNT(*) AS uses, SUM(points_spent) AS spent FROM tool_usage GROUP BY tool) g ON g.tool = t.id
+LEFT JOIN (SELECT tool, COUNT(*) AS uses, SUM(points_spent) AS spent FROM tool_usage WHERE state != 'FAILED' GROUP BY tool) g ON g.tool = t.id
 WHERE t.total_uses != COALESCE(g.uses, 0) OR t.total_revenue != COALESCE(g.spent, 0)`},
 }
+
+// usageLedger sums each usage's ledger rows by kind.
+const usageLedger = `SELECT usage,
+		SUM(kind = 'USAGE' AND account = 'points') AS debits,
+		SUM(CASE WHEN kind = 'USAGE' THEN amount END) AS debit,
+		MAX(CASE WHEN kind = 'USAGE' THEN user END) AS payer,
+		SUM(kind = 'EARNING' AND account = 'revenue') AS earnings,
+		SUM(CASE WHEN kind = 'EARNING' THEN amount END) AS earning,
+		MAX(CASE WHEN kind = 'EARNING' THEN user END) AS earner,
+		SUM(kind = 'REFUND' AND account = 'points') AS refunds,
+		SUM(CASE WHEN kind = 'REFUND' AND account = 'points' THEN amount END) AS refunded,
+		MAX(CASE WHEN kind = 'REFUND' AND account = 'points' THEN user END) AS refund_to,
+		SUM(kind = 'REFUND' AND account = 'revenue') AS reversals,
+		SUM(CASE WHEN kind = 'REFUND' AND account = 'revenue' THEN amount END) AS reversed
+	FROM point_transactions WHERE usage != '' GROUP BY usage`
 
 // VerifyLedger checks the invariants of spec section 2 over the whole database
 // and returns one line per broken row (none when all hold).
