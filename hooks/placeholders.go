@@ -2,7 +2,6 @@ package hooks
 
 // Temporary: each is replaced by its capability's file.
 
-func bindTokenRoutes(public group)        {}
 func bindUserRoutes(public, authed group) {}
 func bindToolRoutes(authed group)         {}
 func bindUseRoutes(authed group)          {}
