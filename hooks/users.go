@@ -261,18 +261,19 @@ func listUsers(e *core.RequestEvent) error {
 			q.AndWhere(dbx.HashExp{c.Users + "." + c.UserRole: role})
 		}
 		if search != "" {
-			col := func(f string) string { return c.Users + "." + f }
-			q.AndWhere(dbx.Or(
-				dbx.Like(col(c.UserEmail), search),
-				dbx.Like(col(c.UserUsername), search),
-				dbx.Like(col(c.UserFirstName), search),
-				dbx.Like(col(c.UserLastName), search),
-			))
+			var likes []string
+			for _, f := range []string{c.UserEmail, c.UserUsername, c.UserFirstName, c.UserLastName} {
+				likes = append(likes, "[["+c.Users+"."+f+"]] LIKE {:toolbaseUserSearch} ESCAPE '\\'")
+			}
+			q.AndWhere(dbx.NewExp("("+strings.Join(likes, " OR ")+")", dbx.Params{"toolbaseUserSearch": "%" + likeEscaper.Replace(search) + "%"}))
 		}
 		return q, nil
 	}
 	return paginate(e, build, newestUsersFirst, userListViewOf)
 }
+
+// likeEscaper escapes LIKE's wildcards, for ESCAPE '\'.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
 
 // listByRole is clients/ and tool-creators/ (admin): the seed's bare arrays.
 func listByRole(role string, show func(*core.Record) any) handler {

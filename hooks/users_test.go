@@ -257,6 +257,8 @@ func TestUsersList(t *testing.T) {
 			want: []string{`"count":2`, fx.creator.email, fx.creator2.email}, notWant: []string{fx.client.email}},
 		{name: "200 admin, search", method: "GET", url: url + "?search=creator2", auth: fx.admin.auth, status: 200,
 			want: []string{`"count":1`, fx.creator2.email}},
+		{name: "200 admin, search wildcards are literal", method: "GET", url: url + "?search=%25_", auth: fx.admin.auth, status: 200,
+			want: []string{`"count":0`}},
 		{name: "400 admin, unknown role", method: "GET", url: url + "?role=GOD", auth: fx.admin.auth, status: 400,
 			want: []string{`{"role":["Select a valid choice. GOD is not one of the available choices."]}`}},
 		{name: "404 admin, page out of range", method: "GET", url: url + "?page=9", auth: fx.admin.auth, status: 404,
@@ -510,5 +512,81 @@ func TestRevenueStats(t *testing.T) {
 					t.Fatal(err)
 				}
 			}},
+	})
+}
+
+// TestRulesAgreeAcrossAPIs: a change the seed API refuses is refused by the
+// records API too, since both evaluate the users collection's rules.
+func TestRulesAgreeAcrossAPIs(t *testing.T) {
+	s := newServer(t)
+	token := func(u fixtureUser) string { return strings.TrimPrefix(u.auth, "Bearer ") }
+	for _, tc := range []struct {
+		name       string
+		user       fixtureUser
+		target     fixtureUser
+		role       string
+		seedStatus int
+		pbStatus   int
+	}{
+		{"client promotes itself", fx.client, fx.client, c.RoleAdmin, 403, 404},
+		{"admin demotes itself", fx.admin, fx.admin, c.RoleClient, 403, 404},
+		{"creator changes another's role", fx.creator, fx.client2, c.RoleToolCreator, 403, 404},
+	} {
+		status, _ := s.do(t, http.MethodPost, "/api/users/users/"+tc.target.id+"/change_role/", map[string]any{"role": tc.role}, tc.user.auth)
+		if status != tc.seedStatus {
+			t.Errorf("%s: seed API %d, want %d", tc.name, status, tc.seedStatus)
+		}
+		status, _ = s.do(t, http.MethodPatch, "/api/collections/users/records/"+tc.target.id, map[string]any{"role": tc.role}, token(tc.user))
+		if status != tc.pbStatus {
+			t.Errorf("%s: records API %d, want %d", tc.name, status, tc.pbStatus)
+		}
+		if got := findUser(t, s.app, tc.target.id).GetString(c.UserRole); got == tc.role {
+			t.Errorf("%s: role changed to %s", tc.name, got)
+		}
+	}
+	// and what the seed API allows an admin, the records API allows too
+	status, _ := s.do(t, http.MethodPatch, "/api/collections/users/records/"+fx.client.id, map[string]any{"role": c.RoleToolCreator}, token(fx.admin))
+	if status != 200 {
+		t.Errorf("admin role change through the records API: %d", status)
+	}
+}
+
+// FuzzUserBodies sends arbitrary bodies to every write route of this file's
+// routes and tokens: whatever the input, the answer is never a 5xx.
+// Run longer with: go test ./hooks/ -run '^$' -fuzz FuzzUserBodies -fuzztime 30s
+func FuzzUserBodies(f *testing.F) {
+	for _, seed := range []string{
+		``, `{}`, `null`, `[]`, `"x"`, `1e400`, `{"email":`, `{"email":null,"password":null}`,
+		`{"email":"client@test.example","password":"fixture-pass-1"}`,
+		`{"email":"a@b.example","username":"ab","password":"s3cret-pass","password_confirm":"s3cret-pass","profile":{"skills":["x"]}}`,
+		`{"username":["x"],"profile":{"website":{"a":1},"skills":[1,2],"email_notifications":"x"}}`,
+		`{"role":"ADMIN","points_balance":-1,"profile":null}`,
+		`{"refresh":"a.b.c","token":"eyJhbGciOiJub25lIn0.e30."}`,
+		`{"first_name":"\u0000\ud800","bio":"` + strings.Repeat("é", 3000) + `"}`,
+		`{"profile":` + strings.Repeat(`[`, 5000) + `}`,
+	} {
+		f.Add(seed)
+	}
+	s := newServer(f)
+	routes := []struct{ method, url, auth string }{
+		{http.MethodPost, "/api/token/", ""},
+		{http.MethodPost, "/api/token/refresh/", ""},
+		{http.MethodPost, "/api/token/verify/", ""},
+		{http.MethodPost, "/api/users/register/", ""},
+		{http.MethodPatch, "/api/users/users/update_me/", fx.client.auth},
+		{http.MethodPut, "/api/users/users/update_me/", fx.creator.auth},
+		{http.MethodPatch, "/api/users/users/" + fx.client2.id + "/", fx.admin.auth},
+		{http.MethodPut, "/api/users/users/" + fx.client2.id + "/", fx.admin.auth},
+		{http.MethodPost, "/api/users/users/" + fx.client2.id + "/change_role/", fx.admin.auth},
+		{http.MethodDelete, "/api/users/users/" + fx.creator2.id + "/", fx.admin.auth},
+		{http.MethodGet, "/api/users/users/", fx.admin.auth},
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		for _, r := range routes {
+			status, out := s.doRaw(r.method, r.url, body, r.auth, "")
+			if status >= 500 {
+				t.Fatalf("%s %s with %q: %d %s", r.method, r.url, body, status, out)
+			}
+		}
 	})
 }
