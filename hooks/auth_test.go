@@ -1,8 +1,10 @@
 package hooks
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -709,10 +711,18 @@ func TestTokenConfigFromEnv(t *testing.T) {
 	if cfg := loadTokenConfig(); cfg.access != 15*time.Minute || cfg.refresh != 168*time.Hour {
 		t.Fatalf("got %+v", cfg)
 	}
+	var logged bytes.Buffer
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logged, nil)))
+	defer slog.SetDefault(prev)
 	for _, bad := range []string{"1d", "-5m", "0", "9000h", "soon"} {
+		logged.Reset()
 		t.Setenv(envAccessTTL, bad)
 		if cfg := loadTokenConfig(); cfg.access != defaultAccessTTL {
 			t.Errorf("%q: got %v, want the default", bad, cfg.access)
+		}
+		if !strings.Contains(logged.String(), envAccessTTL) {
+			t.Errorf("%q: no warning logged", bad)
 		}
 	}
 }
