@@ -64,8 +64,8 @@ const (
 	tokenTypeRefresh = "refresh"
 	// maxTokenChars bounds a token read from a body; real ones are ~300 characters
 	maxTokenChars = 4096
-	// maxPasswordChars bounds a password read from a body (bcrypt reads 72 bytes)
-	maxPasswordChars = 1024
+	// maxCredentialChars bounds the email and password of a login
+	maxCredentialChars = 1024
 	// refreshCleanupJob is the cron job that forgets used jtis once they expired
 	refreshCleanupJob = "toolbase_used_refresh_tokens_cleanup"
 )
@@ -136,8 +136,8 @@ func (cfg tokenConfig) obtain(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	email, _ := f.text("email", maxPasswordChars, true)
-	password, _ := formSecret(f, "password", maxPasswordChars)
+	email, _ := f.text("email", maxCredentialChars, true)
+	password, _ := formSecret(f, "password", maxCredentialChars)
 	if err := f.err(); err != nil {
 		return err
 	}
