@@ -4,6 +4,5 @@ package hooks
 
 func bindTokenRoutes(public group)        {}
 func bindUserRoutes(public, authed group) {}
-func bindToolRoutes(authed group)         {}
 func bindUseRoutes(authed group)          {}
 func bindPointsRoutes(authed group)       {}
