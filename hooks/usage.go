@@ -92,6 +92,14 @@ func usageFilters(e *core.RequestEvent) ([]dbx.Expression, error) {
 			errs.Add(bound.param, "Enter a valid date/time: RFC 3339 (2006-01-02T15:04:05Z) or YYYY-MM-DD.")
 			continue
 		}
+		if t.Year() > 9999 {
+			// past the stored format's range (and its string order): no row
+			// is that late
+			if !bound.until {
+				conds = append(conds, dbx.NewExp("1 = 0"))
+			}
+			continue
+		}
 		dt, err := types.ParseDateTime(t)
 		if err != nil {
 			errs.Add(bound.param, "Enter a valid date/time: RFC 3339 (2006-01-02T15:04:05Z) or YYYY-MM-DD.")
