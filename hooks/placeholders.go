@@ -4,7 +4,6 @@ import "github.com/pocketbase/pocketbase/core"
 
 // Temporary: each is replaced by its capability's file.
 
-func bindToolRoutes(authed group)             {}
 func bindPointsRoutes(authed group)           {}
 func bindAPIKeys(app core.App)                {}
 func bindKeyRoutes(authed group)              {}
