@@ -1,25 +1,17 @@
 package hooks
 
 import (
-	"database/sql"
 	"encoding/json"
-	"encoding/json/jsontext"
-	jsonv2 "encoding/json/v2"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"unicode"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/dbutils"
-	"github.com/pocketbase/pocketbase/tools/inflector"
-	"github.com/pocketbase/pocketbase/tools/search"
-	"github.com/pocketbase/pocketbase/tools/security"
 
 	c "toolbase/collections"
 )
@@ -164,126 +156,34 @@ func rating2(v float64) float64 { return math.Round(v*100) / 100 }
 
 // showTool answers one tool in the detail representation.
 func showTool(e *core.RequestEvent, status int, t *core.Record) error {
-	// users' view rule hides other users; a tool's creator name and email are
-	// the tool's own public fields, so the creator is read directly
-	u, err := e.App.FindRecordById(c.Users, t.GetString(c.ToolCreator))
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return err
-	}
-	return e.JSON(status, newToolView(t, u))
-}
-
-// toolShower returns the show function of a list of tools: detail or list
-// representation, with the creators of the whole list loaded in one query.
-func toolShower(e *core.RequestEvent, detail bool) func(*core.Record) any {
-	rel := newRelated(e.App)
-	return func(t *core.Record) any {
-		creator := t.GetString(c.ToolCreator)
-		rel.add(c.Users, creator)
-		return lazyView{rel: rel, view: func() any {
-			if detail {
-				return newToolView(t, rel.get(c.Users, creator))
-			}
-			return newToolListView(t, rel.get(c.Users, creator))
-		}}
-	}
-}
-
-// related loads the records that the views of a list refer to (a page's
-// creators, tools, users) with one query per collection. paginate and
-// bareList show one record at a time, so each view registers what it needs
-// when it is made, and the first view to be encoded loads everything.
-type related struct {
-	app  core.App
-	ids  map[string][]string
-	seen map[string]map[string]bool
-	got  map[string]map[string]*core.Record
-	once sync.Once
-	err  error
-}
-
-func newRelated(app core.App) *related {
-	return &related{app: app, ids: map[string][]string{}, seen: map[string]map[string]bool{}}
-}
-
-// add registers the record id of collection for loading.
-func (r *related) add(collection, id string) {
-	if id == "" {
-		return
-	}
-	if r.seen[collection] == nil {
-		r.seen[collection] = map[string]bool{}
-	}
-	if !r.seen[collection][id] {
-		r.seen[collection][id] = true
-		r.ids[collection] = append(r.ids[collection], id)
-	}
-}
-
-// load fetches every registered record, once.
-func (r *related) load() error {
-	r.once.Do(func() {
-		r.got = map[string]map[string]*core.Record{}
-		for collection, ids := range r.ids {
-			records, err := r.app.FindRecordsByIds(collection, ids)
-			if err != nil {
-				r.err = err
-				return
-			}
-			byID := make(map[string]*core.Record, len(records))
-			for _, rec := range records {
-				byID[rec.Id] = rec
-			}
-			r.got[collection] = byID
-		}
-	})
-	return r.err
-}
-
-// get returns a loaded record, or nil.
-func (r *related) get(collection, id string) *core.Record { return r.got[collection][id] }
-
-// lazyView is a view that is built when it is encoded, after its related
-// records are loaded.
-type lazyView struct {
-	rel  *related
-	view func() any
-}
-
-// MarshalJSONTo encodes the view with the encoder's own options (e.JSON's).
-func (v lazyView) MarshalJSONTo(enc *jsontext.Encoder) error {
-	if err := v.rel.load(); err != nil {
-		return err
-	}
-	return jsonv2.MarshalEncode(enc, v.view())
-}
-
-// ---------------------------------------------------------------------------
-// Reading requests
-
-// ignoreBody drops the body of a GET or DELETE, which the seed API ignores:
-// the rules' @request.body would otherwise parse it, and fail on a malformed one.
-func ignoreBody(e *core.RequestEvent) {
-	e.Request.Body, e.Request.ContentLength = http.NoBody, 0
-}
-
-// withoutBody runs fn with the request body set aside: rules evaluated in fn
-// see an empty @request.body, and nothing in fn parses or consumes the body,
-// which readForm reads afterwards. It lets a route answer 404 and 403 before
-// it reads the body, as DRF does.
-func withoutBody(e *core.RequestEvent, fn func() error) error {
-	body, length := e.Request.Body, e.Request.ContentLength
-	ignoreBody(e)
-	defer func() { e.Request.Body, e.Request.ContentLength = body, length }()
-	info, err := e.RequestInfo()
+	views, err := toolViews(true)(e.App, []*core.Record{t})
 	if err != nil {
 		return err
 	}
-	// in case an earlier middleware had the body parsed already
-	seen := info.Body
-	info.Body = map[string]any{}
-	defer func() { info.Body = seen }()
-	return fn()
+	return e.JSON(status, views[0])
+}
+
+// toolViews shows tools in the detail or the list representation, with their
+// creators loaded in one query. Users' view rule hides other users; a tool's
+// creator name and email are the tool's own public fields, so they are read
+// directly.
+func toolViews(detail bool) shower {
+	return func(app core.App, tools []*core.Record) ([]any, error) {
+		creators, err := recordsByID(app, c.Users, fieldValues(tools, c.ToolCreator))
+		if err != nil {
+			return nil, err
+		}
+		out := make([]any, len(tools))
+		for i, t := range tools {
+			creator := creators[t.GetString(c.ToolCreator)]
+			if detail {
+				out[i] = newToolView(t, creator)
+			} else {
+				out[i] = newToolListView(t, creator)
+			}
+		}
+		return out, nil
+	}
 }
 
 // readToolFields reads every writable field of a tool into f (f.clean holds
@@ -388,10 +288,6 @@ func likeColumn(field, param string) string {
 	return fmt.Sprintf("[[%s.%s]] LIKE {:%s} ESCAPE '\\'", c.Tools, field, param)
 }
 
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-
-func escapeLike(s string) string { return likeEscaper.Replace(s) }
-
 // toolOrderings are the fields ?ordering= accepts (DRF's OrderingFilter:
 // comma-separated, "-" for descending; unknown fields are ignored).
 var toolOrderings = []string{
@@ -433,17 +329,15 @@ func visibleTools(e *core.RequestEvent, conds []dbx.Expression) (*dbx.SelectQuer
 
 // GET /api/tools/tools/
 func toolList(e *core.RequestEvent) error {
-	ignoreBody(e)
 	conds, err := toolFilters(e)
 	if err != nil {
 		return err
 	}
-	return paginate(e, func() (*dbx.SelectQuery, error) { return visibleTools(e, conds) }, toolOrder(e), toolShower(e, false))
+	return paginate(e, func() (*dbx.SelectQuery, error) { return visibleTools(e, conds) }, toolOrder(e), toolViews(false))
 }
 
 // GET /api/tools/tools/search/?q=&category=
 func toolSearch(e *core.RequestEvent) error {
-	ignoreBody(e)
 	query := e.Request.URL.Query()
 	errs := FieldErrors{}
 	var conds []dbx.Expression
@@ -462,12 +356,11 @@ func toolSearch(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	return bareList(e, q, toolOrder(e), toolShower(e, true))
+	return bareList(e, q, toolOrder(e), toolViews(true))
 }
 
 // GET /api/tools/tools/my_tools/ (creators and admins): own tools, any status.
 func toolMine(e *core.RequestEvent) error {
-	ignoreBody(e)
 	conds, err := toolFilters(e)
 	if err != nil {
 		return err
@@ -476,12 +369,11 @@ func toolMine(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	return bareList(e, q, toolOrder(e), toolShower(e, true))
+	return bareList(e, q, toolOrder(e), toolViews(true))
 }
 
 // GET /api/tools/tools/{id}/
 func toolDetail(e *core.RequestEvent) error {
-	ignoreBody(e)
 	t, err := findVisible(e, c.Tools, e.Request.PathValue("id"))
 	if err != nil {
 		return err
@@ -498,16 +390,10 @@ func toolCreate(e *core.RequestEvent) error {
 	}
 	t := core.NewRecord(col)
 	t.Set(c.ToolCreator, e.Auth.Id)
-	check := func() (bool, error) { return createAllowed(e, t, col.CreateRule) }
-	// may the caller create tools at all?
-	if err := withoutBody(e, func() error {
-		ok, err := check()
-		if err == nil && !ok {
-			err = errForbidden
-		}
-		return err
-	}); err != nil {
-		return err
+	check := func() (bool, error) { return canCreate(e, t) }
+	// may the caller create tools at all? (nothing of the body is read yet)
+	if ok, err := check(); err != nil || !ok {
+		return firstErr(err, errForbidden)
 	}
 	f, err := readForm(e, maxBodyBytes)
 	if err != nil {
@@ -547,19 +433,13 @@ func toolCreate(e *core.RequestEvent) error {
 // stored status (a concurrent suspension can't be undone by a stale edit).
 func toolUpdate(e *core.RequestEvent) error {
 	id := e.Request.PathValue("id")
-	// may the caller edit this tool at all?
-	if err := withoutBody(e, func() error {
-		t, err := findVisible(e, c.Tools, id)
-		if err != nil {
-			return err
-		}
-		ok, err := allowed(e, t, t.Collection().UpdateRule)
-		if err == nil && !ok {
-			err = errForbidden
-		}
+	// may the caller edit this tool at all? (nothing of the body is read yet)
+	t, err := findVisible(e, c.Tools, id)
+	if err != nil {
 		return err
-	}); err != nil {
-		return err
+	}
+	if ok, err := allowed(e, t, t.Collection().UpdateRule); err != nil || !ok {
+		return firstErr(err, errForbidden)
 	}
 	f, err := readForm(e, maxBodyBytes)
 	if err != nil {
@@ -618,7 +498,6 @@ func statusMoveRefused(from, to string) string {
 // has usage (or reviews, which need usage) is kept, since usage and ledger
 // rows are never removed: set it INACTIVE instead.
 func toolDelete(e *core.RequestEvent) error {
-	ignoreBody(e)
 	id := e.Request.PathValue("id")
 	if _, err := findVisible(e, c.Tools, id); err != nil {
 		return err
@@ -654,70 +533,4 @@ func toolDelete(e *core.RequestEvent) error {
 		return err
 	}
 	return e.NoContent(http.StatusNoContent)
-}
-
-// inTransaction runs fn with e.App bound to one transaction (PocketBase's
-// pattern for request handlers), so that rule checks and writes in fn see
-// and change the same state.
-func inTransaction(e *core.RequestEvent, fn func() error) error {
-	app := e.App
-	defer func() { e.App = app }()
-	return app.RunInTransaction(func(tx core.App) error {
-		e.App = tx
-		return fn()
-	})
-}
-
-// createAllowed reports whether rule (a create rule) lets the request create
-// rec, evaluated the way the records API does: against the new record's
-// values, selected as a one-row table, with @request.body as the request's
-// (filtered) body.
-func createAllowed(e *core.RequestEvent, rec *core.Record, rule *string) (bool, error) {
-	info, err := e.RequestInfo()
-	if err != nil {
-		return false, err
-	}
-	if info.HasSuperuserAuth() || (rule != nil && *rule == "") {
-		return true, nil
-	}
-	if rule == nil {
-		return false, nil
-	}
-	dummy := rec.Clone()
-	suffix := "__tb_create__" + security.PseudorandomString(6)
-	if dummy.Id == "" {
-		dummy.Id = "__temp_id" + suffix
-	}
-	export, err := dummy.DBExport(e.App)
-	if err != nil {
-		return false, err
-	}
-	params := make(dbx.Params, len(export))
-	selects := make([]string, 0, len(export))
-	for k, v := range export {
-		k = inflector.Columnify(k)
-		params["tb_create_"+k] = v
-		selects = append(selects, "{:tb_create_"+k+"} AS [["+k+"]]")
-	}
-	slices.Sort(selects)
-	col := *rec.Collection()
-	col.Id += suffix
-	col.Name += inflector.Columnify(suffix)
-	q := e.App.ConcurrentDB().Select("(1)").
-		PreFragment(fmt.Sprintf("WITH {{%s}} AS (SELECT %s)", col.Name, strings.Join(selects, ","))).
-		From(col.Name).AndBind(params)
-	resolver := core.NewRecordFieldResolver(e.App, &col, info, true)
-	expr, err := search.FilterData(*rule).BuildExpr(resolver)
-	if err != nil {
-		return false, fmt.Errorf("create rule of %s: %w", col.Name, err)
-	}
-	q.AndWhere(expr)
-	if err := resolver.UpdateQuery(q); err != nil {
-		return false, err
-	}
-	var exists int
-	if err := q.Limit(1).Row(&exists); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return false, err
-	}
-	return exists > 0, nil
 }

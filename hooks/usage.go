@@ -151,18 +151,21 @@ func visibleUsage(e *core.RequestEvent, conds []dbx.Expression) (*dbx.SelectQuer
 	return q, nil
 }
 
-// usageShower returns the show function of a list of usage, with the tools
-// and users of the whole list loaded in one query each.
-func usageShower(e *core.RequestEvent) func(*core.Record) any {
-	rel := newRelated(e.App)
-	return func(u *core.Record) any {
-		tool, user := u.GetString(c.UsageTool), u.GetString(c.UsageUser)
-		rel.add(c.Tools, tool)
-		rel.add(c.Users, user)
-		return lazyView{rel: rel, view: func() any {
-			return newUsageView(u, nameOf(rel.get(c.Tools, tool)), emailOf(rel.get(c.Users, user)))
-		}}
+// usageViews shows usage with their tools and users loaded in one query each.
+func usageViews(app core.App, usage []*core.Record) ([]any, error) {
+	tools, err := recordsByID(app, c.Tools, fieldValues(usage, c.UsageTool))
+	if err != nil {
+		return nil, err
 	}
+	users, err := recordsByID(app, c.Users, fieldValues(usage, c.UsageUser))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, len(usage))
+	for i, u := range usage {
+		out[i] = newUsageView(u, nameOf(tools[u.GetString(c.UsageTool)]), emailOf(users[u.GetString(c.UsageUser)]))
+	}
+	return out, nil
 }
 
 func nameOf(t *core.Record) string {
@@ -181,17 +184,15 @@ func emailOf(u *core.Record) string {
 
 // GET /api/tools/usage/
 func usageList(e *core.RequestEvent) error {
-	ignoreBody(e)
 	conds, err := usageFilters(e)
 	if err != nil {
 		return err
 	}
-	return paginate(e, func() (*dbx.SelectQuery, error) { return visibleUsage(e, conds) }, usageOrder, usageShower(e))
+	return paginate(e, func() (*dbx.SelectQuery, error) { return visibleUsage(e, conds) }, usageOrder, usageViews)
 }
 
 // GET /api/tools/usage/my_usage/: the caller's own usage, a bare array.
 func usageMine(e *core.RequestEvent) error {
-	ignoreBody(e)
 	conds, err := usageFilters(e)
 	if err != nil {
 		return err
@@ -200,21 +201,18 @@ func usageMine(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	return bareList(e, q, usageOrder, usageShower(e))
+	return bareList(e, q, usageOrder, usageViews)
 }
 
 // GET /api/tools/usage/{id}/
 func usageDetail(e *core.RequestEvent) error {
-	ignoreBody(e)
 	u, err := findVisible(e, c.ToolUsage, e.Request.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	rel := newRelated(e.App)
-	rel.add(c.Tools, u.GetString(c.UsageTool))
-	rel.add(c.Users, u.GetString(c.UsageUser))
-	if err := rel.load(); err != nil {
+	views, err := usageViews(e.App, []*core.Record{u})
+	if err != nil {
 		return err
 	}
-	return e.JSON(http.StatusOK, newUsageView(u, nameOf(rel.get(c.Tools, u.GetString(c.UsageTool))), emailOf(rel.get(c.Users, u.GetString(c.UsageUser)))))
+	return e.JSON(http.StatusOK, views[0])
 }

@@ -1,7 +1,6 @@
 package hooks
 
 import (
-	"database/sql"
 	"errors"
 	"fmt"
 	"net/http"
@@ -13,9 +12,6 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/ozzo-validation/v4/is"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/inflector"
-	"github.com/pocketbase/pocketbase/tools/search"
-	"github.com/pocketbase/pocketbase/tools/security"
 
 	c "toolbase/collections"
 )
@@ -251,7 +247,6 @@ func listUsers(e *core.RequestEvent) error {
 	if len([]rune(search)) > 200 {
 		search = string([]rune(search)[:200])
 	}
-	ignoreBody(e)
 	build := func() (*dbx.SelectQuery, error) {
 		q, err := listQuery(e, c.Users)
 		if err != nil {
@@ -265,32 +260,27 @@ func listUsers(e *core.RequestEvent) error {
 			for _, f := range []string{c.UserEmail, c.UserUsername, c.UserFirstName, c.UserLastName} {
 				likes = append(likes, "[["+c.Users+"."+f+"]] LIKE {:toolbaseUserSearch} ESCAPE '\\'")
 			}
-			q.AndWhere(dbx.NewExp("("+strings.Join(likes, " OR ")+")", dbx.Params{"toolbaseUserSearch": "%" + likeEscaper.Replace(search) + "%"}))
+			q.AndWhere(dbx.NewExp("("+strings.Join(likes, " OR ")+")", dbx.Params{"toolbaseUserSearch": "%" + escapeLike(search) + "%"}))
 		}
 		return q, nil
 	}
-	return paginate(e, build, newestUsersFirst, userListViewOf)
+	return paginate(e, build, newestUsersFirst, each(userListViewOf))
 }
-
-// likeEscaper escapes LIKE's wildcards, for ESCAPE '\'.
-var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
 
 // listByRole is clients/ and tool-creators/ (admin): the seed's bare arrays.
 func listByRole(role string, show func(*core.Record) any) handler {
 	return func(e *core.RequestEvent) error {
-		ignoreBody(e)
 		q, err := listQuery(e, c.Users)
 		if err != nil {
 			return err
 		}
 		q.AndWhere(dbx.HashExp{c.Users + "." + c.UserRole: role})
-		return bareList(e, q, newestUsersFirst, show)
+		return bareList(e, q, newestUsersFirst, each(show))
 	}
 }
 
 // showUser is GET users/{id}/: admins any user, others only themselves (404).
 func showUser(e *core.RequestEvent) error {
-	ignoreBody(e)
 	rec, err := findVisible(e, c.Users, e.Request.PathValue("id"))
 	if err != nil {
 		return err
@@ -467,7 +457,6 @@ func changeRole(e *core.RequestEvent) error {
 // deleteUser is DELETE users/{id}/ (admin, not itself). History is never
 // deleted, so a user with usage, ledger rows or tools answers 409.
 func deleteUser(e *core.RequestEvent) error {
-	ignoreBody(e)
 	rec, err := findVisible(e, c.Users, e.Request.PathValue("id"))
 	if err != nil {
 		return err
@@ -692,77 +681,4 @@ func validRole(role string) bool {
 		}
 	}
 	return false
-}
-
-// ignoreBody drops the body of a request whose route reads none (GET,
-// DELETE), as DRF does: the rules then see an empty @request.body, and a
-// malformed body can't fail PocketBase's parsing of it in RequestInfo.
-func ignoreBody(e *core.RequestEvent) {
-	e.Request.Body, e.Request.ContentLength = http.NoBody, 0
-}
-
-// firstErr returns err, or fallback when err is nil.
-func firstErr(err, fallback error) error {
-	if err != nil {
-		return err
-	}
-	return fallback
-}
-
-// canCreate evaluates the collection's create rule for the new record rec and
-// the request (its @request.body being the fields read), the way PocketBase's
-// records API does (apis/record_crud.go recordCreate): the rule runs against a
-// one-row CTE holding rec's values.
-func canCreate(e *core.RequestEvent, rec *core.Record) (bool, error) {
-	col := rec.Collection()
-	info, err := e.RequestInfo()
-	if err != nil {
-		return false, err
-	}
-	if info.HasSuperuserAuth() {
-		return true, nil
-	}
-	if col.CreateRule == nil {
-		return false, nil
-	}
-	if *col.CreateRule == "" {
-		return true, nil
-	}
-	dummy := rec.Clone()
-	suffix := "__pb_create__" + security.PseudorandomString(6)
-	if dummy.Id == "" {
-		dummy.Id = "__temp_id__" + suffix
-	}
-	dummy.SetVerified(false)
-	export, err := dummy.DBExport(e.App)
-	if err != nil {
-		return false, err
-	}
-	params := make(dbx.Params, len(export))
-	selects := make([]string, 0, len(export))
-	for k, v := range export {
-		k = inflector.Columnify(k)
-		param := "__pb_create__" + k
-		params[param] = v
-		selects = append(selects, "{:"+param+"} AS [["+k+"]]")
-	}
-	dummyCol := *col
-	dummyCol.Id += suffix
-	dummyCol.Name += inflector.Columnify(suffix)
-	with := fmt.Sprintf("WITH {{%s}} as (SELECT %s)", dummyCol.Name, strings.Join(selects, ","))
-	q := e.App.ConcurrentDB().Select("(1)").PreFragment(with).From(dummyCol.Name).AndBind(params)
-	resolver := core.NewRecordFieldResolver(e.App, &dummyCol, info, true)
-	expr, err := search.FilterData(*dummyCol.CreateRule).BuildExpr(resolver)
-	if err != nil {
-		return false, fmt.Errorf("create rule of %s: %w", col.Name, err)
-	}
-	q.AndWhere(expr)
-	if err := resolver.UpdateQuery(q); err != nil {
-		return false, err
-	}
-	var exists int
-	if err := q.Limit(1).Row(&exists); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return false, err
-	}
-	return exists > 0, nil
 }
