@@ -141,7 +141,14 @@ func adjust(e *core.RecordEvent, delta int64) error {
 			return err
 		}
 		e.Record.Set(c.UserPointsBalance, after[0])
-		// the saved state is now the original, so saving this record again adjusts nothing
-		return e.Record.PostScan()
+		// the saved state is now the original, so saving this record again adjusts
+		// nothing; PostScan rebuilds the original through the getters, which give
+		// a password's plain text (empty), not its value: keep the value itself
+		password := e.Record.GetRaw(core.FieldNamePassword)
+		if err := e.Record.PostScan(); err != nil {
+			return err
+		}
+		e.Record.SetRaw(core.FieldNamePassword, password)
+		return nil
 	})
 }
