@@ -133,6 +133,10 @@ func adjust(e *core.RecordEvent, delta int64) error {
 			User: e.Record.Id, Account: c.AccountPoints, Kind: c.KindAdjustment, Amount: delta,
 			Note: "balance edited by a superuser",
 		})
+		if errors.Is(err, ErrInsufficient) && delta > 0 {
+			return validation.Errors{c.UserPointsBalance: validation.NewError(
+				"toolbase_balance_limit", "The change would take the balance above its limit.")}
+		}
 		if errors.Is(err, ErrInsufficient) {
 			return validation.Errors{c.UserPointsBalance: validation.NewError(
 				"toolbase_negative_balance", "The change would take the balance below zero.")}
