@@ -113,8 +113,14 @@ func TestServeSmoke(t *testing.T) {
 	addr := freeAddr(t)
 	base := "http://" + addr
 
+	dir := t.TempDir()
+	// with a superuser, serve doesn't launch a browser on the installer page
+	if out, code := run(t, bin, "superuser", "upsert", "root@test.example", "superuser-pass-1", "--dir", dir); code != 0 {
+		t.Fatalf("superuser upsert: exit %d\n%s", code, out)
+	}
+
 	var output syncBuffer
-	cmd := exec.Command(bin, "serve", "--http", addr, "--dir", t.TempDir())
+	cmd := exec.Command(bin, "serve", "--http", addr, "--dir", dir)
 	cmd.Stdout, cmd.Stderr = &output, &output
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
