@@ -32,15 +32,6 @@ func runCommand(t testing.TB, app core.App, args ...string) (string, error) {
 	return "", nil
 }
 
-func count(t testing.TB, app core.App, collection string, where dbx.Expression) int64 {
-	t.Helper()
-	n, err := app.CountRecords(collection, where)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 // freshApp is an app on a brand-new data directory: PocketBase's system
 // migrations only, none of toolbase's, as `./toolbase seed` finds it.
 func freshApp(t testing.TB) core.App {
@@ -79,7 +70,7 @@ func TestSeedDemoTwice(t *testing.T) {
 		}
 	}
 	users, tools, rows := count(t, app, c.Users, nil), count(t, app, c.Tools, nil), count(t, app, c.PointTransactions, nil)
-	if users != int64(len(demoUsers)) || tools != int64(len(demoTools)) {
+	if users != len(demoUsers) || tools != len(demoTools) {
 		t.Fatalf("after seeding: %d users, %d tools; want %d, %d", users, tools, len(demoUsers), len(demoTools))
 	}
 
@@ -107,7 +98,7 @@ func TestSeedDemoTwice(t *testing.T) {
 			t.Errorf("%s: %d points, want %d", d.email, got, d.points)
 		}
 		grants := count(t, app, c.PointTransactions, dbx.HashExp{c.TxUser: u.Id, c.TxKind: c.KindGrant})
-		if wantGrants := min(d.points, 1); grants != wantGrants {
+		if wantGrants := int(min(d.points, 1)); grants != wantGrants {
 			t.Errorf("%s: %d GRANT rows, want %d", d.email, grants, wantGrants)
 		}
 		if !u.ValidatePassword(d.password) {
@@ -172,7 +163,7 @@ func TestLedgerVerifyCommand(t *testing.T) {
 func TestPointsCommands(t *testing.T) {
 	app := newTestApp(t)
 	email := fx.client.email
-	rows := func() int64 { return count(t, app, c.PointTransactions, nil) }
+	rows := func() int { return count(t, app, c.PointTransactions, nil) }
 	rows0 := rows()
 
 	out, err := runCommand(t, app, "points", "add", email, "250", "--reason", "welcome bonus")
