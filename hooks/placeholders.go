@@ -8,8 +8,6 @@ func bindTokenRoutes(public group)            {}
 func bindUserRoutes(public, authed group)     {}
 func bindToolRoutes(authed group)             {}
 func bindPointsRoutes(authed group)           {}
-func bindAPIKeys(app core.App)                {}
-func bindKeyRoutes(authed group)              {}
 func bindFeedback(app core.App)               {}
 func bindFeedbackRoutes(authed group)         {}
 func bindStatsRoutes(authed group)            {}

@@ -75,6 +75,11 @@ func UseTool(app core.App, req UseRequest) (*UseResult, error) {
 				return err
 			}
 		}
+		if req.APIKey != "" {
+			if err := chargeKeyQuota(tx, req.APIKey); err != nil {
+				return err
+			}
+		}
 
 		usage, err := newUsageRecord(tx)
 		if err != nil {
@@ -230,6 +235,9 @@ func useRoute(e *core.RequestEvent) error {
 	}
 
 	res, err := UseTool(e.App, UseRequest{Tool: tool, User: e.Auth, Input: input, Key: key, APIKey: apiKeyOf(e)})
+	if kerr := keyUseError(e, err); kerr != nil {
+		return kerr
+	}
 	var short *InsufficientPointsError
 	switch {
 	case errors.As(err, &short):
