@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -76,8 +77,17 @@ const (
 	msgKeyNotHere    = "API keys cannot be used for this request; authenticate with a token."
 )
 
-// keyClock is the time keys are checked and quotas counted by; tests move it.
-var keyClock = time.Now
+// keyClockAt, when set, is the time keys are checked and quotas counted by
+// instead of the real one (tests move it; atomic: servers read it).
+var keyClockAt atomic.Pointer[time.Time]
+
+// keyClock is the time keys are checked and quotas counted by.
+func keyClock() time.Time {
+	if at := keyClockAt.Load(); at != nil {
+		return *at
+	}
+	return time.Now()
+}
 
 var (
 	// ErrKeyInvalid refuses a use through a key that was deactivated, deleted or

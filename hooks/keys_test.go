@@ -68,8 +68,8 @@ func insertKey(t testing.TB, app core.App, owner, tool string, edit func(*core.R
 // setKeyClock moves the keys' clock to at for the rest of the test.
 func setKeyClock(t testing.TB, at time.Time) {
 	t.Helper()
-	keyClock = func() time.Time { return at }
-	t.Cleanup(func() { keyClock = time.Now })
+	keyClockAt.Store(&at)
+	t.Cleanup(func() { keyClockAt.Store(nil) })
 }
 
 // call sends a request with headers and an optional JSON body.
@@ -806,7 +806,7 @@ func TestKeyDeactivateDeleteExpire(t *testing.T) {
 	if s, _ := patch(`{"expires_at":null}`); s != 200 || useStatus() != 200 {
 		t.Error("a key whose expiry was cleared does not work")
 	}
-	keyClock = time.Now
+	keyClockAt.Store(nil)
 
 	// delete: 204, then 401; the usage rows stay, without the key
 	if s, b, _ := call(t, http.MethodDelete, base+keyURL(k.id), bearer(fx.client), ""); s != 204 || b != "" {
