@@ -231,7 +231,7 @@ func authenticateKey(e *core.RequestEvent) error {
 	now := keyClock()
 	key, err := findKey(e.App, secret, now)
 	if err != nil {
-		return err
+		return keyFailed(e, err)
 	}
 	if key == nil {
 		return keyDeny(e, http.StatusUnauthorized, msgInvalidKey)
@@ -243,7 +243,7 @@ func authenticateKey(e *core.RequestEvent) error {
 	e.Auth = owner
 	e.Set(apiKeyEventKey, key.ID)
 	if status, msg, err := keyPolicy(e, key); err != nil {
-		return err
+		return keyFailed(e, err)
 	} else if status != 0 {
 		return keyDeny(e, status, msg)
 	}
@@ -272,6 +272,15 @@ func keyDeny(e *core.RequestEvent, status int, msg string) error {
 		return e.JSON(status, map[string]string{"detail": msg})
 	}
 	return router.NewApiError(status, msg, nil)
+}
+
+// keyFailed answers 500 when a key could not be checked, logging why.
+func keyFailed(e *core.RequestEvent, err error) error {
+	e.App.Logger().Error("api key: checking a request's key", "method", e.Request.Method, "path", e.Request.URL.Path, "error", err.Error())
+	if isSeedRoute(e) {
+		return e.JSON(http.StatusInternalServerError, map[string]string{"detail": msgServerError})
+	}
+	return router.NewInternalServerError("", err)
 }
 
 // keyNativeRoutes are the PocketBase routes a key may use: the records API and
