@@ -27,7 +27,7 @@ type guard struct {
 var guards = map[string]guard{
 	c.Users:       {owns: fieldSet(c.UserPointsBalance, c.UserTotalRevenue, c.UserTotalPayouts)},
 	c.Tools:       {owns: fieldSet(c.ToolTotalUses, c.ToolTotalRevenue, c.ToolAverageRating, c.ToolRatingCount)},
-	c.ToolAPIKeys: {owns: fieldSet(c.APIKeyUser, c.APIKeyPrefix, c.APIKeyHash, c.APIKeyDailyUsage, c.APIKeyMonthlyUsage, c.APIKeyLastUsed), systemCreate: true},
+	c.ToolAPIKeys: {owns: fieldSet(c.APIKeyUser, c.APIKeyPrefix, c.APIKeyHash, c.APIKeyDailyUsage, c.APIKeyMonthlyUsage, c.APIKeyLastUsed, c.APIKeyPreviousHash, c.APIKeyPreviousUntil, c.APIKeyUsageDay, c.APIKeyUsageMonth), systemCreate: true},
 	// deleting an API key unsets it on its usage rows, the one change allowed
 	c.ToolUsage:         {owns: allFieldsBut(c.UsageAPIKey), systemCreate: true, undeletable: true},
 	c.PointTransactions: {owns: allFieldsBut(), systemCreate: true, immutable: true, undeletable: true},
