@@ -592,43 +592,42 @@ type keyView struct {
 	LastUsed      any    `json:"last_used"`
 }
 
-// keyShower shows keys, reading each scoped tool's name once.
-type keyShower struct {
-	app   core.App
-	names map[string]any
-	now   time.Time
+// keyViews shows keys, the names of their tools loaded in one query.
+func keyViews(app core.App, keys []*core.Record) ([]any, error) {
+	tools, err := recordsByID(app, c.Tools, fieldValues(keys, c.APIKeyTool))
+	if err != nil {
+		return nil, err
+	}
+	now := keyClock().UTC()
+	out := make([]any, len(keys))
+	for i, k := range keys {
+		out[i] = keyViewOf(k, tools[c.AsAPIKey(k).Tool()], "", now)
+	}
+	return out, nil
 }
 
-func newKeyShower(app core.App) *keyShower {
-	return &keyShower{app: app, names: map[string]any{}, now: keyClock().UTC()}
+// showKey answers one key; secret, when given, is the one-time full key.
+func showKey(e *core.RequestEvent, status int, r *core.Record, secret string) error {
+	var tool *core.Record
+	if id := c.AsAPIKey(r).Tool(); id != "" {
+		tools, err := recordsByID(e.App, c.Tools, []string{id})
+		if err != nil {
+			return err
+		}
+		tool = tools[id]
+	}
+	return e.JSON(status, keyViewOf(r, tool, secret, keyClock().UTC()))
 }
 
-func (s *keyShower) toolName(id string) any {
-	if id == "" {
-		return nil
-	}
-	if name, ok := s.names[id]; ok {
-		return name
-	}
-	var name string
-	if err := s.app.DB().Select(c.ToolName).From(c.Tools).Where(dbx.HashExp{c.FieldID: id}).Row(&name); err != nil {
-		s.names[id] = nil
-		return nil
-	}
-	s.names[id] = name
-	return name
-}
-
-func (s *keyShower) show(r *core.Record) any { return s.view(r, "") }
-
-// view shows r; secret, when given, is the one-time full key.
-func (s *keyShower) view(r *core.Record, secret string) keyView {
+// keyViewOf shows key r of tool (nil: unscoped); secret, when given, is the
+// one-time full key.
+func keyViewOf(r, tool *core.Record, secret string, now time.Time) keyView {
 	k := c.AsAPIKey(r)
 	var daily, monthly int64
-	if r.GetString(c.APIKeyUsageDay) == s.now.Format(dayLayout) {
+	if r.GetString(c.APIKeyUsageDay) == now.Format(dayLayout) {
 		daily = r.GetInt64(c.APIKeyDailyUsage)
 	}
-	if r.GetString(c.APIKeyUsageMonth) == s.now.Format(monthLayout) {
+	if r.GetString(c.APIKeyUsageMonth) == now.Format(monthLayout) {
 		monthly = r.GetInt64(c.APIKeyMonthlyUsage)
 	}
 	shown := masked(k.Prefix())
@@ -637,7 +636,7 @@ func (s *keyShower) view(r *core.Record, secret string) keyView {
 	}
 	var previous any
 	if r.GetString(c.APIKeyPreviousHash) != "" {
-		if until := r.GetDateTime(c.APIKeyPreviousUntil); until.Time().After(s.now) {
+		if until := r.GetDateTime(c.APIKeyPreviousUntil); until.Time().After(now) {
 			previous = rfc3339(until)
 		}
 	}
@@ -645,7 +644,7 @@ func (s *keyShower) view(r *core.Record, secret string) keyView {
 		ID:            r.Id,
 		User:          k.User(),
 		Tool:          nullIfEmpty(k.Tool()),
-		ToolName:      s.toolName(k.Tool()),
+		ToolName:      toolNameOf(tool),
 		KeyName:       k.Name(),
 		APIKey:        shown,
 		KeyPrefix:     k.Prefix(),
@@ -715,7 +714,7 @@ func bindKeyRoutes(authed group) {
 // listKeys is GET /api/tools/api-keys/: own keys (admins: all), newest first.
 func listKeys(e *core.RequestEvent) error {
 	build := func() (*dbx.SelectQuery, error) { return listQuery(e, c.ToolAPIKeys) }
-	return paginate(e, build, newestFirst(c.ToolAPIKeys), newKeyShower(e.App).show)
+	return paginate(e, build, newestFirst(c.ToolAPIKeys), keyViews)
 }
 
 // getKey is GET /api/tools/api-keys/{id}/.
@@ -724,7 +723,7 @@ func getKey(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	return e.JSON(http.StatusOK, newKeyShower(e.App).view(rec, ""))
+	return showKey(e, http.StatusOK, rec, "")
 }
 
 // createKey is POST /api/tools/api-keys/ {key_name, tool?, daily_limit?,
@@ -796,7 +795,7 @@ func createKey(e *core.RequestEvent) error {
 		return err
 	}
 	e.Response.Header().Set("Cache-Control", "no-store")
-	return e.JSON(http.StatusCreated, newKeyShower(e.App).view(rec, secret))
+	return showKey(e, http.StatusCreated, rec, secret)
 }
 
 // updateKey is PUT/PATCH /api/tools/api-keys/{id}/: key_name, daily_limit,
@@ -844,7 +843,7 @@ func updateKey(e *core.RequestEvent) error {
 	if err := e.App.Save(rec); err != nil {
 		return err
 	}
-	return e.JSON(http.StatusOK, newKeyShower(e.App).view(rec, ""))
+	return showKey(e, http.StatusOK, rec, "")
 }
 
 // deleteKey is DELETE /api/tools/api-keys/{id}/: the key stops at once; its
@@ -922,7 +921,7 @@ func regenerateKey(e *core.RequestEvent) error {
 		return err
 	}
 	e.Response.Header().Set("Cache-Control", "no-store")
-	return e.JSON(http.StatusOK, newKeyShower(e.App).view(rec, secret))
+	return showKey(e, http.StatusOK, rec, secret)
 }
 
 // readToolRef reads the optional tool a new key is scoped to: an id, or
@@ -966,4 +965,12 @@ func readExpiry(f *form) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+// toolNameOf is a scoped key's tool_name: null for an unscoped key.
+func toolNameOf(tool *core.Record) any {
+	if tool == nil {
+		return nil
+	}
+	return c.AsTool(tool).Name()
 }
