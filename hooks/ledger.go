@@ -8,6 +8,7 @@ import (
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/security"
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	c "toolbase/collections"
@@ -28,21 +29,24 @@ type Entry struct {
 // ErrInsufficient means an entry would have taken a balance below zero.
 var ErrInsufficient = errors.New("insufficient balance")
 
-// balanceSQL moves one account with a guard in the WHERE clause, so that a
-// balance can never go below zero (nor above MaxPoints) whatever runs
-// concurrently, and returns the balance after the move.
-var balanceSQL = map[string]string{
-	c.AccountPoints: "UPDATE {{users}} SET [[points_balance]] = [[points_balance]] + {:amount}, [[updated_at]] = {:now}" +
-		" WHERE [[id]] = {:user} AND [[points_balance]] + {:amount} BETWEEN 0 AND {:max}" +
-		" RETURNING [[points_balance]]",
-	c.AccountRevenue: "UPDATE {{users}} SET [[total_revenue]] = [[total_revenue]] + {:amount}, [[updated_at]] = {:now}" +
-		" WHERE [[id]] = {:user} AND [[total_revenue]] - [[total_payouts]] + {:amount} >= 0 AND [[total_revenue]] + {:amount} <= {:max}" +
-		" RETURNING [[total_revenue]] - [[total_payouts]]",
+// The guarded balance moves: the WHERE clause keeps a balance from going below
+// zero (or above MaxPoints) whatever runs concurrently, and RETURNING gives
+// the balance after. Arguments: amount, now, user, amount (again), max.
+const (
+	pointsSQL = "UPDATE users SET points_balance = points_balance + ?1, updated_at = ?2" +
+		" WHERE id = ?3 AND points_balance + ?1 BETWEEN 0 AND ?4 RETURNING points_balance"
+	revenueSQL = "UPDATE users SET total_revenue = total_revenue + ?1, updated_at = ?2" +
+		" WHERE id = ?3 AND total_revenue - total_payouts + ?1 >= 0 AND total_revenue + ?1 <= ?4" +
+		" RETURNING total_revenue - total_payouts"
 	// a payout leaves lifetime earnings alone and grows what was paid out
-	c.KindPayout: "UPDATE {{users}} SET [[total_payouts]] = [[total_payouts]] - {:amount}, [[updated_at]] = {:now}" +
-		" WHERE [[id]] = {:user} AND [[total_revenue]] - [[total_payouts]] + {:amount} >= 0" +
-		" RETURNING [[total_revenue]] - [[total_payouts]]",
-}
+	payoutSQL = "UPDATE users SET total_payouts = total_payouts - ?1, updated_at = ?2" +
+		" WHERE id = ?3 AND total_revenue - total_payouts + ?1 >= 0 AND total_payouts - ?1 <= ?4" +
+		" RETURNING total_revenue - total_payouts"
+	// ledger rows are appended by toolbase alone, so without the record
+	// machinery (and so without realtime events)
+	insertLedgerSQL = "INSERT INTO point_transactions (id, user, account, kind, amount, balance_after, usage, actor, note, created_at, updated_at)" +
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)"
+)
 
 // Post applies entries in one transaction (joining the caller's, if any): each
 // moves its balance and appends its ledger row with the balance after it. It
@@ -50,42 +54,33 @@ var balanceSQL = map[string]string{
 func Post(app core.App, entries ...Entry) ([]int64, error) {
 	after := make([]int64, len(entries))
 	err := app.RunInTransaction(func(tx core.App) error {
-		ledger, err := tx.FindCachedCollectionByNameOrId(c.PointTransactions)
-		if err != nil {
-			return err
-		}
-		now := types.NowDateTime()
+		now := types.NowDateTime().String()
 		for i, e := range entries {
 			if e.Amount == 0 {
 				return fmt.Errorf("ledger: zero %s entry for user %s", e.Kind, e.User)
 			}
-			query := balanceSQL[e.Account]
-			if e.Account == c.AccountRevenue && e.Kind == c.KindPayout {
-				query = balanceSQL[c.KindPayout]
-			}
-			if query == "" {
+			query := pointsSQL
+			switch {
+			case e.Account == c.AccountRevenue && e.Kind == c.KindPayout:
+				query = payoutSQL
+			case e.Account == c.AccountRevenue:
+				query = revenueSQL
+			case e.Account != c.AccountPoints:
 				return fmt.Errorf("ledger: unknown account %q", e.Account)
 			}
-			err := tx.DB().NewQuery(query).Bind(dbx.Params{
-				"amount": e.Amount, "user": e.User, "now": now.String(), "max": int64(c.MaxPoints),
-			}).Row(&after[i])
+			row, err := hotRow(tx, query, e.Amount, now, e.User, int64(c.MaxPoints))
+			if err == nil {
+				err = row.Scan(&after[i])
+			}
 			if errors.Is(err, sql.ErrNoRows) {
 				return ErrInsufficient
 			}
 			if err != nil {
 				return fmt.Errorf("ledger: moving %s of %s: %w", e.Account, e.User, err)
 			}
-
-			row := core.NewRecord(ledger)
-			row.Set(c.TxUser, e.User)
-			row.Set(c.TxAccount, e.Account)
-			row.Set(c.TxKind, e.Kind)
-			row.Set(c.TxAmount, e.Amount)
-			row.Set(c.TxBalanceAfter, after[i])
-			row.Set(c.TxUsage, e.Usage)
-			row.Set(c.TxActor, e.Actor)
-			row.Set(c.TxNote, e.Note)
-			if err := tx.SaveNoValidateWithContext(systemContext, row); err != nil {
+			id := security.RandomStringWithAlphabet(core.DefaultIdLength, core.DefaultIdAlphabet)
+			if _, err := hotExec(tx, insertLedgerSQL, id, e.User, e.Account, e.Kind, e.Amount, after[i],
+				e.Usage, e.Actor, e.Note, now); err != nil {
 				return fmt.Errorf("ledger: appending %s row of %s: %w", e.Kind, e.User, err)
 			}
 		}

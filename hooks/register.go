@@ -31,6 +31,9 @@ func Register(app core.App) error {
 	bindPlatform(app)
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		if err := prepareHot(se.App); err != nil {
+			return err
+		}
 		// the seed API: DRF-shaped answers; authenticated unless a route says otherwise
 		public := se.Router.Group("/api").BindFunc(drfBoundary)
 		authed := se.Router.Group("/api").BindFunc(drfBoundary, requireUser)

@@ -179,12 +179,12 @@ func newUsageRecord(tx core.App) (*core.Record, error) {
 	return usage, nil
 }
 
-// moveToolCounters adds uses and points to a tool's counters.
+// countersSQL moves a tool's counters. Arguments: uses, points, now, tool.
+const countersSQL = "UPDATE tools SET total_uses = total_uses + ?1, total_revenue = total_revenue + ?2, updated_at = ?3 WHERE id = ?4"
+
+// moveToolCounters adds uses and points to a tool's counters, in tx.
 func moveToolCounters(tx core.App, toolID string, uses, spent int64) error {
-	_, err := tx.DB().NewQuery("UPDATE {{tools}} SET [[total_uses]] = [[total_uses]] + {:uses}," +
-		" [[total_revenue]] = [[total_revenue]] + {:spent} WHERE [[id]] = {:id}").
-		Bind(dbx.Params{"uses": uses, "spent": spent, "id": toolID}).Execute()
-	if err != nil {
+	if _, err := hotExec(tx, countersSQL, uses, spent, types.NowDateTime().String(), toolID); err != nil {
 		return fmt.Errorf("use: moving counters of tool %s: %w", toolID, err)
 	}
 	return nil
