@@ -14,13 +14,25 @@ type Config struct {
 	// FeePercent is the platform's share of each paid use, floored
 	// (TOOLBASE_PLATFORM_FEE_PERCENT, 0–100, default 20).
 	FeePercent int64
+	// MinPayout is the smallest payout a creator may request
+	// (TOOLBASE_MIN_PAYOUT, 1–1e12, default 100).
+	MinPayout int64
+	// RefundWindowDays is how long after a usage its payer may request a
+	// refund (TOOLBASE_REFUND_WINDOW_DAYS, 1–3650, default 30).
+	RefundWindowDays int64
 }
 
 // LoadConfig reads the configuration from the environment and refuses values
 // that make no sense rather than running with a surprise.
 func LoadConfig() (Config, error) {
-	cfg := Config{FeePercent: 20}
+	cfg := Config{FeePercent: 20, MinPayout: 100, RefundWindowDays: 30}
 	if err := envInt("TOOLBASE_PLATFORM_FEE_PERCENT", 0, 100, &cfg.FeePercent); err != nil {
+		return cfg, err
+	}
+	if err := envInt("TOOLBASE_MIN_PAYOUT", 1, 1e12, &cfg.MinPayout); err != nil {
+		return cfg, err
+	}
+	if err := envInt("TOOLBASE_REFUND_WINDOW_DAYS", 1, 3650, &cfg.RefundWindowDays); err != nil {
 		return cfg, err
 	}
 	return cfg, nil

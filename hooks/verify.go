@@ -63,14 +63,78 @@ WHERE (g.points_spent > 0 AND (COALESCE(t.debits, 0) != 1 OR t.debit != -g.point
 
 	{"usage rows in the ledger belong to a usage", `
 SELECT 'ledger row ' || id || ' (' || kind || ' of user ' || user || ') has no usage'
-FROM point_transactions WHERE kind IN ('USAGE', 'EARNING') AND usage = ''`},
+FROM point_transactions WHERE kind IN ('USAGE', 'EARNING', 'REFUND') AND usage = ''`},
 
-	{"tool counters match their usage", `
+	// a usage is refunded iff its refunded_at is set; then it has one REFUND
+	// credit of what it cost to its payer and at most one REFUND reversal on
+	// its creator's revenue, of at most the earning (the platform absorbs the
+	// rest); a usage not refunded has no REFUND row
+	{"refunded usage has its REFUND rows, and only it", `
+SELECT 'usage ' || g.id || ' (points_spent ' || g.points_spent || ', ' ||
+	CASE WHEN g.refunded_at = '' THEN 'not refunded' ELSE 'refunded' END || '): ' ||
+	COALESCE(t.credits, 0) || ' REFUND credit(s) summing to ' || COALESCE(t.credit, 0) || ', ' ||
+	COALESCE(t.reversals, 0) || ' REFUND reversal(s) summing to ' || COALESCE(t.reversal, 0) ||
+	' of an earning of ' || COALESCE(t.earning, 0)
+FROM tool_usage g
+LEFT JOIN (SELECT usage,
+		SUM(kind = 'REFUND' AND account = 'points') AS credits,
+		SUM(CASE WHEN kind = 'REFUND' AND account = 'points' THEN amount END) AS credit,
+		MAX(CASE WHEN kind = 'REFUND' AND account = 'points' THEN user END) AS credited,
+		SUM(kind = 'REFUND' AND account = 'revenue') AS reversals,
+		SUM(CASE WHEN kind = 'REFUND' AND account = 'revenue' THEN amount END) AS reversal,
+		MAX(CASE WHEN kind = 'REFUND' AND account = 'revenue' THEN user END) AS reversed,
+		SUM(CASE WHEN kind = 'EARNING' THEN amount END) AS earning,
+		MAX(CASE WHEN kind = 'EARNING' THEN user END) AS earner
+	FROM point_transactions WHERE usage != '' GROUP BY usage) t ON t.usage = g.id
+WHERE (g.refunded_at = '' AND (COALESCE(t.credits, 0) != 0 OR COALESCE(t.reversals, 0) != 0))
+	OR (g.refunded_at != '' AND g.points_spent > 0 AND (COALESCE(t.credits, 0) != 1 OR t.credit != g.points_spent
+		OR t.credited != g.user OR COALESCE(t.reversals, 0) > 1
+		OR (t.reversals = 1 AND (t.reversed != t.earner OR t.reversal >= 0 OR -t.reversal > COALESCE(t.earning, 0)))))
+	OR (g.refunded_at != '' AND g.points_spent = 0 AND (COALESCE(t.credits, 0) != 0 OR COALESCE(t.reversals, 0) != 0))`},
+
+	{"tool counters match their usage, refunded usage left out", `
 SELECT 'tool ' || t.name || ' (' || t.id || '): total_uses ' || t.total_uses || ', total_revenue ' || t.total_revenue ||
-	' but its usage counts ' || COALESCE(g.uses, 0) || ' uses for ' || COALESCE(g.spent, 0) || ' points'
+	' but its usage not refunded counts ' || COALESCE(g.uses, 0) || ' uses for ' || COALESCE(g.spent, 0) || ' points'
 FROM tools t
-LEFT JOIN (SELECT tool, COUNT(*) AS uses, SUM(points_spent) AS spent FROM tool_usage GROUP BY tool) g ON g.tool = t.id
+LEFT JOIN (SELECT tool, COUNT(*) AS uses, SUM(points_spent) AS spent FROM tool_usage WHERE refunded_at = '' GROUP BY tool) g ON g.tool = t.id
 WHERE t.total_uses != COALESCE(g.uses, 0) OR t.total_revenue != COALESCE(g.spent, 0)`},
+
+	// an approved refund is its usage's refund: the usage is refunded, and the
+	// refund records what the ledger moved
+	{"approved refunds match the ledger", `
+SELECT 'refund ' || r.id || ' of usage ' || r.usage || ' (APPROVED, amount ' || r.amount || ', creator_reversal ' ||
+	r.creator_reversal || ', platform_absorbed ' || r.platform_absorbed || '): ' ||
+	CASE WHEN g.id IS NULL THEN 'its usage does not exist'
+		WHEN g.refunded_at = '' THEN 'its usage is not refunded'
+		WHEN g.user != r.requester THEN 'its requester did not pay for the usage'
+		ELSE 'the ledger credited ' || COALESCE(t.credit, 0) || ', reversed ' || COALESCE(-t.reversal, 0) ||
+			' of an earning of ' || COALESCE(t.earning, 0) END
+FROM refunds r
+LEFT JOIN tool_usage g ON g.id = r.usage
+LEFT JOIN (SELECT usage,
+		SUM(CASE WHEN kind = 'REFUND' AND account = 'points' THEN amount END) AS credit,
+		SUM(CASE WHEN kind = 'REFUND' AND account = 'revenue' THEN amount END) AS reversal,
+		SUM(CASE WHEN kind = 'EARNING' THEN amount END) AS earning
+	FROM point_transactions WHERE usage != '' GROUP BY usage) t ON t.usage = r.usage
+WHERE r.status = 'APPROVED' AND (g.id IS NULL OR g.refunded_at = '' OR g.user != r.requester
+	OR r.amount != COALESCE(t.credit, 0) OR r.creator_reversal != COALESCE(-t.reversal, 0)
+	OR r.creator_reversal + r.platform_absorbed != COALESCE(t.earning, 0))`},
+
+	// total_payouts moves only with PAYOUT rows (the balance check), and each
+	// PAYOUT row is one PAID payout: its note starts with "payout <id>"
+	{"paid payouts match the ledger", `
+SELECT 'payout ' || p.id || ' (' || p.status || ', ' || p.amount || ' to user ' || p.creator || '): ' ||
+	COALESCE(x.rows, 0) || ' PAYOUT ledger row(s) summing to ' || COALESCE(x.total, 0)
+FROM payouts p
+LEFT JOIN (SELECT substr(note, 8, 15) AS payout, COUNT(*) AS rows, SUM(amount) AS total, MAX(user) AS user
+	FROM point_transactions WHERE kind = 'PAYOUT' GROUP BY substr(note, 8, 15)) x ON x.payout = p.id
+WHERE (p.status = 'PAID' AND (COALESCE(x.rows, 0) != 1 OR x.total != -p.amount OR x.user != p.creator))
+	OR (p.status != 'PAID' AND COALESCE(x.rows, 0) != 0)
+UNION ALL
+SELECT 'ledger row ' || l.id || ' (PAYOUT ' || l.amount || ' of user ' || l.user || ') belongs to no PAID payout of that user (note: ' || l.note || ')'
+FROM point_transactions l
+WHERE l.kind = 'PAYOUT' AND (l.account != 'revenue' OR NOT EXISTS (SELECT 1 FROM payouts p
+	WHERE p.status = 'PAID' AND p.creator = l.user AND l.note LIKE 'payout ' || p.id || '%'))`},
 }
 
 // VerifyLedger checks the invariants of spec section 2 over the whole database
