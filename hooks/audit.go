@@ -280,13 +280,17 @@ func bindPlatform(app core.App) {
 	bindAudit(app)
 	bindPayouts(app)
 	bindRefunds(app)
+	bindSupport(app)
+	bindContent(app)
 }
 
 // bindPlatformRoutes binds their seed API routes.
-func bindPlatformRoutes(_, authed group) {
+func bindPlatformRoutes(public, authed group) {
 	route(authed, "/audit-log/", map[string]handler{http.MethodGet: withChecks(requireRole(c.RoleAdmin), auditList)})
 	bindPayoutRoutes(authed)
 	bindRefundRoutes(authed)
+	bindSupportRoutes(authed)
+	bindContentRoutes(public)
 }
 
 // withChecks runs middlewares (requireUser, requireRole, …) and then the
