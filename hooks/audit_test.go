@@ -130,6 +130,7 @@ func TestAuditOfRecordChanges(t *testing.T) {
 		},
 	}
 	for _, s := range scenarios {
+		verifiedAfter(&s)
 		s.Test(t)
 	}
 }
@@ -252,6 +253,7 @@ func TestAuditLogRoute(t *testing.T) {
 		},
 	}
 	for _, s := range scenarios {
+		verifiedAfter(&s)
 		s.Test(t)
 	}
 }

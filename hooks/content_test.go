@@ -240,6 +240,7 @@ func TestContentRoutes(t *testing.T) {
 		},
 	}
 	for _, s := range scenarios {
+		verifiedAfter(&s)
 		s.Test(t)
 	}
 }

@@ -78,6 +78,17 @@ func earn(n int) func(testing.TB, *tests.TestApp, *core.ServeEvent) {
 	}
 }
 
+// verifiedAfter makes a scenario check the ledger invariants after its own checks.
+func verifiedAfter(s *tests.ApiScenario) {
+	after := s.AfterTestFunc
+	s.AfterTestFunc = func(t testing.TB, app *tests.TestApp, res *http.Response) {
+		if after != nil {
+			after(t, app, res)
+		}
+		mustVerify(t, app)
+	}
+}
+
 // then chains BeforeTestFuncs.
 func then(fns ...func(testing.TB, *tests.TestApp, *core.ServeEvent)) func(testing.TB, *tests.TestApp, *core.ServeEvent) {
 	return func(t testing.TB, app *tests.TestApp, se *core.ServeEvent) {
@@ -365,6 +376,7 @@ func TestPayoutRequests(t *testing.T) {
 		},
 	}
 	for _, s := range scenarios {
+		verifiedAfter(&s)
 		s.Test(t)
 	}
 }
@@ -458,6 +470,7 @@ func TestPayoutLists(t *testing.T) {
 		},
 	}
 	for _, s := range scenarios {
+		verifiedAfter(&s)
 		s.Test(t)
 	}
 }
@@ -719,6 +732,7 @@ func TestPayoutTransitions(t *testing.T) {
 		},
 	}
 	for _, s := range scenarios {
+		verifiedAfter(&s)
 		s.Test(t)
 	}
 }

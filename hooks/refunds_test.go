@@ -247,6 +247,7 @@ func TestRefundRequests(t *testing.T) {
 	}
 	for _, s := range scenarios {
 		f = refundFixture{}
+		verifiedAfter(&s)
 		s.Test(t)
 	}
 }
@@ -318,6 +319,7 @@ func TestRefundLists(t *testing.T) {
 	}
 	for _, s := range scenarios {
 		f = refundFixture{}
+		verifiedAfter(&s)
 		s.Test(t)
 	}
 }
@@ -583,6 +585,7 @@ func TestRefundDecisions(t *testing.T) {
 	}
 	for _, s := range scenarios {
 		f = refundFixture{}
+		verifiedAfter(&s)
 		s.Test(t)
 	}
 }

@@ -413,6 +413,7 @@ func TestSupportTickets(t *testing.T) {
 		},
 	}
 	for _, s := range scenarios {
+		verifiedAfter(&s)
 		s.Test(t)
 	}
 }
