@@ -350,8 +350,8 @@ func movePayoutAs(app core.App, admin *core.Record, id string, move payoutMove, 
 			return err
 		}
 		if !claimed {
-			return errDetail(http.StatusConflict, fmt.Sprintf("This payout is %s; only a %s payout can be %s.",
-				p.Original().GetString(c.PayoutStatus), strings.Join(move.from, " or "), move.verb))
+			return errDetail(http.StatusConflict, fmt.Sprintf("This payout is %s; it can be %s only when %s.",
+				p.Original().GetString(c.PayoutStatus), move.verb, strings.Join(move.from, " or ")))
 		}
 		if move.pay {
 			payout := c.AsPayout(p)

@@ -337,8 +337,8 @@ func decideRefundAs(app core.App, admin *core.Record, id, action, status string,
 			return err
 		}
 		if !claimed {
-			return errDetail(http.StatusConflict, fmt.Sprintf("This refund is %s; only a %s refund can be %s.",
-				c.AsRefund(r).Status(), c.RefundRequested, strings.ToLower(status)))
+			return errDetail(http.StatusConflict, fmt.Sprintf("This refund is %s; it can be %s only when %s.",
+				c.AsRefund(r).Status(), strings.ToLower(status), c.RefundRequested))
 		}
 		if status == c.RefundApproved {
 			moved, err := RefundUsage(tx, c.AsRefund(r).Usage(), admin.Id, "refund "+id)

@@ -396,7 +396,7 @@ func TestRefundDecisions(t *testing.T) {
 			Headers:         auth(fx.admin),
 			BeforeTestFunc:  then(f.uses(1), f.requested(), approveRefund),
 			ExpectedStatus:  409,
-			ExpectedContent: []string{`"detail":"This refund is APPROVED; only a REQUESTED refund can be approved."`},
+			ExpectedContent: []string{`"detail":"This refund is APPROVED; it can be approved only when REQUESTED."`},
 			TestAppFactory:  testAppFactory,
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, _ *http.Response) {
 				if got := balance(t, app, fx.client.id); got != fixturePoints {
@@ -488,7 +488,7 @@ func TestRefundDecisions(t *testing.T) {
 			Body:            body(`{"note":"changed my mind"}`),
 			BeforeTestFunc:  then(f.uses(1), f.requested(), approveRefund),
 			ExpectedStatus:  409,
-			ExpectedContent: []string{`"detail":"This refund is APPROVED; only a REQUESTED refund can be rejected."`},
+			ExpectedContent: []string{`"detail":"This refund is APPROVED; it can be rejected only when REQUESTED."`},
 			TestAppFactory:  testAppFactory,
 			AfterTestFunc:   func(t testing.TB, app *tests.TestApp, _ *http.Response) { mustVerify(t, app) },
 		},
@@ -499,7 +499,7 @@ func TestRefundDecisions(t *testing.T) {
 			Headers:         auth(fx.admin),
 			BeforeTestFunc:  then(f.uses(1), f.requested(), rejectRefund),
 			ExpectedStatus:  409,
-			ExpectedContent: []string{`"detail":"This refund is REJECTED; only a REQUESTED refund can be approved."`},
+			ExpectedContent: []string{`"detail":"This refund is REJECTED; it can be approved only when REQUESTED."`},
 			TestAppFactory:  testAppFactory,
 			AfterTestFunc:   decided(c.RefundRejected, false),
 		},
