@@ -19,13 +19,10 @@ import (
 // and that `ledger verify` passes: no usage without its ledger rows, no
 // balance off its ledger.
 func TestCrashKeepsLedgerConsistent(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	bin := buildBinary(t)
+	bin := toolbaseBinary(t)
 	dir := t.TempDir()
-	run(t, bin, "seed", "--demo", "--dir", dir)
-	run(t, bin, "points", "add", "client1@example.com", "100000", "--reason", "crash test", "--dir", dir)
+	mustRun(t, bin, "seed", "--demo", "--dir", dir)
+	mustRun(t, bin, "points", "add", "client1@example.com", "100000", "--reason", "crash test", "--dir", dir)
 
 	srv := startServer(t, bin, dir)
 	token := login(t, srv.base, "client1@example.com", "client-demo-pass")
@@ -74,19 +71,30 @@ func TestCrashKeepsLedgerConsistent(t *testing.T) {
 	restarted := startServer(t, bin, dir)
 	restarted.stop(t)
 
-	out := run(t, bin, "ledger", "verify", "--dir", dir)
-	if !strings.Contains(out, "ledger verify: OK") {
-		t.Fatalf("ledger verify after the crash:\n%s", out)
-	}
+	out := mustRun(t, bin, "ledger", "verify", "--dir", dir)
 	// "ledger verify: OK (N users, M ledger rows, K usages)": every acknowledged use is there
 	var users, rows, usages int64
-	if _, err := fmt.Sscanf(out, "ledger verify: OK (%d users, %d ledger rows, %d usages)", &users, &rows, &usages); err != nil {
+	i := strings.Index(out, "ledger verify: OK")
+	if i < 0 {
+		t.Fatalf("ledger verify after the crash:\n%s", out)
+	}
+	if _, err := fmt.Sscanf(out[i:], "ledger verify: OK (%d users, %d ledger rows, %d usages)", &users, &rows, &usages); err != nil {
 		t.Fatalf("reading %q: %v", out, err)
 	}
 	if usages < acked.Load() {
 		t.Fatalf("%d uses acknowledged but %d recorded", acked.Load(), usages)
 	}
 	t.Logf("%d uses acknowledged, %d recorded, ledger consistent after SIGKILL", acked.Load(), usages)
+}
+
+// mustRun runs the binary and fails the test unless it exits 0.
+func mustRun(t *testing.T, bin string, args ...string) string {
+	t.Helper()
+	out, code := run(t, bin, args...)
+	if code != 0 {
+		t.Fatalf("toolbase %v: exit %d\n%s", args, code, out)
+	}
+	return out
 }
 
 type server struct {

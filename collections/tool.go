@@ -18,6 +18,8 @@ const (
 	ToolTotalRevenue     = "total_revenue"
 	ToolAverageRating    = "average_rating"
 	ToolRatingCount      = "rating_count"
+	ToolTimeoutSeconds   = "timeout_seconds"
+	ToolSigningSecret    = "signing_secret"
 )
 
 // Tool categories, the values of tools.category.
@@ -45,11 +47,14 @@ const (
 // Statuses lists every tool status.
 var Statuses = []string{StatusDraft, StatusPending, StatusActive, StatusInactive, StatusSuspended}
 
-// Defaults of a new tool.
+// Defaults and limits of a tool.
 const (
-	DefaultPointsCost = 1
-	DefaultVersion    = "1.0.0"
-	MaxPointsCost     = 1e6
+	DefaultPointsCost  = 1
+	DefaultVersion     = "1.0.0"
+	MaxPointsCost      = 1e6
+	DefaultToolTimeout = 30
+	MinToolTimeout     = 1
+	MaxToolTimeout     = 120
 )
 
 // Tool is a typed proxy of a tools record.
@@ -78,6 +83,12 @@ func (t *Tool) PointsCost() int64 { return t.GetInt64(ToolPointsCost) }
 
 // APIEndpoint returns the URL toolbase calls to run the tool, if any.
 func (t *Tool) APIEndpoint() string { return t.GetString(ToolAPIEndpoint) }
+
+// TimeoutSeconds returns how long a call to the endpoint may take.
+func (t *Tool) TimeoutSeconds() int64 { return t.GetInt64(ToolTimeoutSeconds) }
+
+// SigningSecret returns the secret the endpoint's calls are signed with.
+func (t *Tool) SigningSecret() string { return t.GetString(ToolSigningSecret) }
 
 // TotalUses returns the use counter.
 func (t *Tool) TotalUses() int64 { return t.GetInt64(ToolTotalUses) }

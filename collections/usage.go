@@ -16,7 +16,19 @@ const (
 	UsageIdempotencyKey = "idempotency_key"
 	// UsageRemainingPoints is the payer's balance right after the use.
 	UsageRemainingPoints = "remaining_points"
+	UsageState           = "state"
 )
+
+// Usage states: a use of a remote tool is PENDING while its endpoint is
+// called; a FAILED use is refunded.
+const (
+	StatePending   = "PENDING"
+	StateSucceeded = "SUCCEEDED"
+	StateFailed    = "FAILED"
+)
+
+// UsageStates lists every usage state.
+var UsageStates = []string{StatePending, StateSucceeded, StateFailed}
 
 // Limits of a usage.
 const (
@@ -62,6 +74,9 @@ func (u *Usage) ErrorMessage() string { return u.GetString(UsageErrorMessage) }
 
 // RemainingPoints returns the payer's balance right after the use.
 func (u *Usage) RemainingPoints() int64 { return u.GetInt64(UsageRemainingPoints) }
+
+// State returns PENDING, SUCCEEDED or FAILED.
+func (u *Usage) State() string { return u.GetString(UsageState) }
 
 // IdempotencyKey returns the client's Idempotency-Key, if any.
 func (u *Usage) IdempotencyKey() string { return u.GetString(UsageIdempotencyKey) }

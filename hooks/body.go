@@ -38,10 +38,14 @@ type form struct {
 // empty body is an empty form.
 func readForm(e *core.RequestEvent, limit int64) (*form, error) {
 	f := &form{data: map[string]any{}, clean: map[string]any{}, errs: FieldErrors{}, partial: e.Request.Method == http.MethodPatch}
-	if e.Request.ContentLength > limit {
+	held, ok := e.Get(heldBodyKey).(heldBody)
+	if !ok {
+		held = heldBody{body: e.Request.Body, length: e.Request.ContentLength}
+	}
+	if held.length > limit {
 		return nil, errDetail(http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body exceeds %d bytes.", limit))
 	}
-	raw, err := io.ReadAll(http.MaxBytesReader(e.Response, e.Request.Body, limit))
+	raw, err := io.ReadAll(http.MaxBytesReader(e.Response, held.body, limit))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {

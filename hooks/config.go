@@ -14,6 +14,15 @@ type Config struct {
 	// FeePercent is the platform's share of each paid use, floored
 	// (TOOLBASE_PLATFORM_FEE_PERCENT, 0–100, default 20).
 	FeePercent int64
+	// AllowPrivateEndpoints lets tools call loopback, private and link-local
+	// addresses (TOOLBASE_ALLOW_PRIVATE_ENDPOINTS=1; for tests and closed networks).
+	AllowPrivateEndpoints bool
+	// AllowHTTPEndpoints lets api_endpoint use plain http
+	// (TOOLBASE_ALLOW_HTTP_ENDPOINTS=1); https only otherwise.
+	AllowHTTPEndpoints bool
+	// ToolMaxInFlight bounds the calls to one tool's endpoint running at once;
+	// beyond it a use answers 429 (TOOLBASE_TOOL_MAX_IN_FLIGHT, 1–10000, default 32).
+	ToolMaxInFlight int64
 	// MinPayout is the smallest payout a creator may request
 	// (TOOLBASE_MIN_PAYOUT, 1–1e12, default 100).
 	MinPayout int64
@@ -25,17 +34,33 @@ type Config struct {
 // LoadConfig reads the configuration from the environment and refuses values
 // that make no sense rather than running with a surprise.
 func LoadConfig() (Config, error) {
-	cfg := Config{FeePercent: 20, MinPayout: 100, RefundWindowDays: 30}
-	if err := envInt("TOOLBASE_PLATFORM_FEE_PERCENT", 0, 100, &cfg.FeePercent); err != nil {
-		return cfg, err
-	}
-	if err := envInt("TOOLBASE_MIN_PAYOUT", 1, 1e12, &cfg.MinPayout); err != nil {
-		return cfg, err
-	}
-	if err := envInt("TOOLBASE_REFUND_WINDOW_DAYS", 1, 3650, &cfg.RefundWindowDays); err != nil {
-		return cfg, err
+	cfg := Config{FeePercent: 20, ToolMaxInFlight: 32, MinPayout: 100, RefundWindowDays: 30}
+	for _, err := range []error{
+		envInt("TOOLBASE_PLATFORM_FEE_PERCENT", 0, 100, &cfg.FeePercent),
+		envBool("TOOLBASE_ALLOW_PRIVATE_ENDPOINTS", &cfg.AllowPrivateEndpoints),
+		envBool("TOOLBASE_ALLOW_HTTP_ENDPOINTS", &cfg.AllowHTTPEndpoints),
+		envInt("TOOLBASE_TOOL_MAX_IN_FLIGHT", 1, 10000, &cfg.ToolMaxInFlight),
+		envInt("TOOLBASE_MIN_PAYOUT", 1, 1e12, &cfg.MinPayout),
+		envInt("TOOLBASE_REFUND_WINDOW_DAYS", 1, 3650, &cfg.RefundWindowDays),
+	} {
+		if err != nil {
+			return cfg, err
+		}
 	}
 	return cfg, nil
+}
+
+func envBool(name string, dst *bool) error {
+	raw, ok := os.LookupEnv(name)
+	if !ok || raw == "" {
+		return nil
+	}
+	v, err := strconv.ParseBool(raw)
+	if err != nil {
+		return fmt.Errorf("%s=%q: want 1/0, true/false", name, raw)
+	}
+	*dst = v
+	return nil
 }
 
 func envInt(name string, min, max int64, dst *int64) error {

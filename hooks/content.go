@@ -88,7 +88,7 @@ func pageList(e *core.RequestEvent) error {
 		}
 		return q, nil
 	}
-	return paginate(e, build, newestFirst(c.SitePages), showPage)
+	return paginate(e, build, newestFirst(c.SitePages), each(showPage))
 }
 
 // findPage loads the page with slug if its view rule lets the request see it.
@@ -146,7 +146,7 @@ func pageCreate(e *core.RequestEvent) error {
 		return err
 	}
 	p := core.NewRecord(col)
-	if err := withEmptyBody(e, func() error { return mustAllowCreate(e, p) }); err != nil {
+	if err := mustAllowCreate(e, p); err != nil {
 		return err
 	}
 	f, err := readForm(e, maxBodyBytes)
@@ -172,19 +172,13 @@ func pageCreate(e *core.RequestEvent) error {
 // pageUpdate is PUT/PATCH /api/content/{slug}/ (admins, by the pages update rule).
 func pageUpdate(e *core.RequestEvent) error {
 	slug := e.Request.PathValue("slug")
-	var p *core.Record
-	if err := withEmptyBody(e, func() error {
-		var err error
-		if p, err = findPage(e, slug); err != nil {
-			return err
-		}
-		ok, err := allowed(e, p, p.Collection().UpdateRule)
-		if err == nil && !ok {
-			err = errForbidden
-		}
+	// may the caller edit this page at all? (the body is not read yet)
+	p, err := findPage(e, slug)
+	if err != nil {
 		return err
-	}); err != nil {
-		return err
+	}
+	if ok, err := allowed(e, p, p.Collection().UpdateRule); err != nil || !ok {
+		return firstErr(err, errForbidden)
 	}
 	f, err := readForm(e, maxBodyBytes)
 	if err != nil {
@@ -205,20 +199,14 @@ func pageUpdate(e *core.RequestEvent) error {
 
 // pageDelete is DELETE /api/content/{slug}/ (admins, by the pages delete rule): 204.
 func pageDelete(e *core.RequestEvent) error {
-	if err := withEmptyBody(e, func() error {
-		p, err := findPage(e, e.Request.PathValue("slug"))
-		if err != nil {
-			return err
-		}
-		ok, err := allowed(e, p, p.Collection().DeleteRule)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errForbidden
-		}
-		return e.App.DeleteWithContext(withActor(e.Request.Context(), e.Auth), p)
-	}); err != nil {
+	p, err := findPage(e, e.Request.PathValue("slug"))
+	if err != nil {
+		return err
+	}
+	if ok, err := allowed(e, p, p.Collection().DeleteRule); err != nil || !ok {
+		return firstErr(err, errForbidden)
+	}
+	if err := e.App.DeleteWithContext(withActor(e.Request.Context(), e.Auth), p); err != nil {
 		return err
 	}
 	return e.NoContent(http.StatusNoContent)

@@ -19,7 +19,8 @@ var omittedDefaults = map[string]map[string]any{
 // emptyDefaults are the seed's defaults for fields a new record has left empty.
 var emptyDefaults = map[string]map[string]any{
 	c.Users: {c.UserRole: c.RoleClient, c.UserSkills: []string{}},
-	c.Tools: {c.ToolStatus: c.StatusDraft, c.ToolCategory: c.CategoryOther, c.ToolVersion: c.DefaultVersion, c.ToolTags: []string{}},
+	c.Tools: {c.ToolStatus: c.StatusDraft, c.ToolCategory: c.CategoryOther, c.ToolVersion: c.DefaultVersion, c.ToolTags: []string{},
+		c.ToolTimeoutSeconds: c.DefaultToolTimeout},
 }
 
 // stringLists are the JSON fields that must hold a list of short strings.

@@ -4,16 +4,20 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/inflector"
 	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/pocketbase/pocketbase/tools/search"
+	"github.com/pocketbase/pocketbase/tools/security"
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	c "toolbase/collections"
@@ -71,8 +75,13 @@ func errNonField(msg string) error {
 }
 
 // drfBoundary is the seed API's error boundary: whatever a handler returns
-// leaves in DRF's shape, and nothing internal leaks into a response.
+// leaves in DRF's shape, and nothing internal leaks into a response. It also
+// sets the request body aside for readForm, so that nothing else (PocketBase's
+// RequestInfo, which rule checks call) parses it, with its own limits and
+// errors, before the route has decided to read it.
 func drfBoundary(e *core.RequestEvent) error {
+	e.Set(heldBodyKey, heldBody{body: e.Request.Body, length: e.Request.ContentLength})
+	e.Request.Body, e.Request.ContentLength = http.NoBody, 0
 	err := e.Next()
 	if err == nil || e.Written() {
 		return err
@@ -244,6 +253,47 @@ const (
 	maxBareList = 1000
 )
 
+// shower turns a list's records into their representations, loading what
+// they refer to for the whole list at once.
+type shower func(app core.App, records []*core.Record) ([]any, error)
+
+// each is the shower of a representation that needs nothing else.
+func each(show func(*core.Record) any) shower {
+	return func(_ core.App, records []*core.Record) ([]any, error) {
+		out := make([]any, len(records))
+		for i, r := range records {
+			out[i] = show(r)
+		}
+		return out, nil
+	}
+}
+
+// recordsByID loads the records of collection with ids, in one query.
+func recordsByID(app core.App, collection string, ids []string) (map[string]*core.Record, error) {
+	records, err := app.FindRecordsByIds(collection, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*core.Record, len(records))
+	for _, r := range records {
+		byID[r.Id] = r
+	}
+	return byID, nil
+}
+
+// fieldValues returns the distinct non-empty values of field in records.
+func fieldValues(records []*core.Record, field string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range records {
+		if v := r.GetString(field); v != "" && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // page is DRF's paginated list body.
 type page struct {
 	Count    int64   `json:"count"`
@@ -254,7 +304,7 @@ type page struct {
 
 // paginate answers a page of the records that build selects, in order, each
 // shown by show. build is called twice: for the count and for the page.
-func paginate(e *core.RequestEvent, build func() (*dbx.SelectQuery, error), order []string, show func(*core.Record) any) error {
+func paginate(e *core.RequestEvent, build func() (*dbx.SelectQuery, error), order []string, show shower) error {
 	size := defaultPageSize
 	if v, err := strconv.Atoi(e.Request.URL.Query().Get("page_size")); err == nil && v > 0 {
 		size = min(v, maxPageSize)
@@ -286,10 +336,11 @@ func paginate(e *core.RequestEvent, build func() (*dbx.SelectQuery, error), orde
 	if err := q.OrderBy(order...).Offset(int64((number - 1) * size)).Limit(int64(size)).All(&records); err != nil {
 		return err
 	}
-	body := page{Count: count, Results: make([]any, len(records))}
-	for i, r := range records {
-		body.Results[i] = show(r)
+	results, err := show(e.App, records)
+	if err != nil {
+		return err
 	}
+	body := page{Count: count, Results: results}
 	if number < pages {
 		body.Next = pageURL(e, number+1)
 	}
@@ -320,14 +371,14 @@ func pageURL(e *core.RequestEvent, number int) *string {
 
 // bareList answers the seed's bare JSON array of the records q selects, in
 // order, capped at maxBareList.
-func bareList(e *core.RequestEvent, q *dbx.SelectQuery, order []string, show func(*core.Record) any) error {
+func bareList(e *core.RequestEvent, q *dbx.SelectQuery, order []string, show shower) error {
 	var records []*core.Record
 	if err := q.OrderBy(order...).Limit(maxBareList).All(&records); err != nil {
 		return err
 	}
-	out := make([]any, len(records))
-	for i, r := range records {
-		out[i] = show(r)
+	out, err := show(e.App, records)
+	if err != nil {
+		return err
 	}
 	return e.JSON(http.StatusOK, out)
 }
@@ -353,4 +404,95 @@ func drfDuration(ms int64) string {
 		s = fmt.Sprintf("%d %s", days, s)
 	}
 	return s
+}
+
+// heldBody is the request body as drfBoundary found it.
+type heldBody struct {
+	body   io.ReadCloser
+	length int64
+}
+
+const heldBodyKey = "toolbase.body"
+
+// firstErr returns err, or fallback when err is nil.
+func firstErr(err, fallback error) error {
+	if err != nil {
+		return err
+	}
+	return fallback
+}
+
+// inTransaction runs fn with e.App bound to one transaction (PocketBase's
+// pattern for request handlers), so that rule checks and writes in fn see
+// and change the same state.
+func inTransaction(e *core.RequestEvent, fn func() error) error {
+	app := e.App
+	defer func() { e.App = app }()
+	return app.RunInTransaction(func(tx core.App) error {
+		e.App = tx
+		return fn()
+	})
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// escapeLike escapes LIKE's wildcards, for ESCAPE '\'.
+func escapeLike(s string) string { return likeEscaper.Replace(s) }
+
+// canCreate evaluates the collection's create rule for the new record rec and
+// the request (its @request.body being the fields read), the way PocketBase's
+// records API does (apis/record_crud.go recordCreate): the rule runs against a
+// one-row CTE holding rec's values.
+func canCreate(e *core.RequestEvent, rec *core.Record) (bool, error) {
+	col := rec.Collection()
+	info, err := e.RequestInfo()
+	if err != nil {
+		return false, err
+	}
+	if info.HasSuperuserAuth() {
+		return true, nil
+	}
+	if col.CreateRule == nil {
+		return false, nil
+	}
+	if *col.CreateRule == "" {
+		return true, nil
+	}
+	dummy := rec.Clone()
+	suffix := "__pb_create__" + security.PseudorandomString(6)
+	if dummy.Id == "" {
+		dummy.Id = "__temp_id__" + suffix
+	}
+	dummy.SetVerified(false)
+	export, err := dummy.DBExport(e.App)
+	if err != nil {
+		return false, err
+	}
+	params := make(dbx.Params, len(export))
+	selects := make([]string, 0, len(export))
+	for k, v := range export {
+		k = inflector.Columnify(k)
+		param := "__pb_create__" + k
+		params[param] = v
+		selects = append(selects, "{:"+param+"} AS [["+k+"]]")
+	}
+	dummyCol := *col
+	dummyCol.Id += suffix
+	dummyCol.Name += inflector.Columnify(suffix)
+	with := fmt.Sprintf("WITH {{%s}} as (SELECT %s)", dummyCol.Name, strings.Join(selects, ","))
+	q := e.App.ConcurrentDB().Select("(1)").PreFragment(with).From(dummyCol.Name).AndBind(params)
+	resolver := core.NewRecordFieldResolver(e.App, &dummyCol, info, true)
+	expr, err := search.FilterData(*dummyCol.CreateRule).BuildExpr(resolver)
+	if err != nil {
+		return false, fmt.Errorf("create rule of %s: %w", col.Name, err)
+	}
+	q.AndWhere(expr)
+	if err := resolver.UpdateQuery(q); err != nil {
+		return false, err
+	}
+	var exists int
+	if err := q.Limit(1).Row(&exists); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return false, err
+	}
+	return exists > 0, nil
 }

@@ -133,6 +133,10 @@ func adjust(e *core.RecordEvent, delta int64) error {
 			User: e.Record.Id, Account: c.AccountPoints, Kind: c.KindAdjustment, Amount: delta,
 			Note: "balance edited by a superuser",
 		})
+		if errors.Is(err, ErrInsufficient) && delta > 0 {
+			return validation.Errors{c.UserPointsBalance: validation.NewError(
+				"toolbase_balance_limit", "The change would take the balance above its limit.")}
+		}
 		if errors.Is(err, ErrInsufficient) {
 			return validation.Errors{c.UserPointsBalance: validation.NewError(
 				"toolbase_negative_balance", "The change would take the balance below zero.")}
@@ -141,7 +145,14 @@ func adjust(e *core.RecordEvent, delta int64) error {
 			return err
 		}
 		e.Record.Set(c.UserPointsBalance, after[0])
-		// the saved state is now the original, so saving this record again adjusts nothing
-		return e.Record.PostScan()
+		// the saved state is now the original, so saving this record again adjusts
+		// nothing; PostScan rebuilds the original through the getters, which give
+		// a password's plain text (empty), not its value: keep the value itself
+		password := e.Record.GetRaw(core.FieldNamePassword)
+		if err := e.Record.PostScan(); err != nil {
+			return err
+		}
+		e.Record.SetRaw(core.FieldNamePassword, password)
+		return nil
 	})
 }

@@ -235,16 +235,12 @@ func authOf(t testing.TB, u *core.Record) string {
 	return "Bearer " + token
 }
 
-// count returns the number of rows of a table matching where (nil: all).
-func count(t testing.TB, app core.App, table string, where dbx.Expression) int {
+// count returns the number of records of collection matching where (nil: all).
+func count(t testing.TB, app core.App, collection string, where dbx.Expression) int {
 	t.Helper()
-	var n int
-	q := app.DB().Select("COUNT(*)").From(table)
-	if where != nil {
-		q.Where(where)
-	}
-	if err := q.Row(&n); err != nil {
+	n, err := app.CountRecords(collection, where)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return n
+	return int(n)
 }

@@ -11,9 +11,6 @@ import (
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/inflector"
-	"github.com/pocketbase/pocketbase/tools/search"
-	"github.com/pocketbase/pocketbase/tools/security"
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	c "toolbase/collections"
@@ -93,7 +90,7 @@ func checkPayoutRequest(tx core.App, r *core.Record) error {
 }
 
 func bindPayoutRoutes(authed group) {
-	admin := func(h handler) handler { return withChecks(requireRole(c.RoleAdmin), h) }
+	admin := func(h handler) handler { return withRoles(h, c.RoleAdmin) }
 	route(authed, "/payouts/", map[string]handler{http.MethodGet: payoutList, http.MethodPost: payoutCreate})
 	route(authed, "/payouts/{id}/", map[string]handler{http.MethodGet: payoutDetail})
 	route(authed, "/payouts/{id}/approve/", map[string]handler{http.MethodPost: admin(payoutApprove)})
@@ -117,14 +114,19 @@ type payoutView struct {
 	UpdatedAt    any    `json:"updated_at"`
 }
 
-func payoutShower(app core.App) func(r *core.Record) any {
-	emails := userEmails(app)
-	return func(r *core.Record) any {
+// payoutViews shows payouts, their creators loaded in one query.
+func payoutViews(app core.App, records []*core.Record) ([]any, error) {
+	users, err := usersOf(app, records, c.PayoutCreator)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, len(records))
+	for i, r := range records {
 		p := c.AsPayout(r)
-		return payoutView{
+		out[i] = payoutView{
 			ID:           r.Id,
 			Creator:      p.Creator(),
-			CreatorEmail: emails(p.Creator()),
+			CreatorEmail: emailOf(users[p.Creator()]),
 			Amount:       p.Amount(),
 			Status:       p.Status(),
 			Method:       p.Method(),
@@ -136,23 +138,25 @@ func payoutShower(app core.App) func(r *core.Record) any {
 			UpdatedAt:    rfc3339(r.GetDateTime(c.FieldUpdatedAt)),
 		}
 	}
+	return out, nil
 }
 
-// userEmails returns a lookup of users' emails, cached for one response.
-func userEmails(app core.App) func(id string) string {
-	cache := map[string]string{}
-	return func(id string) string {
-		if id == "" {
-			return ""
-		}
-		if email, ok := cache[id]; ok {
-			return email
-		}
-		var email string
-		_ = app.DB().Select(c.UserEmail).From(c.Users).Where(dbx.HashExp{c.FieldID: id}).Row(&email)
-		cache[id] = email
-		return email
+// usersOf loads the users that fields of records name, in one query.
+func usersOf(app core.App, records []*core.Record, fields ...string) (map[string]*core.Record, error) {
+	var ids []string
+	for _, f := range fields {
+		ids = append(ids, fieldValues(records, f)...)
 	}
+	return recordsByID(app, c.Users, ids)
+}
+
+// answerOne answers one record shown by show.
+func answerOne(e *core.RequestEvent, status int, show shower, r *core.Record) error {
+	views, err := show(e.App, []*core.Record{r})
+	if err != nil {
+		return err
+	}
+	return e.JSON(status, views[0])
 }
 
 // choiceFilters turns the query parameters named in filters (parameter →
@@ -192,7 +196,7 @@ func payoutList(e *core.RequestEvent) error {
 		}
 		return q, nil
 	}
-	return paginate(e, build, newestFirst(c.Payouts), payoutShower(e.App))
+	return paginate(e, build, newestFirst(c.Payouts), payoutViews)
 }
 
 // payoutDetail is GET /api/payouts/{id}/.
@@ -201,7 +205,7 @@ func payoutDetail(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	return e.JSON(http.StatusOK, payoutShower(e.App)(p))
+	return answerOne(e, http.StatusOK, payoutViews, p)
 }
 
 // payoutCreate is POST /api/payouts/ {amount, method?} (creators): 201 with
@@ -213,8 +217,8 @@ func payoutCreate(e *core.RequestEvent) error {
 	}
 	p := core.NewRecord(col)
 	p.Set(c.PayoutCreator, e.Auth.Id)
-	// may the caller request payouts at all?
-	if err := withEmptyBody(e, func() error { return mustAllowCreate(e, p) }); err != nil {
+	// may the caller request payouts at all? (the body is not read yet)
+	if err := mustAllowCreate(e, p); err != nil {
 		return err
 	}
 	f, err := readForm(e, maxBodyBytes)
@@ -236,7 +240,7 @@ func payoutCreate(e *core.RequestEvent) error {
 	if err := e.App.SaveWithContext(withActor(e.Request.Context(), e.Auth), p); err != nil {
 		return err
 	}
-	return e.JSON(http.StatusCreated, payoutShower(e.App)(p))
+	return answerOne(e, http.StatusCreated, payoutViews, p)
 }
 
 // payoutMove is an admin's move of a payout from one of from to to.
@@ -327,7 +331,7 @@ func movePayout(e *core.RequestEvent, move payoutMove, read func(f *form, p *cor
 	if err != nil {
 		return err
 	}
-	return e.JSON(http.StatusOK, payoutShower(e.App)(saved))
+	return answerOne(e, http.StatusOK, payoutViews, saved)
 }
 
 // movePayoutAs moves payout id for admin in one transaction: set applies the
@@ -396,84 +400,12 @@ func claimStatus(tx core.App, table, id string, from []string, to string) (bool,
 	return n == 1, err
 }
 
-// withEmptyBody runs fn with @request.body empty and the request body left
-// unread: a rule check of "may the caller do this at all" before the body
-// is read.
-func withEmptyBody(e *core.RequestEvent, fn func() error) error {
-	body, length := e.Request.Body, e.Request.ContentLength
-	e.Request.Body, e.Request.ContentLength = http.NoBody, 0
-	defer func() { e.Request.Body, e.Request.ContentLength = body, length }()
-	info, err := e.RequestInfo()
-	if err != nil {
-		return err
-	}
-	seen := info.Body
-	info.Body = map[string]any{}
-	defer func() { info.Body = seen }()
-	return fn()
-}
-
 // mustAllowCreate answers 403 unless the collection's create rule lets the
 // request create rec.
 func mustAllowCreate(e *core.RequestEvent, rec *core.Record) error {
-	ok, err := createRuleAllows(e, rec)
+	ok, err := canCreate(e, rec)
 	if err == nil && !ok {
 		err = errForbidden
 	}
 	return err
-}
-
-// createRuleAllows reports whether the create rule of rec's collection lets
-// the request create rec, evaluated as the records API does: against the new
-// record's values selected as a one-row table, with @request.body the
-// request's (read) body.
-func createRuleAllows(e *core.RequestEvent, rec *core.Record) (bool, error) {
-	info, err := e.RequestInfo()
-	if err != nil {
-		return false, err
-	}
-	rule := rec.Collection().CreateRule
-	if info.HasSuperuserAuth() || (rule != nil && *rule == "") {
-		return true, nil
-	}
-	if rule == nil {
-		return false, nil
-	}
-	dummy := rec.Clone()
-	suffix := "__tb_new_" + security.PseudorandomString(6)
-	if dummy.Id == "" {
-		dummy.Id = "__temp_id" + suffix
-	}
-	export, err := dummy.DBExport(e.App)
-	if err != nil {
-		return false, err
-	}
-	params := make(dbx.Params, len(export))
-	selects := make([]string, 0, len(export))
-	for k, v := range export {
-		k = inflector.Columnify(k)
-		params["tb_new_"+k] = v
-		selects = append(selects, "{:tb_new_"+k+"} AS [["+k+"]]")
-	}
-	slices.Sort(selects)
-	col := *rec.Collection()
-	col.Id += suffix
-	col.Name += inflector.Columnify(suffix)
-	q := e.App.ConcurrentDB().Select("(1)").
-		PreFragment(fmt.Sprintf("WITH {{%s}} AS (SELECT %s)", col.Name, strings.Join(selects, ","))).
-		From(col.Name).AndBind(params)
-	resolver := core.NewRecordFieldResolver(e.App, &col, info, true)
-	expr, err := search.FilterData(*rule).BuildExpr(resolver)
-	if err != nil {
-		return false, fmt.Errorf("create rule of %s: %w", rec.Collection().Name, err)
-	}
-	q.AndWhere(expr)
-	if err := resolver.UpdateQuery(q); err != nil {
-		return false, err
-	}
-	var exists int
-	if err := q.Limit(1).Row(&exists); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return false, err
-	}
-	return exists > 0, nil
 }

@@ -4,12 +4,9 @@ import "github.com/pocketbase/pocketbase/core"
 
 // Temporary: each is replaced by its capability's file.
 
-func bindTokenRoutes(public group)        {}
-func bindUserRoutes(public, authed group) {}
-func bindToolRoutes(authed group)         {}
-func bindPointsRoutes(authed group)       {}
-func bindAPIKeys(app core.App)            {}
-func bindKeyRoutes(authed group)          {}
-func bindFeedback(app core.App)           {}
-func bindFeedbackRoutes(authed group)     {}
-func bindStatsRoutes(authed group)        {}
+func bindPointsRoutes(authed group)   {}
+func bindAPIKeys(app core.App)        {}
+func bindKeyRoutes(authed group)      {}
+func bindFeedback(app core.App)       {}
+func bindFeedbackRoutes(authed group) {}
+func bindStatsRoutes(authed group)    {}

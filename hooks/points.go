@@ -16,7 +16,12 @@ import (
 const MaxPointsChange = 1_000_000_000
 
 // ErrInsufficientPoints is a deduction refused because it would go below zero.
-var ErrInsufficientPoints = validation.NewError("toolbase_insufficient_points", "Insufficient points")
+// It is a pointer so that errors.Is can match it: the validation.ErrorObject
+// value itself holds a map, which makes it incomparable (errors.Is never
+// matches it and == panics).
+var ErrInsufficientPoints validation.Error = &errInsufficientPoints
+
+var errInsufficientPoints = validation.NewError("toolbase_insufficient_points", "Insufficient points").(validation.ErrorObject)
 
 // PointsChange is an admin's grant (GRANT) or deduction (DEDUCT) of a user's
 // points. The admin routes and the `points` command both submit it.

@@ -24,8 +24,14 @@ import (
 // allows (REFUND on revenue; the platform absorbs what was already paid out),
 // and the tool's counters drop the usage.
 
-// ErrAlreadyRefunded refuses to refund a usage a second time.
-var ErrAlreadyRefunded = errors.New("usage already refunded")
+var (
+	// ErrAlreadyRefunded refuses to refund a usage a second time (an approved
+	// refund, or a failed remote call, which refunds itself).
+	ErrAlreadyRefunded = errors.New("usage already refunded")
+	// ErrUsagePending refuses to refund a usage whose remote call is still
+	// running: it settles itself, refunded if it fails.
+	ErrUsagePending = errors.New("usage still pending")
+)
 
 // UsageRefund is what refunding a usage moved.
 type UsageRefund struct {
@@ -35,9 +41,10 @@ type UsageRefund struct {
 	Absorbed int64 // the part of the earning already paid out, borne by the platform
 }
 
-// RefundUsage refunds a usage exactly once, in one transaction (joining the
-// caller's): it sets the usage's refunded_at where it was empty (else
-// ErrAlreadyRefunded), posts a REFUND credit of what the usage debited to its
+// RefundUsage refunds a settled usage exactly once, in one transaction
+// (joining the caller's): it sets the usage's refunded_at where it was empty
+// and the usage neither FAILED (refunded when it failed) nor PENDING (else
+// ErrAlreadyRefunded or ErrUsagePending), posts a REFUND credit of what the usage debited to its
 // payer and a REFUND reversal of the creator's earning, never taking the
 // creator's pending revenue below zero, and takes the usage out of its tool's
 // counters. actor (a user id, may be empty) and note (e.g. "refund <id>") go
@@ -50,15 +57,20 @@ func RefundUsage(app core.App, usageID, actor, note string) (*UsageRefund, error
 			return err
 		}
 		now := types.NowDateTime()
+		// the claim: of concurrent refunds (and a remote call settling), one goes on
 		res, err := tx.DB().NewQuery("UPDATE {{" + c.ToolUsage + "}} SET [[" + c.UsageRefundedAt + "]] = {:now}" +
-			" WHERE [[id]] = {:id} AND [[" + c.UsageRefundedAt + "]] = ''").
-			Bind(dbx.Params{"now": now.String(), "id": usageID}).Execute()
+			" WHERE [[id]] = {:id} AND [[" + c.UsageRefundedAt + "]] = ''" +
+			" AND [[" + c.UsageState + "]] NOT IN ({:pending}, {:failed})").
+			Bind(dbx.Params{"now": now.String(), "id": usageID, "pending": c.StatePending, "failed": c.StateFailed}).Execute()
 		if err != nil {
 			return err
 		}
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
 			if err == nil {
 				err = ErrAlreadyRefunded
+				if c.AsUsage(usage).State() == c.StatePending && usage.GetDateTime(c.UsageRefundedAt).IsZero() {
+					err = ErrUsagePending
+				}
 			}
 			return err
 		}
@@ -153,8 +165,10 @@ func checkRefundRequest(tx core.App, r *core.Record) error {
 	switch {
 	case u.PointsSpent() == 0:
 		return errUsageField("toolbase_free_usage", "This usage cost nothing; there is nothing to refund.")
-	case !usage.GetDateTime(c.UsageRefundedAt).IsZero():
+	case !usage.GetDateTime(c.UsageRefundedAt).IsZero() || u.State() == c.StateFailed:
 		return errUsageField("toolbase_already_refunded", "This usage was already refunded.")
+	case u.State() == c.StatePending:
+		return errUsageField("toolbase_usage_pending", "This usage is still running; a failed call is refunded by itself.")
 	case usage.GetDateTime(c.FieldCreatedAt).Time().Add(time.Duration(window) * 24 * time.Hour).Before(time.Now()):
 		return errUsageField("toolbase_refund_window", fmt.Sprintf("The refund window of %d days for this usage has passed.", window))
 	}
@@ -171,7 +185,7 @@ func checkRefundRequest(tx core.App, r *core.Record) error {
 }
 
 func bindRefundRoutes(authed group) {
-	admin := func(h handler) handler { return withChecks(requireRole(c.RoleAdmin), h) }
+	admin := func(h handler) handler { return withRoles(h, c.RoleAdmin) }
 	route(authed, "/refunds/", map[string]handler{http.MethodGet: refundList, http.MethodPost: refundCreate})
 	route(authed, "/refunds/{id}/", map[string]handler{http.MethodGet: refundDetail})
 	route(authed, "/refunds/{id}/approve/", map[string]handler{http.MethodPost: admin(refundApprove)})
@@ -196,15 +210,20 @@ type refundView struct {
 	UpdatedAt        any    `json:"updated_at"`
 }
 
-func refundShower(app core.App) func(r *core.Record) any {
-	emails := userEmails(app)
-	return func(r *core.Record) any {
+// refundViews shows refunds, their requesters loaded in one query.
+func refundViews(app core.App, records []*core.Record) ([]any, error) {
+	users, err := usersOf(app, records, c.RefundRequester)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, len(records))
+	for i, r := range records {
 		x := c.AsRefund(r)
-		return refundView{
+		out[i] = refundView{
 			ID:               r.Id,
 			Usage:            x.Usage(),
 			Requester:        x.Requester(),
-			RequesterEmail:   emails(x.Requester()),
+			RequesterEmail:   emailOf(users[x.Requester()]),
 			Reason:           x.Reason(),
 			Status:           x.Status(),
 			Amount:           x.Amount(),
@@ -217,6 +236,7 @@ func refundShower(app core.App) func(r *core.Record) any {
 			UpdatedAt:        rfc3339(r.GetDateTime(c.FieldUpdatedAt)),
 		}
 	}
+	return out, nil
 }
 
 // refundList is GET /api/refunds/: own requests (admins: all), newest first;
@@ -236,7 +256,7 @@ func refundList(e *core.RequestEvent) error {
 		}
 		return q, nil
 	}
-	return paginate(e, build, newestFirst(c.Refunds), refundShower(e.App))
+	return paginate(e, build, newestFirst(c.Refunds), refundViews)
 }
 
 // refundDetail is GET /api/refunds/{id}/.
@@ -245,7 +265,7 @@ func refundDetail(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	return e.JSON(http.StatusOK, refundShower(e.App)(r))
+	return answerOne(e, http.StatusOK, refundViews, r)
 }
 
 // refundCreate is POST /api/refunds/ {usage, reason}: the payer asks for a
@@ -269,7 +289,7 @@ func refundCreate(e *core.RequestEvent) error {
 	r.Set(c.RefundUsage, usage)
 	r.Set(c.RefundReason, reason)
 	// the create rule admits only the usage's payer
-	ok, err := createRuleAllows(e, r)
+	ok, err := canCreate(e, r)
 	if err != nil {
 		return err
 	}
@@ -279,7 +299,7 @@ func refundCreate(e *core.RequestEvent) error {
 	if err := e.App.SaveWithContext(withActor(e.Request.Context(), e.Auth), r); err != nil {
 		return err
 	}
-	return e.JSON(http.StatusCreated, refundShower(e.App)(r))
+	return answerOne(e, http.StatusCreated, refundViews, r)
 }
 
 var refundStateFields = []string{c.RefundStatus, c.RefundAmount, c.RefundCreatorReversal, c.RefundPlatformAbsorbed, c.RefundNote, c.RefundProcessedBy}
@@ -316,7 +336,7 @@ func decideRefund(e *core.RequestEvent, action, status string, noteRequired bool
 	if err != nil {
 		return err
 	}
-	return e.JSON(http.StatusOK, refundShower(e.App)(saved))
+	return answerOne(e, http.StatusOK, refundViews, saved)
 }
 
 // decideRefundAs moves REQUESTED refund id to status for admin, in one
@@ -345,6 +365,8 @@ func decideRefundAs(app core.App, admin *core.Record, id, action, status string,
 			switch {
 			case errors.Is(err, ErrAlreadyRefunded):
 				return errDetail(http.StatusConflict, "This usage was already refunded; reject the request.")
+			case errors.Is(err, ErrUsagePending):
+				return errDetail(http.StatusConflict, "This usage is still running; decide once it is settled.")
 			case errors.Is(err, ErrInsufficient):
 				return errDetail(http.StatusConflict, "The payer's balance would exceed its limit.")
 			case err != nil:

@@ -662,6 +662,57 @@ func TestRefundUsageOnce(t *testing.T) {
 	mustVerify(t, app)
 }
 
+// failUsage settles a usage as a failed remote call does: FAILED and
+// refunded by the remote path's own refund, in one transaction.
+func failUsage(t testing.TB, app core.App, usageID string) {
+	t.Helper()
+	err := app.RunInTransaction(func(tx core.App) error {
+		if _, err := tx.DB().Update(c.ToolUsage, dbx.Params{c.UsageState: c.StateFailed}, dbx.HashExp{c.FieldID: usageID}).Execute(); err != nil {
+			return err
+		}
+		usage, err := tx.FindRecordById(c.ToolUsage, usageID)
+		if err != nil {
+			return err
+		}
+		_, err = refundUsage(tx, usage)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRefundsAndRemoteCalls: a usage refunded because its remote call failed
+// is never refunded again, and a usage still running is not refunded by hand.
+func TestRefundsAndRemoteCalls(t *testing.T) {
+	app := newTestApp(t)
+	usages := useTimes(t, app, fx.client.id, fx.active, 3)
+	failUsage(t, app, usages[0])
+	mustVerify(t, app)
+	if _, err := RefundUsage(app, usages[0], "", "refund"); err != ErrAlreadyRefunded {
+		t.Errorf("refund of a failed usage: %v", err)
+	}
+	execSQL(t, app, "UPDATE tool_usage SET state = 'PENDING' WHERE id = {:id}", usages[1])
+	if _, err := RefundUsage(app, usages[1], "", "refund"); err != ErrUsagePending {
+		t.Errorf("refund of a pending usage: %v", err)
+	}
+	col, _ := app.FindCollectionByNameOrId(c.Refunds)
+	for usage, want := range map[string]string{usages[0]: "already refunded", usages[1]: "still running"} {
+		r := core.NewRecord(col)
+		r.Set(c.RefundUsage, usage)
+		r.Set(c.RefundRequester, fx.client.id)
+		r.Set(c.RefundReason, "x")
+		if err := app.Save(r); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("request for usage %s: %v, want %q", usage, err, want)
+		}
+	}
+	execSQL(t, app, "UPDATE tool_usage SET state = 'SUCCEEDED' WHERE id = {:id}", usages[1])
+	if got := balance(t, app, fx.client.id); got != fixturePoints-2*activeCost {
+		t.Errorf("client balance %d", got)
+	}
+	mustVerify(t, app)
+}
+
 // TestVerifyCatchesRefundTampering: verify is strict about refunds and payouts.
 func TestVerifyCatchesRefundTampering(t *testing.T) {
 	for _, tc := range []struct {
@@ -676,7 +727,7 @@ func TestVerifyCatchesRefundTampering(t *testing.T) {
 			if _, err := Post(app, Entry{User: fx.client.id, Account: c.AccountPoints, Kind: c.KindRefund, Amount: 10, Usage: usage}); err != nil {
 				t.Fatal(err)
 			}
-		}, "not refunded): 1 REFUND credit(s)"},
+		}, "(SUCCEEDED, points_spent 10): 1 REFUND credit(s)"},
 		{"counters still counting a refunded usage", func(t *testing.T, app core.App, usage string) {
 			if _, err := RefundUsage(app, usage, "", "x"); err != nil {
 				t.Fatal(err)
@@ -691,6 +742,10 @@ func TestVerifyCatchesRefundTampering(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, "2 REFUND credit(s)"},
+		{"a failed usage refunded again by a refund", func(t *testing.T, app core.App, usage string) {
+			failUsage(t, app, usage)
+			execSQL(t, app, "UPDATE tool_usage SET refunded_at = '2026-01-01 00:00:00.000Z' WHERE id = {:id}", usage)
+		}, "refunded both as failed and by a refund"},
 		{"a payout PAID behind the ledger's back", func(t *testing.T, app core.App, _ string) {
 			useTimes(t, app, fx.client.id, fx.active, 13)
 			createPayout(t, app, payoutID, fx.creator.id, 100, c.PayoutApproved)

@@ -24,6 +24,7 @@ func Register(app core.App) error {
 	bindGuards(app)
 	bindAdjustments(app)
 	bindUse(app)
+	bindRemote(app)
 	bindAPIKeys(app)
 	bindFeedback(app)
 	bindPlatform(app)

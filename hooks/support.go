@@ -98,37 +98,25 @@ type messageView struct {
 	CreatedAt     any    `json:"created_at"`
 }
 
-// userLookup returns users by id, cached for one response (nil: none).
-func userLookup(app core.App) func(id string) *core.Record {
-	cache := map[string]*core.Record{}
-	return func(id string) *core.Record {
-		if id == "" {
-			return nil
-		}
-		if u, ok := cache[id]; ok {
-			return u
-		}
-		u, _ := app.FindRecordById(c.Users, id)
-		cache[id] = u
-		return u
+// ticketViews shows tickets, their requesters loaded in one query.
+func ticketViews(app core.App, records []*core.Record) ([]any, error) {
+	users, err := usersOf(app, records, c.TicketRequester)
+	if err != nil {
+		return nil, err
 	}
+	out := make([]any, len(records))
+	for i, r := range records {
+		out[i] = newTicketView(r, users)
+	}
+	return out, nil
 }
 
-func ticketShower(app core.App) func(r *core.Record) any {
-	users := userLookup(app)
-	return func(r *core.Record) any { return newTicketView(r, users) }
-}
-
-func newTicketView(r *core.Record, users func(string) *core.Record) ticketView {
+func newTicketView(r *core.Record, users map[string]*core.Record) ticketView {
 	t := c.AsTicket(r)
-	email := ""
-	if u := users(t.Requester()); u != nil {
-		email = u.Email()
-	}
 	return ticketView{
 		ID:             r.Id,
 		Requester:      t.Requester(),
-		RequesterEmail: email,
+		RequesterEmail: emailOf(users[t.Requester()]),
 		Subject:        t.Subject(),
 		Status:         t.Status(),
 		Priority:       t.Priority(),
@@ -138,23 +126,33 @@ func newTicketView(r *core.Record, users func(string) *core.Record) ticketView {
 	}
 }
 
-func newMessageView(r *core.Record, users func(string) *core.Record) messageView {
-	m := c.AsMessage(r)
-	v := messageView{
-		ID:        r.Id,
-		Ticket:    m.Ticket(),
-		Author:    nullIfEmpty(m.Author()),
-		Body:      m.Body(),
-		Internal:  m.Internal(),
-		CreatedAt: rfc3339(r.GetDateTime(c.FieldCreatedAt)),
+// messageViews shows messages, their authors loaded in one query.
+func messageViews(app core.App, records []*core.Record) ([]messageView, error) {
+	users, err := usersOf(app, records, c.MessageAuthor)
+	if err != nil {
+		return nil, err
 	}
-	if u := users(m.Author()); u != nil {
-		v.AuthorName = c.AsUser(u).FullName()
-		v.AuthorIsStaff = c.AsUser(u).IsAdmin()
-	} else {
-		v.AuthorName, v.AuthorIsStaff = "Support", true
+	out := make([]messageView, len(records))
+	for i, r := range records {
+		m := c.AsMessage(r)
+		v := messageView{
+			ID:        r.Id,
+			Ticket:    m.Ticket(),
+			Author:    nullIfEmpty(m.Author()),
+			Body:      m.Body(),
+			Internal:  m.Internal(),
+			CreatedAt: rfc3339(r.GetDateTime(c.FieldCreatedAt)),
+		}
+		if u := users[m.Author()]; u != nil {
+			v.AuthorName = c.AsUser(u).FullName()
+			v.AuthorIsStaff = c.AsUser(u).IsAdmin()
+		} else {
+			// a superuser's answer, or a deleted author
+			v.AuthorName, v.AuthorIsStaff = "Support", m.Author() == ""
+		}
+		out[i] = v
 	}
-	return v
+	return out, nil
 }
 
 // ticketList is GET /api/support/tickets/: own tickets (admins: all), newest
@@ -176,21 +174,24 @@ func ticketList(e *core.RequestEvent) error {
 		}
 		return q, nil
 	}
-	return paginate(e, build, newestFirst(c.SupportTickets), ticketShower(e.App))
+	return paginate(e, build, newestFirst(c.SupportTickets), ticketViews)
 }
 
 // showTicket answers a ticket with the messages the caller may read.
 func showTicket(e *core.RequestEvent, status int, t *core.Record) error {
-	users := userLookup(e.App)
 	msgs, err := visibleMessages(e, t.Id)
 	if err != nil {
 		return err
 	}
-	view := ticketDetailView{ticketView: newTicketView(t, users), Messages: make([]messageView, len(msgs))}
-	for i, m := range msgs {
-		view.Messages[i] = newMessageView(m, users)
+	views, err := messageViews(e.App, msgs)
+	if err != nil {
+		return err
 	}
-	return e.JSON(status, view)
+	users, err := usersOf(e.App, []*core.Record{t}, c.TicketRequester)
+	if err != nil {
+		return err
+	}
+	return e.JSON(status, ticketDetailView{ticketView: newTicketView(t, users), Messages: views})
 }
 
 // visibleMessages returns a ticket's messages that the messages' list rule
@@ -225,7 +226,7 @@ func ticketCreate(e *core.RequestEvent) error {
 	}
 	t := core.NewRecord(col)
 	t.Set(c.TicketRequester, e.Auth.Id)
-	if err := withEmptyBody(e, func() error { return mustAllowCreate(e, t) }); err != nil {
+	if err := mustAllowCreate(e, t); err != nil {
 		return err
 	}
 	f, err := readForm(e, maxBodyBytes)
@@ -274,18 +275,13 @@ func ticketCreate(e *core.RequestEvent) error {
 // requester: the subject, and closing).
 func ticketUpdate(e *core.RequestEvent) error {
 	id := e.Request.PathValue("id")
-	if err := withEmptyBody(e, func() error {
-		t, err := findVisible(e, c.SupportTickets, id)
-		if err != nil {
-			return err
-		}
-		ok, err := allowed(e, t, t.Collection().UpdateRule)
-		if err == nil && !ok {
-			err = errForbidden
-		}
+	// may the caller edit this ticket at all? (the body is not read yet)
+	t, err := findVisible(e, c.SupportTickets, id)
+	if err != nil {
 		return err
-	}); err != nil {
-		return err
+	}
+	if ok, err := allowed(e, t, t.Collection().UpdateRule); err != nil || !ok {
+		return firstErr(err, errForbidden)
 	}
 	f, err := readForm(e, maxBodyBytes)
 	if err != nil {
@@ -347,10 +343,9 @@ func messageList(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	users := userLookup(e.App)
-	out := make([]messageView, len(msgs))
-	for i, m := range msgs {
-		out[i] = newMessageView(m, users)
+	out, err := messageViews(e.App, msgs)
+	if err != nil {
+		return err
 	}
 	return e.JSON(http.StatusOK, out)
 }
@@ -382,7 +377,7 @@ func messageCreate(e *core.RequestEvent) error {
 	if err := f.err(); err != nil {
 		return err
 	}
-	ok, err := createRuleAllows(e, m)
+	ok, err := canCreate(e, m)
 	if err != nil {
 		return err
 	}
@@ -395,5 +390,9 @@ func messageCreate(e *core.RequestEvent) error {
 	if err := e.App.SaveWithContext(withActor(e.Request.Context(), e.Auth), m); err != nil {
 		return err
 	}
-	return e.JSON(http.StatusCreated, newMessageView(m, userLookup(e.App)))
+	views, err := messageViews(e.App, []*core.Record{m})
+	if err != nil {
+		return err
+	}
+	return e.JSON(http.StatusCreated, views[0])
 }

@@ -79,5 +79,5 @@ func listTransactions(e *core.RequestEvent, user string) error {
 		}
 		return q.AndWhere(dbx.HashExp{c.PointTransactions + "." + c.TxUser: user}), nil
 	}
-	return paginate(e, build, newestFirst(c.PointTransactions), showTransaction)
+	return paginate(e, build, newestFirst(c.PointTransactions), each(showTransaction))
 }

@@ -51,15 +51,43 @@ var (
 // rows, and the tool's counters. Admins, and creators on their own tools, use
 // for free: the usage is recorded with no ledger rows. With an Idempotency-Key,
 // a repeat within the window returns the first use and charges nothing.
+//
+// A tool with an api_endpoint is then called, outside any transaction, and the
+// use settled in a second one: its output, or a failure refunded.
 func UseTool(app core.App, req UseRequest) (*UseResult, error) {
 	tool := c.AsTool(req.Tool)
 	if tool.Status() != c.StatusActive {
 		return nil, ErrNotUsable
 	}
+	remote := tool.APIEndpoint() != ""
+	if remote {
+		cl := callerOf(app)
+		if !cl.acquire(tool.Id) {
+			return nil, ErrTooManyInFlight
+		}
+		defer cl.release(tool.Id)
+	}
 	input, err := json.Marshal(req.Input)
 	if err != nil {
 		return nil, fmt.Errorf("use: encoding input: %w", err)
 	}
+	res, err := recordUse(app, req, input, remote)
+	if err != nil || !remote {
+		return res, err
+	}
+	if res.Replayed {
+		if c.AsUsage(res.Usage).State() == c.StatePending {
+			return nil, ErrInProgress
+		}
+		return res, nil
+	}
+	return settle(app, res.Usage.Id, callerOf(app).call(configOf(app), tool, res.Usage, input))
+}
+
+// recordUse is a use's first transaction: the charge and the usage row,
+// PENDING for a remote tool.
+func recordUse(app core.App, req UseRequest, input []byte, remote bool) (*UseResult, error) {
+	tool := c.AsTool(req.Tool)
 	spent := tool.PointsCost()
 	if c.AsUser(req.User).IsAdmin() || req.User.Id == tool.Creator() {
 		spent = 0
@@ -67,7 +95,7 @@ func UseTool(app core.App, req UseRequest) (*UseResult, error) {
 	earning := spent - spent*configOf(app).FeePercent/100
 
 	var result *UseResult
-	err = app.RunInTransaction(func(tx core.App) error {
+	err := app.RunInTransaction(func(tx core.App) error {
 		if req.Key != "" {
 			prior, err := priorUse(tx, req, input)
 			if err != nil || prior != nil {
@@ -103,11 +131,16 @@ func UseTool(app core.App, req UseRequest) (*UseResult, error) {
 		usage.Set(c.UsageUser, req.User.Id)
 		usage.Set(c.UsageAPIKey, req.APIKey)
 		usage.Set(c.UsageInputData, types.JSONRaw(input))
-		usage.Set(c.UsageOutputData, types.JSONRaw(`{"status":"accepted"}`))
 		usage.Set(c.UsagePointsSpent, spent)
-		usage.Set(c.UsageSuccess, true)
 		usage.Set(c.UsageIdempotencyKey, req.Key)
 		usage.Set(c.UsageRemainingPoints, remaining)
+		if remote {
+			usage.Set(c.UsageState, c.StatePending)
+		} else {
+			usage.Set(c.UsageState, c.StateSucceeded)
+			usage.Set(c.UsageSuccess, true)
+			usage.Set(c.UsageOutputData, types.JSONRaw(`{"status":"accepted"}`))
+		}
 		if err := tx.SaveNoValidateWithContext(systemContext, usage); err != nil {
 			return fmt.Errorf("use: saving usage: %w", err)
 		}
@@ -202,6 +235,7 @@ func bindUse(app core.App) {
 
 func bindUseRoutes(authed group) {
 	route(authed, "/tools/tools/{id}/use/", map[string]handler{http.MethodPost: useRoute})
+	route(authed, "/tools/tools/{id}/signing_secret/", map[string]handler{http.MethodPost: signingSecretRoute})
 }
 
 // useRoute is POST /api/tools/tools/{id}/use/ {"input_data": {...}}.
@@ -240,6 +274,10 @@ func useRoute(e *core.RequestEvent) error {
 		return errNonField("Cannot use this tool")
 	case errors.Is(err, ErrKeyReused):
 		return errDetail(http.StatusUnprocessableEntity, "This Idempotency-Key was already used with a different tool or input.")
+	case errors.Is(err, ErrInProgress):
+		return errDetail(http.StatusConflict, "Request in progress.")
+	case errors.Is(err, ErrTooManyInFlight):
+		return errDetail(http.StatusTooManyRequests, "Too many calls to this tool are running; retry shortly.")
 	case err != nil:
 		return err
 	}

@@ -48,55 +48,45 @@ SELECT 'usage ' || g.id || ' (points_spent ' || g.points_spent || '): ' ||
 	COALESCE(t.earnings, 0) || ' EARNING row(s) summing to ' || COALESCE(t.earning, 0)
 FROM tool_usage g
 JOIN tools tl ON tl.id = g.tool
-LEFT JOIN (SELECT usage,
-		SUM(kind = 'USAGE' AND account = 'points') AS debits,
-		SUM(CASE WHEN kind = 'USAGE' THEN amount END) AS debit,
-		SUM(kind = 'EARNING' AND account = 'revenue') AS earnings,
-		SUM(CASE WHEN kind = 'EARNING' THEN amount END) AS earning,
-		MAX(CASE WHEN kind = 'USAGE' THEN user END) AS payer,
-		MAX(CASE WHEN kind = 'EARNING' THEN user END) AS earner
-	FROM point_transactions WHERE usage != '' GROUP BY usage) t ON t.usage = g.id
+LEFT JOIN (` + usageLedger + `) t ON t.usage = g.id
 WHERE (g.points_spent > 0 AND (COALESCE(t.debits, 0) != 1 OR t.debit != -g.points_spent OR t.payer != g.user
 		OR COALESCE(t.earnings, 0) > 1 OR COALESCE(t.earning, 0) < 0 OR COALESCE(t.earning, 0) > g.points_spent
 		OR (t.earnings = 1 AND t.earner != tl.creator)))
 	OR (g.points_spent = 0 AND (COALESCE(t.debits, 0) != 0 OR COALESCE(t.earnings, 0) != 0))`},
 
+	// A usage is refunded when its remote call failed (state FAILED, refunded
+	// automatically) or when a refund was approved (refunded_at set), never
+	// both. A refunded usage gives its payer everything back (one REFUND credit
+	// of points_spent) and takes back from its earner at most what it earned
+	// (at most one REFUND reversal; the platform absorbs the rest). A usage
+	// not refunded has no REFUND row.
+	{"refunded usages are refunded exactly once, others never", `
+SELECT 'usage ' || g.id || ' (' || g.state || CASE WHEN g.refunded_at != '' THEN ', refunded_at ' || g.refunded_at ELSE '' END ||
+	', points_spent ' || g.points_spent || '): ' ||
+	CASE WHEN g.state = 'FAILED' AND g.refunded_at != '' THEN 'refunded both as failed and by a refund; ' ELSE '' END ||
+	COALESCE(t.refunds, 0) || ' REFUND credit(s) summing to ' || COALESCE(t.refunded, 0) || ', ' ||
+	COALESCE(t.reversals, 0) || ' REFUND reversal(s) summing to ' || COALESCE(t.reversed, 0) ||
+	' of an earning of ' || COALESCE(t.earning, 0)
+FROM tool_usage g
+LEFT JOIN (` + usageLedger + `) t ON t.usage = g.id
+WHERE (g.state = 'FAILED' AND g.refunded_at != '')
+	OR ((g.state = 'FAILED' OR g.refunded_at != '') AND g.points_spent > 0 AND (COALESCE(t.refunds, 0) != 1
+		OR t.refunded != g.points_spent OR t.refund_to != g.user OR COALESCE(t.reversals, 0) > 1
+		OR (t.reversals = 1 AND (t.reversed_from != t.earner OR t.reversed >= 0 OR -t.reversed > COALESCE(t.earning, 0)))))
+	OR (((g.state != 'FAILED' AND g.refunded_at = '') OR g.points_spent = 0)
+		AND (COALESCE(t.refunds, 0) != 0 OR COALESCE(t.reversals, 0) != 0))`},
+
 	{"usage rows in the ledger belong to a usage", `
 SELECT 'ledger row ' || id || ' (' || kind || ' of user ' || user || ') has no usage'
 FROM point_transactions WHERE kind IN ('USAGE', 'EARNING', 'REFUND') AND usage = ''`},
 
-	// a usage is refunded iff its refunded_at is set; then it has one REFUND
-	// credit of what it cost to its payer and at most one REFUND reversal on
-	// its creator's revenue, of at most the earning (the platform absorbs the
-	// rest); a usage not refunded has no REFUND row
-	{"refunded usage has its REFUND rows, and only it", `
-SELECT 'usage ' || g.id || ' (points_spent ' || g.points_spent || ', ' ||
-	CASE WHEN g.refunded_at = '' THEN 'not refunded' ELSE 'refunded' END || '): ' ||
-	COALESCE(t.credits, 0) || ' REFUND credit(s) summing to ' || COALESCE(t.credit, 0) || ', ' ||
-	COALESCE(t.reversals, 0) || ' REFUND reversal(s) summing to ' || COALESCE(t.reversal, 0) ||
-	' of an earning of ' || COALESCE(t.earning, 0)
-FROM tool_usage g
-LEFT JOIN (SELECT usage,
-		SUM(kind = 'REFUND' AND account = 'points') AS credits,
-		SUM(CASE WHEN kind = 'REFUND' AND account = 'points' THEN amount END) AS credit,
-		MAX(CASE WHEN kind = 'REFUND' AND account = 'points' THEN user END) AS credited,
-		SUM(kind = 'REFUND' AND account = 'revenue') AS reversals,
-		SUM(CASE WHEN kind = 'REFUND' AND account = 'revenue' THEN amount END) AS reversal,
-		MAX(CASE WHEN kind = 'REFUND' AND account = 'revenue' THEN user END) AS reversed,
-		SUM(CASE WHEN kind = 'EARNING' THEN amount END) AS earning,
-		MAX(CASE WHEN kind = 'EARNING' THEN user END) AS earner
-	FROM point_transactions WHERE usage != '' GROUP BY usage) t ON t.usage = g.id
-WHERE (g.refunded_at = '' AND (COALESCE(t.credits, 0) != 0 OR COALESCE(t.reversals, 0) != 0))
-	OR (g.refunded_at != '' AND g.points_spent > 0 AND (COALESCE(t.credits, 0) != 1 OR t.credit != g.points_spent
-		OR t.credited != g.user OR COALESCE(t.reversals, 0) > 1
-		OR (t.reversals = 1 AND (t.reversed != t.earner OR t.reversal >= 0 OR -t.reversal > COALESCE(t.earning, 0)))))
-	OR (g.refunded_at != '' AND g.points_spent = 0 AND (COALESCE(t.credits, 0) != 0 OR COALESCE(t.reversals, 0) != 0))`},
-
+	// a refunded use (failed, or by an approved refund) is taken off its tool's counters
 	{"tool counters match their usage, refunded usage left out", `
 SELECT 'tool ' || t.name || ' (' || t.id || '): total_uses ' || t.total_uses || ', total_revenue ' || t.total_revenue ||
 	' but its usage not refunded counts ' || COALESCE(g.uses, 0) || ' uses for ' || COALESCE(g.spent, 0) || ' points'
 FROM tools t
-LEFT JOIN (SELECT tool, COUNT(*) AS uses, SUM(points_spent) AS spent FROM tool_usage WHERE refunded_at = '' GROUP BY tool) g ON g.tool = t.id
+LEFT JOIN (SELECT tool, COUNT(*) AS uses, SUM(points_spent) AS spent FROM tool_usage
+	WHERE state != 'FAILED' AND refunded_at = '' GROUP BY tool) g ON g.tool = t.id
 WHERE t.total_uses != COALESCE(g.uses, 0) OR t.total_revenue != COALESCE(g.spent, 0)`},
 
 	// an approved refund is its usage's refund: the usage is refunded, and the
@@ -107,17 +97,13 @@ SELECT 'refund ' || r.id || ' of usage ' || r.usage || ' (APPROVED, amount ' || 
 	CASE WHEN g.id IS NULL THEN 'its usage does not exist'
 		WHEN g.refunded_at = '' THEN 'its usage is not refunded'
 		WHEN g.user != r.requester THEN 'its requester did not pay for the usage'
-		ELSE 'the ledger credited ' || COALESCE(t.credit, 0) || ', reversed ' || COALESCE(-t.reversal, 0) ||
+		ELSE 'the ledger credited ' || COALESCE(t.refunded, 0) || ', reversed ' || COALESCE(-t.reversed, 0) ||
 			' of an earning of ' || COALESCE(t.earning, 0) END
 FROM refunds r
 LEFT JOIN tool_usage g ON g.id = r.usage
-LEFT JOIN (SELECT usage,
-		SUM(CASE WHEN kind = 'REFUND' AND account = 'points' THEN amount END) AS credit,
-		SUM(CASE WHEN kind = 'REFUND' AND account = 'revenue' THEN amount END) AS reversal,
-		SUM(CASE WHEN kind = 'EARNING' THEN amount END) AS earning
-	FROM point_transactions WHERE usage != '' GROUP BY usage) t ON t.usage = r.usage
+LEFT JOIN (` + usageLedger + `) t ON t.usage = r.usage
 WHERE r.status = 'APPROVED' AND (g.id IS NULL OR g.refunded_at = '' OR g.user != r.requester
-	OR r.amount != COALESCE(t.credit, 0) OR r.creator_reversal != COALESCE(-t.reversal, 0)
+	OR r.amount != COALESCE(t.refunded, 0) OR r.creator_reversal != COALESCE(-t.reversed, 0)
 	OR r.creator_reversal + r.platform_absorbed != COALESCE(t.earning, 0))`},
 
 	// total_payouts moves only with PAYOUT rows (the balance check), and each
@@ -136,6 +122,22 @@ FROM point_transactions l
 WHERE l.kind = 'PAYOUT' AND (l.account != 'revenue' OR NOT EXISTS (SELECT 1 FROM payouts p
 	WHERE p.status = 'PAID' AND p.creator = l.user AND l.note LIKE 'payout ' || p.id || '%'))`},
 }
+
+// usageLedger sums each usage's ledger rows by kind.
+const usageLedger = `SELECT usage,
+		SUM(kind = 'USAGE' AND account = 'points') AS debits,
+		SUM(CASE WHEN kind = 'USAGE' THEN amount END) AS debit,
+		MAX(CASE WHEN kind = 'USAGE' THEN user END) AS payer,
+		SUM(kind = 'EARNING' AND account = 'revenue') AS earnings,
+		SUM(CASE WHEN kind = 'EARNING' THEN amount END) AS earning,
+		MAX(CASE WHEN kind = 'EARNING' THEN user END) AS earner,
+		SUM(kind = 'REFUND' AND account = 'points') AS refunds,
+		SUM(CASE WHEN kind = 'REFUND' AND account = 'points' THEN amount END) AS refunded,
+		MAX(CASE WHEN kind = 'REFUND' AND account = 'points' THEN user END) AS refund_to,
+		SUM(kind = 'REFUND' AND account = 'revenue') AS reversals,
+		SUM(CASE WHEN kind = 'REFUND' AND account = 'revenue' THEN amount END) AS reversed,
+		MAX(CASE WHEN kind = 'REFUND' AND account = 'revenue' THEN user END) AS reversed_from
+	FROM point_transactions WHERE usage != '' GROUP BY usage`
 
 // VerifyLedger checks the invariants of spec section 2 over the whole database
 // and returns one line per broken row (none when all hold).

@@ -1,0 +1,430 @@
+package hooks
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/core"
+
+	c "toolbase/collections"
+)
+
+// A tool with an api_endpoint really runs: toolbase POSTs the use to it,
+// signed, outside any database transaction, and a failed call is refunded.
+
+const (
+	// SignatureHeader carries "t=<unix seconds>,v1=<hex HMAC-SHA256>" of
+	// "<t>.<raw body>" under the tool's signing secret (Stripe's scheme).
+	SignatureHeader = "X-Toolbase-Signature"
+	// maxOutputBytes bounds an endpoint's JSON answer.
+	maxOutputBytes = 1 << 20
+	// settleMargin is how long past its tool's timeout a pending use may stay
+	// before the reconciler fails and refunds it.
+	settleMargin = 30 * time.Second
+	// signingSecretPrefix marks toolbase signing secrets in creators' configs.
+	signingSecretPrefix = "whsec_"
+)
+
+var (
+	// ErrTooManyInFlight refuses a use while the tool's endpoint already has
+	// its maximum of calls running.
+	ErrTooManyInFlight = errors.New("too many calls in flight for this tool")
+	// ErrInProgress answers a replayed Idempotency-Key whose first use is still running.
+	ErrInProgress = errors.New("request in progress")
+)
+
+// Sign returns the SignatureHeader value for body sent at t.
+func Sign(secret string, t time.Time, body []byte) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	fmt.Fprintf(mac, "%d.", t.Unix())
+	mac.Write(body)
+	return fmt.Sprintf("t=%d,v1=%s", t.Unix(), hex.EncodeToString(mac.Sum(nil)))
+}
+
+// newSigningSecret returns a fresh secret: the prefix and 32 random bytes.
+func newSigningSecret() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return signingSecretPrefix + base64.RawURLEncoding.EncodeToString(b)
+}
+
+// caller calls tools' endpoints through one bounded connection pool that dials
+// only allowed addresses, and bounds the calls in flight per tool.
+type caller struct {
+	client *http.Client
+	limit  int64
+
+	mu       sync.Mutex
+	inFlight map[string]int64
+}
+
+const callerKey = "toolbase.caller"
+
+// callerOf returns the caller bindRemote made for app.
+func callerOf(app core.App) *caller {
+	return app.Store().Get(callerKey).(*caller)
+}
+
+func newCaller(cfg Config) *caller {
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	if !cfg.AllowPrivateEndpoints {
+		// checked on the address actually dialed, after DNS, so that a name
+		// resolving to an internal address (or re-resolving to one) is refused
+		dialer.Control = func(_, address string, _ syscall.RawConn) error {
+			host, _, err := net.SplitHostPort(address)
+			if err != nil {
+				return err
+			}
+			ip, err := netip.ParseAddr(host)
+			if err != nil || forbiddenIP(ip.Unmap()) {
+				return fmt.Errorf("address %s is not allowed (loopback, private, link-local or metadata)", host)
+			}
+			return nil
+		}
+	}
+	return &caller{
+		limit:    cfg.ToolMaxInFlight,
+		inFlight: map[string]int64{},
+		client: &http.Client{
+			Transport: &http.Transport{
+				DialContext:         dialer.DialContext,
+				MaxIdleConns:        100,
+				MaxIdleConnsPerHost: 16,
+				MaxConnsPerHost:     int(cfg.ToolMaxInFlight),
+				IdleConnTimeout:     90 * time.Second,
+				TLSHandshakeTimeout: 10 * time.Second,
+			},
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+	}
+}
+
+// forbiddenPrefixes are special-purpose ranges netip has no predicate for.
+var forbiddenPrefixes = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),
+	netip.MustParsePrefix("100.64.0.0/10"), // carrier-grade NAT
+	netip.MustParsePrefix("192.0.0.0/24"),
+	netip.MustParsePrefix("198.18.0.0/15"),
+	netip.MustParsePrefix("240.0.0.0/4"),
+	netip.MustParsePrefix("64:ff9b::/96"), // NAT64 can reach IPv4 internals
+}
+
+func forbiddenIP(ip netip.Addr) bool {
+	if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() {
+		return true
+	}
+	for _, p := range forbiddenPrefixes {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// acquire reserves one of the tool's call slots.
+func (cl *caller) acquire(toolID string) bool {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	if cl.inFlight[toolID] >= cl.limit {
+		return false
+	}
+	cl.inFlight[toolID]++
+	return true
+}
+
+func (cl *caller) release(toolID string) {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	if cl.inFlight[toolID]--; cl.inFlight[toolID] <= 0 {
+		delete(cl.inFlight, toolID)
+	}
+}
+
+// callPayload is the body POSTed to a tool's endpoint.
+type callPayload struct {
+	UsageID   string          `json:"usage_id"`
+	ToolID    string          `json:"tool_id"`
+	UserID    string          `json:"user_id"`
+	InputData json.RawMessage `json:"input_data"`
+}
+
+// outcome is what a call produced: the endpoint's JSON, or why it failed.
+type outcome struct {
+	output  []byte
+	elapsed time.Duration
+	failure string // empty on success; said to the user, so no internals
+}
+
+// call POSTs the use to the tool's endpoint and reads its answer.
+func (cl *caller) call(cfg Config, tool *c.Tool, usage *core.Record, input []byte) outcome {
+	timeout := time.Duration(tool.TimeoutSeconds()) * time.Second
+	if timeout <= 0 {
+		timeout = c.DefaultToolTimeout * time.Second
+	}
+	if msg := endpointProblem(cfg, tool.APIEndpoint()); msg != "" {
+		return outcome{failure: msg}
+	}
+	body, _ := json.Marshal(callPayload{UsageID: usage.Id, ToolID: tool.Id, UserID: c.AsUsage(usage).User(), InputData: input})
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, tool.APIEndpoint(), bytes.NewReader(body))
+	if err != nil {
+		return outcome{failure: "the tool's endpoint URL is invalid"}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "toolbase")
+	req.Header.Set(SignatureHeader, Sign(tool.SigningSecret(), time.Now(), body))
+
+	start := time.Now()
+	res, err := cl.client.Do(req)
+	if err != nil {
+		return outcome{elapsed: time.Since(start), failure: callError(err, timeout)}
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(res.Body, maxOutputBytes+1))
+	elapsed := time.Since(start)
+	switch {
+	case err != nil:
+		return outcome{elapsed: elapsed, failure: callError(err, timeout)}
+	case res.StatusCode/100 == 3:
+		return outcome{elapsed: elapsed, failure: fmt.Sprintf("the tool's endpoint answered %d (a redirect; redirects are not followed)", res.StatusCode)}
+	case res.StatusCode/100 != 2:
+		return outcome{elapsed: elapsed, failure: fmt.Sprintf("the tool's endpoint answered %d", res.StatusCode)}
+	case len(raw) > maxOutputBytes:
+		return outcome{elapsed: elapsed, failure: "the tool's answer exceeds 1 MiB"}
+	case !json.Valid(raw):
+		return outcome{elapsed: elapsed, failure: "the tool's answer is not valid JSON"}
+	}
+	return outcome{output: raw, elapsed: elapsed}
+}
+
+// endpointProblem says why toolbase won't call endpoint, or "".
+func endpointProblem(cfg Config, endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Host == "" {
+		return "the tool's endpoint URL is invalid"
+	}
+	if u.Scheme != "https" && !(u.Scheme == "http" && cfg.AllowHTTPEndpoints) {
+		return "the tool's endpoint must use https"
+	}
+	return ""
+}
+
+func callError(err error, timeout time.Duration) string {
+	var netErr net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()):
+		return fmt.Sprintf("the tool's endpoint did not answer within %s", timeout)
+	case strings.Contains(err.Error(), "is not allowed"):
+		return "the tool's endpoint resolves to an address toolbase may not call (loopback, private, link-local or metadata)"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "the tool's endpoint refused the connection"
+	}
+	return "could not reach the tool's endpoint"
+}
+
+// settle ends a pending use exactly once: SUCCEEDED with the endpoint's
+// output, or FAILED and refunded. A use someone else settled first (the
+// reconciler) is left as it is. It returns the use as settled.
+func settle(app core.App, usageID string, out outcome) (*UseResult, error) {
+	var result *UseResult
+	err := app.RunInTransaction(func(tx core.App) error {
+		state := c.StateSucceeded
+		if out.failure != "" {
+			state = c.StateFailed
+		}
+		res, err := tx.DB().Update(c.ToolUsage, map[string]any{c.UsageState: state},
+			dbx.HashExp{c.FieldID: usageID, c.UsageState: c.StatePending}).Execute()
+		if err != nil {
+			return err
+		}
+		usage, err := tx.FindRecordById(c.ToolUsage, usageID)
+		if err != nil {
+			return err
+		}
+		result = &UseResult{Usage: usage, Remaining: c.AsUsage(usage).RemainingPoints()}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		usage.Set(c.UsageExecutionTime, out.elapsed.Milliseconds())
+		if state == c.StateSucceeded {
+			usage.Set(c.UsageSuccess, true)
+			usage.Set(c.UsageOutputData, out.output)
+		} else {
+			usage.Set(c.UsageErrorMessage, out.failure+"; the use was refunded")
+			if result.Remaining, err = refundUsage(tx, usage); err != nil {
+				return err
+			}
+			usage.Set(c.UsageRemainingPoints, result.Remaining)
+		}
+		return tx.SaveNoValidateWithContext(systemContext, usage)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("settling usage %s: %w", usageID, err)
+	}
+	return result, nil
+}
+
+// refundUsage gives a use's points back to its payer and takes its earning
+// back from the creator, and takes it off the tool's counters, in tx. A
+// creator already paid out keeps what it was paid: the platform absorbs the
+// difference and the ledger row's note says so. It returns the payer's balance.
+func refundUsage(tx core.App, usage *core.Record) (int64, error) {
+	u := c.AsUsage(usage)
+	var rows []struct {
+		User   string `db:"user"`
+		Kind   string `db:"kind"`
+		Amount int64  `db:"amount"`
+	}
+	err := tx.DB().Select(c.TxUser, c.TxKind, c.TxAmount).From(c.PointTransactions).
+		Where(dbx.HashExp{c.TxUsage: usage.Id}).All(&rows)
+	if err != nil {
+		return 0, err
+	}
+	var entries []Entry
+	for _, r := range rows {
+		switch r.Kind {
+		case c.KindUsage:
+			entries = append(entries, Entry{User: r.User, Account: c.AccountPoints, Kind: c.KindRefund, Amount: -r.Amount,
+				Usage: usage.Id, Note: "refund of a failed use"})
+		case c.KindEarning:
+			back, note, err := reclaimable(tx, r.User, r.Amount)
+			if err != nil {
+				return 0, err
+			}
+			if back > 0 {
+				entries = append(entries, Entry{User: r.User, Account: c.AccountRevenue, Kind: c.KindRefund, Amount: -back,
+					Usage: usage.Id, Note: note})
+			}
+		}
+	}
+	if len(entries) > 0 {
+		if _, err := Post(tx, entries...); err != nil {
+			return 0, err
+		}
+	}
+	if err := moveToolCounters(tx, u.Tool(), -1, -u.PointsSpent()); err != nil {
+		return 0, err
+	}
+	var balance int64
+	err = tx.DB().Select(c.UserPointsBalance).From(c.Users).Where(dbx.HashExp{c.FieldID: u.User()}).Row(&balance)
+	return balance, err
+}
+
+// reclaimable is how much of an earning can be taken back from a creator
+// without its unpaid revenue going below zero, and the ledger note to say so.
+func reclaimable(tx core.App, creator string, earning int64) (int64, string, error) {
+	var pending int64
+	err := tx.DB().Select("[[" + c.UserTotalRevenue + "]] - [[" + c.UserTotalPayouts + "]]").From(c.Users).
+		Where(dbx.HashExp{c.FieldID: creator}).Row(&pending)
+	if err != nil {
+		return 0, "", err
+	}
+	if pending >= earning {
+		return earning, "refund of a failed use", nil
+	}
+	return pending, fmt.Sprintf("refund of a failed use; the creator was already paid out, the platform absorbs %d", earning-pending), nil
+}
+
+// reconcile fails and refunds pending uses whose call can no longer finish:
+// at start-up every pending use (its call died with the previous process),
+// later those past their tool's timeout.
+func reconcile(app core.App, all bool) (int, error) {
+	q := app.DB().Select("u.id").From(c.ToolUsage+" u").
+		InnerJoin(c.Tools+" t", dbx.NewExp("t.id = u.tool")).
+		Where(dbx.NewExp("u.state = 'PENDING'"))
+	if !all {
+		q.AndWhere(dbx.NewExp(fmt.Sprintf("u.created_at < strftime('%%Y-%%m-%%d %%H:%%M:%%fZ', 'now', '-' || (t.timeout_seconds + %d) || ' seconds')",
+			int(settleMargin.Seconds()))))
+	}
+	var ids []string
+	if err := q.Column(&ids); err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		if _, err := settle(app, id, outcome{failure: "the call to the tool's endpoint did not complete (the server restarted or lost its answer)"}); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
+}
+
+// bindRemote makes the app's caller, settles the uses a crash left pending
+// when the server starts, re-checks every minute, and gives new tools a
+// signing secret.
+func bindRemote(app core.App) {
+	app.Store().Set(callerKey, newCaller(configOf(app)))
+	app.OnRecordCreateExecute(c.Tools).BindFunc(func(e *core.RecordEvent) error {
+		if c.AsTool(e.Record).SigningSecret() == "" {
+			e.Record.Set(c.ToolSigningSecret, newSigningSecret())
+		}
+		return e.Next()
+	})
+	app.OnRecordValidate(c.Tools).BindFunc(func(e *core.RecordEvent) error {
+		endpoint := c.AsTool(e.Record).APIEndpoint()
+		if endpoint != "" && endpoint != e.Record.Original().GetString(c.ToolAPIEndpoint) {
+			if msg := endpointProblem(configOf(e.App), endpoint); msg != "" {
+				return validation.Errors{c.ToolAPIEndpoint: validation.NewError("toolbase_endpoint", strings.TrimPrefix(msg, "the tool's endpoint ")+".")}
+			}
+		}
+		return e.Next()
+	})
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		if n, err := reconcile(se.App, true); err != nil {
+			return fmt.Errorf("settling pending uses: %w", err)
+		} else if n > 0 {
+			se.App.Logger().Warn("settled uses left pending by a previous run", "count", n)
+		}
+		return se.Next()
+	})
+	app.Cron().MustAdd("toolbaseSettlePendingUses", "* * * * *", func() {
+		if _, err := reconcile(app, false); err != nil {
+			app.Logger().Error("settling pending uses", "error", err.Error())
+		}
+	})
+}
+
+// signingSecretRoute is POST /api/tools/tools/{id}/signing_secret/: a new
+// secret for the tool's calls, shown this once (the old one stops at once).
+func signingSecretRoute(e *core.RequestEvent) error {
+	if _, err := readForm(e, maxBodyBytes); err != nil {
+		return err
+	}
+	tool, err := findVisible(e, c.Tools, e.Request.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	ok, err := allowed(e, tool, tool.Collection().UpdateRule)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errForbidden
+	}
+	secret := newSigningSecret()
+	tool.Set(c.ToolSigningSecret, secret)
+	if err := saveSystem(e.App, tool); err != nil {
+		return err
+	}
+	return e.JSON(http.StatusOK, map[string]string{"signing_secret": secret})
+}

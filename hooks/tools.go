@@ -1,0 +1,536 @@
+package hooks
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/dbutils"
+
+	c "toolbase/collections"
+)
+
+// The seed API's tools (spec section 4): list, create, view, edit, delete,
+// search and a creator's own tools. Who may see or change a tool is decided by
+// the tools collection's API rules (collections/rules.go), evaluated by
+// PocketBase for each request; this file only shapes requests and answers.
+
+// Limits of a tool's text fields, as the schema has them.
+const (
+	maxToolNameChars        = 200
+	maxToolDescriptionChars = 10000
+	maxToolVersionChars     = 50
+	// maxSearchChars bounds ?search= and ?q=: each word becomes LIKE clauses.
+	maxSearchChars = 200
+)
+
+func bindToolRoutes(authed group) {
+	route(authed, "/tools/tools/", map[string]handler{
+		http.MethodGet:  toolList,
+		http.MethodPost: toolCreate,
+	})
+	route(authed, "/tools/tools/search/", map[string]handler{http.MethodGet: toolSearch})
+	creators := authed.Group("").BindFunc(requireRole(c.RoleToolCreator, c.RoleAdmin))
+	route(creators, "/tools/tools/my_tools/", map[string]handler{http.MethodGet: toolMine})
+	route(authed, "/tools/tools/{id}/", map[string]handler{
+		http.MethodGet:    toolDetail,
+		http.MethodPut:    toolUpdate,
+		http.MethodPatch:  toolUpdate,
+		http.MethodDelete: toolDelete,
+	})
+}
+
+// ---------------------------------------------------------------------------
+// Representations
+
+// toolView is the seed's detail representation of a tool, plus rating_count.
+type toolView struct {
+	ID               string   `json:"id"`
+	Name             string   `json:"name"`
+	Description      string   `json:"description"`
+	Category         string   `json:"category"`
+	Status           string   `json:"status"`
+	Creator          string   `json:"creator"`
+	CreatorName      string   `json:"creator_name"`
+	CreatorEmail     string   `json:"creator_email"`
+	PointsCost       int64    `json:"points_cost"`
+	APIEndpoint      string   `json:"api_endpoint"`
+	APIDocumentation string   `json:"api_documentation"`
+	Tags             []string `json:"tags"`
+	Version          string   `json:"version"`
+	TotalUses        int64    `json:"total_uses"`
+	TotalRevenue     int64    `json:"total_revenue"`
+	AverageRating    float64  `json:"average_rating"`
+	RatingCount      int64    `json:"rating_count"`
+	CreatedAt        any      `json:"created_at"`
+	UpdatedAt        any      `json:"updated_at"`
+}
+
+// toolListView is the seed's list representation of a tool, plus the
+// creator's id.
+type toolListView struct {
+	ID            string  `json:"id"`
+	Name          string  `json:"name"`
+	Description   string  `json:"description"`
+	Category      string  `json:"category"`
+	Status        string  `json:"status"`
+	Creator       string  `json:"creator"`
+	CreatorName   string  `json:"creator_name"`
+	PointsCost    int64   `json:"points_cost"`
+	TotalUses     int64   `json:"total_uses"`
+	AverageRating float64 `json:"average_rating"`
+	CreatedAt     any     `json:"created_at"`
+}
+
+// newToolView shows tool t, whose creator is the users record u (nil if it is gone).
+func newToolView(t, u *core.Record) toolView {
+	tool := c.AsTool(t)
+	name, email := creatorOf(u)
+	return toolView{
+		ID:               t.Id,
+		Name:             tool.Name(),
+		Description:      t.GetString(c.ToolDescription),
+		Category:         t.GetString(c.ToolCategory),
+		Status:           tool.Status(),
+		Creator:          tool.Creator(),
+		CreatorName:      name,
+		CreatorEmail:     email,
+		PointsCost:       tool.PointsCost(),
+		APIEndpoint:      tool.APIEndpoint(),
+		APIDocumentation: t.GetString(c.ToolAPIDocumentation),
+		Tags:             toolTags(t),
+		Version:          t.GetString(c.ToolVersion),
+		TotalUses:        tool.TotalUses(),
+		TotalRevenue:     tool.TotalRevenue(),
+		AverageRating:    rating2(tool.AverageRating()),
+		RatingCount:      tool.RatingCount(),
+		CreatedAt:        rfc3339(t.GetDateTime(c.FieldCreatedAt)),
+		UpdatedAt:        rfc3339(t.GetDateTime(c.FieldUpdatedAt)),
+	}
+}
+
+// newToolListView shows tool t in a list.
+func newToolListView(t, u *core.Record) toolListView {
+	tool := c.AsTool(t)
+	name, _ := creatorOf(u)
+	return toolListView{
+		ID:            t.Id,
+		Name:          tool.Name(),
+		Description:   t.GetString(c.ToolDescription),
+		Category:      t.GetString(c.ToolCategory),
+		Status:        tool.Status(),
+		Creator:       tool.Creator(),
+		CreatorName:   name,
+		PointsCost:    tool.PointsCost(),
+		TotalUses:     tool.TotalUses(),
+		AverageRating: rating2(tool.AverageRating()),
+		CreatedAt:     rfc3339(t.GetDateTime(c.FieldCreatedAt)),
+	}
+}
+
+func creatorOf(u *core.Record) (name, email string) {
+	if u == nil {
+		return "", ""
+	}
+	return c.AsUser(u).FullName(), u.Email()
+}
+
+// toolTags returns the tags as a list (never null).
+func toolTags(t *core.Record) []string {
+	tags := []string{}
+	if raw := t.GetString(c.ToolTags); raw != "" {
+		if err := json.Unmarshal([]byte(raw), &tags); err != nil || tags == nil {
+			tags = []string{}
+		}
+	}
+	return tags
+}
+
+func rating2(v float64) float64 { return math.Round(v*100) / 100 }
+
+// showTool answers one tool in the detail representation.
+func showTool(e *core.RequestEvent, status int, t *core.Record) error {
+	views, err := toolViews(true)(e.App, []*core.Record{t})
+	if err != nil {
+		return err
+	}
+	return e.JSON(status, views[0])
+}
+
+// toolViews shows tools in the detail or the list representation, with their
+// creators loaded in one query. Users' view rule hides other users; a tool's
+// creator name and email are the tool's own public fields, so they are read
+// directly.
+func toolViews(detail bool) shower {
+	return func(app core.App, tools []*core.Record) ([]any, error) {
+		creators, err := recordsByID(app, c.Users, fieldValues(tools, c.ToolCreator))
+		if err != nil {
+			return nil, err
+		}
+		out := make([]any, len(tools))
+		for i, t := range tools {
+			creator := creators[t.GetString(c.ToolCreator)]
+			if detail {
+				out[i] = newToolView(t, creator)
+			} else {
+				out[i] = newToolListView(t, creator)
+			}
+		}
+		return out, nil
+	}
+}
+
+// readToolFields reads every writable field of a tool into f (f.clean holds
+// the valid ones, which are also the rules' @request.body). Read-only fields
+// (id, creator, counters, timestamps) and unknown ones are ignored.
+func readToolFields(f *form) {
+	f.text(c.ToolName, maxToolNameChars, true)
+	f.text(c.ToolDescription, maxToolDescriptionChars, false)
+	f.choice(c.ToolCategory, c.Categories, false)
+	f.choice(c.ToolStatus, c.Statuses, false)
+	f.integer(c.ToolPointsCost, 0, c.MaxPointsCost, false)
+	f.link(c.ToolAPIEndpoint)
+	f.link(c.ToolAPIDocumentation)
+	f.stringList(c.ToolTags, maxListItems, maxItemChars)
+	if v, ok := f.text(c.ToolVersion, maxToolVersionChars, false); ok && v == "" {
+		delete(f.clean, c.ToolVersion)
+		f.errs.Add(c.ToolVersion, "This field may not be blank.")
+	}
+}
+
+// refusedOnlyForStatus reports whether check, which refused the request,
+// accepts it once the status is left out of @request.body: then the status
+// move alone is what the rule forbids.
+func refusedOnlyForStatus(f *form, check func() (bool, error)) (bool, error) {
+	status, ok := f.clean[c.ToolStatus]
+	if !ok {
+		return false, nil
+	}
+	delete(f.clean, c.ToolStatus)
+	defer func() { f.clean[c.ToolStatus] = status }()
+	return check()
+}
+
+// ---------------------------------------------------------------------------
+// Handlers
+
+// toolFilters reads the list filters ?search=, ?category=, ?status= and
+// ?creator= into SQL conditions on the tools table.
+func toolFilters(e *core.RequestEvent) ([]dbx.Expression, error) {
+	query := e.Request.URL.Query()
+	var exprs []dbx.Expression
+	errs := FieldErrors{}
+	if expr, ok := searchWords(errs, "search", query.Get("search")); ok && expr != nil {
+		exprs = append(exprs, expr)
+	}
+	if expr, ok := choiceFilter(errs, "category", query.Get("category"), c.Categories); ok {
+		exprs = append(exprs, expr)
+	}
+	if expr, ok := choiceFilter(errs, "status", query.Get("status"), c.Statuses); ok {
+		exprs = append(exprs, expr)
+	}
+	if v := query.Get("creator"); v != "" {
+		exprs = append(exprs, dbx.HashExp{c.Tools + "." + c.ToolCreator: v})
+	}
+	return exprs, errs.Err()
+}
+
+// choiceFilter is the condition field = v for a v among choices ("" for none).
+func choiceFilter(errs FieldErrors, field, v string, choices []string) (dbx.Expression, bool) {
+	if v == "" {
+		return nil, false
+	}
+	if !slices.Contains(choices, v) {
+		errs.Add(field, fmt.Sprintf("Select a valid choice. %s is not one of the available choices.", v))
+		return nil, false
+	}
+	return dbx.HashExp{c.Tools + "." + field: v}, true
+}
+
+// searchWords is DRF's SearchFilter over name, description and tags: every
+// word (split on spaces and commas) must occur, case-insensitively, in one of
+// them.
+func searchWords(errs FieldErrors, param, raw string) (dbx.Expression, bool) {
+	if len([]rune(raw)) > maxSearchChars {
+		errs.Add(param, fmt.Sprintf("Ensure this value has at most %d characters.", maxSearchChars))
+		return nil, false
+	}
+	words := strings.FieldsFunc(raw, func(r rune) bool { return unicode.IsSpace(r) || r == ',' })
+	if len(words) == 0 {
+		return nil, true
+	}
+	all := make([]dbx.Expression, len(words))
+	for i, w := range words {
+		p := fmt.Sprintf("tb_%s%d", param, i)
+		all[i] = dbx.NewExp(fmt.Sprintf("(%s OR %s OR EXISTS (SELECT 1 FROM %s {{tb_tag}} WHERE [[tb_tag.value]] LIKE {:%s} ESCAPE '\\'))",
+			likeColumn(c.ToolName, p), likeColumn(c.ToolDescription, p), dbutils.JSONEach(c.Tools+"."+c.ToolTags), p),
+			dbx.Params{p: "%" + escapeLike(w) + "%"})
+	}
+	return dbx.And(all...), true
+}
+
+// matchQ is the seed's search/?q=: name or description contains q, or q is
+// one of the tags (case-insensitively).
+func matchQ(q string) dbx.Expression {
+	p := "tb_q"
+	return dbx.NewExp(fmt.Sprintf("(%s OR %s OR EXISTS (SELECT 1 FROM %s {{tb_tag}} WHERE LOWER([[tb_tag.value]]) = LOWER({:tb_qtag})))",
+		likeColumn(c.ToolName, p), likeColumn(c.ToolDescription, p), dbutils.JSONEach(c.Tools+"."+c.ToolTags)),
+		dbx.Params{p: "%" + escapeLike(q) + "%", "tb_qtag": q})
+}
+
+func likeColumn(field, param string) string {
+	return fmt.Sprintf("[[%s.%s]] LIKE {:%s} ESCAPE '\\'", c.Tools, field, param)
+}
+
+// toolOrderings are the fields ?ordering= accepts (DRF's OrderingFilter:
+// comma-separated, "-" for descending; unknown fields are ignored).
+var toolOrderings = []string{
+	c.ToolName, c.ToolCategory, c.ToolStatus, c.ToolPointsCost, c.ToolTotalUses, c.ToolTotalRevenue,
+	c.ToolAverageRating, c.ToolRatingCount, c.ToolVersion, c.FieldCreatedAt, c.FieldUpdatedAt,
+}
+
+// toolOrder returns the ORDER BY columns of ?ordering=, newest first by
+// default, with the id as the last tie-breaker so that pages are stable.
+func toolOrder(e *core.RequestEvent) []string {
+	var order []string
+	for _, f := range strings.Split(e.Request.URL.Query().Get("ordering"), ",") {
+		f = strings.TrimSpace(f)
+		dir := " ASC"
+		if strings.HasPrefix(f, "-") {
+			f, dir = f[1:], " DESC"
+		}
+		if slices.Contains(toolOrderings, f) {
+			order = append(order, c.Tools+"."+f+dir)
+		}
+	}
+	if len(order) == 0 {
+		order = []string{c.Tools + "." + c.FieldCreatedAt + " DESC"}
+	}
+	return append(order, c.Tools+"."+c.FieldID+" DESC")
+}
+
+// visibleTools returns the tools the caller may see (the list rule), with conds.
+func visibleTools(e *core.RequestEvent, conds []dbx.Expression) (*dbx.SelectQuery, error) {
+	q, err := listQuery(e, c.Tools)
+	if err != nil {
+		return nil, err
+	}
+	for _, cond := range conds {
+		q.AndWhere(cond)
+	}
+	return q, nil
+}
+
+// GET /api/tools/tools/
+func toolList(e *core.RequestEvent) error {
+	conds, err := toolFilters(e)
+	if err != nil {
+		return err
+	}
+	return paginate(e, func() (*dbx.SelectQuery, error) { return visibleTools(e, conds) }, toolOrder(e), toolViews(false))
+}
+
+// GET /api/tools/tools/search/?q=&category=
+func toolSearch(e *core.RequestEvent) error {
+	query := e.Request.URL.Query()
+	errs := FieldErrors{}
+	var conds []dbx.Expression
+	if q := strings.TrimSpace(query.Get("q")); len([]rune(q)) > maxSearchChars {
+		errs.Add("q", fmt.Sprintf("Ensure this value has at most %d characters.", maxSearchChars))
+	} else if q != "" {
+		conds = append(conds, matchQ(q))
+	}
+	if expr, ok := choiceFilter(errs, "category", query.Get("category"), c.Categories); ok {
+		conds = append(conds, expr)
+	}
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	q, err := visibleTools(e, conds)
+	if err != nil {
+		return err
+	}
+	return bareList(e, q, toolOrder(e), toolViews(true))
+}
+
+// GET /api/tools/tools/my_tools/ (creators and admins): own tools, any status.
+func toolMine(e *core.RequestEvent) error {
+	conds, err := toolFilters(e)
+	if err != nil {
+		return err
+	}
+	q, err := visibleTools(e, append(conds, dbx.HashExp{c.Tools + "." + c.ToolCreator: e.Auth.Id}))
+	if err != nil {
+		return err
+	}
+	return bareList(e, q, toolOrder(e), toolViews(true))
+}
+
+// GET /api/tools/tools/{id}/
+func toolDetail(e *core.RequestEvent) error {
+	t, err := findVisible(e, c.Tools, e.Request.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return showTool(e, http.StatusOK, t)
+}
+
+// POST /api/tools/tools/: the tools create rule decides who may create what;
+// the caller is the creator.
+func toolCreate(e *core.RequestEvent) error {
+	col, err := e.App.FindCachedCollectionByNameOrId(c.Tools)
+	if err != nil {
+		return err
+	}
+	t := core.NewRecord(col)
+	t.Set(c.ToolCreator, e.Auth.Id)
+	check := func() (bool, error) { return canCreate(e, t) }
+	// may the caller create tools at all? (nothing of the body is read yet)
+	if ok, err := check(); err != nil || !ok {
+		return firstErr(err, errForbidden)
+	}
+	f, err := readForm(e, maxBodyBytes)
+	if err != nil {
+		return err
+	}
+	readToolFields(f)
+	for field, v := range f.clean {
+		t.Set(field, v)
+	}
+	ok, err := check()
+	if err != nil {
+		return err
+	}
+	if !ok {
+		onlyStatus, err := refusedOnlyForStatus(f, check)
+		if err != nil {
+			return err
+		}
+		if !onlyStatus {
+			return errForbidden
+		}
+		f.errs.Add(c.ToolStatus, fmt.Sprintf("A creator's new tool starts as %s or %s (submitted for review); only an admin can create it as %s.",
+			c.StatusDraft, c.StatusPending, f.clean[c.ToolStatus]))
+	}
+	if err := f.err(); err != nil {
+		return err
+	}
+	applyOmittedDefaults(t, func(field string) bool { _, ok := f.clean[field]; return ok })
+	if err := e.App.Save(t); err != nil {
+		return err
+	}
+	return showTool(e, http.StatusCreated, t)
+}
+
+// PUT/PATCH /api/tools/tools/{id}/: the tools update rule decides, in one
+// transaction with the write, so that the status move is judged against the
+// stored status (a concurrent suspension can't be undone by a stale edit).
+func toolUpdate(e *core.RequestEvent) error {
+	id := e.Request.PathValue("id")
+	// may the caller edit this tool at all? (nothing of the body is read yet)
+	t, err := findVisible(e, c.Tools, id)
+	if err != nil {
+		return err
+	}
+	if ok, err := allowed(e, t, t.Collection().UpdateRule); err != nil || !ok {
+		return firstErr(err, errForbidden)
+	}
+	f, err := readForm(e, maxBodyBytes)
+	if err != nil {
+		return err
+	}
+	readToolFields(f)
+	var saved *core.Record
+	err = inTransaction(e, func() error {
+		t, err := e.App.FindRecordById(c.Tools, id)
+		if err != nil {
+			return err
+		}
+		rule := t.Collection().UpdateRule
+		check := func() (bool, error) { return allowed(e, t, rule) }
+		ok, err := check()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			onlyStatus, err := refusedOnlyForStatus(f, check)
+			if err != nil {
+				return err
+			}
+			if !onlyStatus {
+				return errForbidden
+			}
+			f.errs.Add(c.ToolStatus, statusMoveRefused(c.AsTool(t).Status(), fmt.Sprint(f.clean[c.ToolStatus])))
+		}
+		if err := f.err(); err != nil {
+			return err
+		}
+		for field, v := range f.clean {
+			t.Set(field, v)
+		}
+		if err := e.App.Save(t); err != nil {
+			return err
+		}
+		saved = t
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return showTool(e, http.StatusOK, saved)
+}
+
+// statusMoveRefused explains a status move that the update rule refused
+// although the caller may edit the tool otherwise.
+func statusMoveRefused(from, to string) string {
+	return fmt.Sprintf("Cannot move this tool from %s to %s: a creator may only submit a draft for review (%s → %s) "+
+		"and pause or resume an approved tool (%s ⇄ %s); approving (%s) and suspending (%s) are for admins.",
+		from, to, c.StatusDraft, c.StatusPending, c.StatusActive, c.StatusInactive, c.StatusActive, c.StatusSuspended)
+}
+
+// DELETE /api/tools/tools/{id}/: the tools delete rule decides; a tool that
+// has usage (or reviews, which need usage) is kept, since usage and ledger
+// rows are never removed: set it INACTIVE instead.
+func toolDelete(e *core.RequestEvent) error {
+	id := e.Request.PathValue("id")
+	if _, err := findVisible(e, c.Tools, id); err != nil {
+		return err
+	}
+	err := inTransaction(e, func() error {
+		t, err := e.App.FindRecordById(c.Tools, id)
+		if err != nil {
+			return err
+		}
+		ok, err := allowed(e, t, t.Collection().DeleteRule)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errForbidden
+		}
+		for _, ref := range []struct{ collection, field, what string }{
+			{c.ToolUsage, c.UsageTool, "usage records"},
+			{c.ToolFeedback, c.FeedbackTool, "reviews"},
+		} {
+			n, err := e.App.CountRecords(ref.collection, dbx.HashExp{ref.field: id})
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				return errDetail(http.StatusConflict, fmt.Sprintf(
+					"This tool has %s, which are never deleted, so it cannot be deleted; set it %s instead.", ref.what, c.StatusInactive))
+			}
+		}
+		return e.App.Delete(t)
+	})
+	if err != nil {
+		return err
+	}
+	return e.NoContent(http.StatusNoContent)
+}
