@@ -63,6 +63,41 @@ func TestAuditOfRecordChanges(t *testing.T) {
 			},
 		},
 		{
+			// the route saves without naming its actor yet (see withActor): the
+			// row is written, in the change's transaction, whoever made it
+			Name:            "a role change through the seed route is audited",
+			Method:          http.MethodPost,
+			URL:             "/api/users/users/" + fx.client.id + "/change_role/",
+			Headers:         auth(fx.admin),
+			Body:            body(`{"role":"ADMIN"}`),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"role":"ADMIN"`},
+			TestAppFactory:  testAppFactory,
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, _ *http.Response) {
+				row := c.AsAudit(lastAudit(t, app, "user.role"))
+				if row.Target() != "users/"+fx.client.id || row.GetString(c.AuditBefore) != `{"role":"CLIENT"}` ||
+					row.GetString(c.AuditAfter) != `{"role":"ADMIN"}` || (row.Actor() != "" && row.Actor() != fx.admin.id) {
+					t.Errorf("audit row %v", row.PublicExport())
+				}
+			},
+		},
+		{
+			Name:            "a suspension through the seed route is audited",
+			Method:          http.MethodPatch,
+			URL:             "/api/tools/tools/" + fx.active + "/",
+			Headers:         auth(fx.admin),
+			Body:            body(`{"status":"SUSPENDED"}`),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"status":"SUSPENDED"`},
+			TestAppFactory:  testAppFactory,
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, _ *http.Response) {
+				row := c.AsAudit(lastAudit(t, app, "tool.status"))
+				if row.Target() != "tools/"+fx.active || row.GetString(c.AuditAfter) != `{"status":"SUSPENDED"}` {
+					t.Errorf("audit row %v", row.PublicExport())
+				}
+			},
+		},
+		{
 			Name:            "an admin's approval of a tool on the records API is audited",
 			Method:          http.MethodPatch,
 			URL:             recordsURL(c.Tools, fx.pending),
