@@ -42,13 +42,16 @@ type UsageRefund struct {
 }
 
 // RefundUsage refunds a settled usage exactly once, in one transaction
-// (joining the caller's): it sets the usage's refunded_at where it was empty
-// and the usage neither FAILED (refunded when it failed) nor PENDING (else
-// ErrAlreadyRefunded or ErrUsagePending), posts a REFUND credit of what the usage debited to its
-// payer and a REFUND reversal of the creator's earning, never taking the
-// creator's pending revenue below zero, and takes the usage out of its tool's
-// counters. actor (a user id, may be empty) and note (e.g. "refund <id>") go
-// into the ledger rows. A free usage is marked refunded with no ledger rows.
+// (joining the caller's). It claims the usage by setting refunded_at where it
+// is empty and the usage is neither FAILED (refunded when its remote call
+// failed: ErrAlreadyRefunded) nor PENDING (ErrUsagePending); posts a REFUND
+// credit of what the usage debited to its payer and a REFUND reversal of the
+// creator's earning that never takes the creator's pending revenue below zero
+// (the platform absorbs the rest, and the notes say so); and takes the usage
+// out of its tool's counters. actor (a user id, may be empty) and note (e.g.
+// "refund <id>") go into the ledger rows. A free usage is marked refunded and
+// taken off the counters, with no ledger rows. (The remote path's refundUsage
+// in remote.go refunds a FAILED usage; the two never touch the same usage.)
 func RefundUsage(app core.App, usageID, actor, note string) (*UsageRefund, error) {
 	var out *UsageRefund
 	err := app.RunInTransaction(func(tx core.App) error {
