@@ -67,6 +67,9 @@ func run(bin string, duration, warmup time.Duration, conns, clients int, only st
 		{name: "POST use", request: func(s *server, i int) (*http.Request, error) {
 			return s.req(http.MethodPost, "/api/tools/tools/"+s.tool+"/use/", s.clients[i], `{"input_data":{"text":"bench"}}`)
 		}},
+		{name: "use with API key", request: func(s *server, i int) (*http.Request, error) {
+			return s.req(http.MethodPost, "/api/tools/tools/"+s.tool+"/use/", "Api-Key "+s.keys[i], `{"input_data":{"text":"bench"}}`)
+		}},
 		{name: "GET tool list", request: func(s *server, i int) (*http.Request, error) {
 			return s.req(http.MethodGet, "/api/tools/tools/", s.clients[i], "")
 		}},
@@ -194,6 +197,7 @@ type server struct {
 	http    *http.Client
 	admin   string   // superuser token
 	clients []string // "Bearer <token>" of each client
+	keys    []string // an API key of each client
 	tool    string
 }
 
@@ -347,8 +351,8 @@ func (s *server) call(method, path, auth string, in, out any) error {
 }
 
 // seed creates, through the HTTP API as a superuser, a creator with one ACTIVE
-// tool costing 1 point, clients with enough points for any run, their tokens,
-// and the bench-only collection of the ceiling scenario.
+// tool costing 1 point, clients with enough points for any run, their tokens
+// and an API key each, and the bench-only collection of the ceiling scenario.
 func (s *server) seed(clients int) error {
 	var auth struct{ Token string }
 	if err := s.call(http.MethodPost, "/api/collections/_superusers/auth-with-password", "",
@@ -384,6 +388,15 @@ func (s *server) seed(clients int) error {
 			return err
 		}
 		s.clients = append(s.clients, "Bearer "+login.Token)
+		var key struct {
+			APIKey string `json:"api_key"`
+		}
+		if err := s.call(http.MethodPost, "/api/tools/api-keys/", "Bearer "+login.Token, map[string]any{
+			"key_name": "bench", "daily_limit": 1_000_000_000, "monthly_limit": 1_000_000_000,
+		}, &key); err != nil {
+			return err
+		}
+		s.keys = append(s.keys, key.APIKey)
 	}
 	return nil
 }

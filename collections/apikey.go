@@ -19,6 +19,15 @@ const (
 	APIKeyMonthlyUsage = "monthly_usage"
 	APIKeyLastUsed     = "last_used"
 	APIKeyExpiresAt    = "expires_at"
+	// APIKeyPreviousHash is the hash of the secret a regenerate replaced, which
+	// keeps working until APIKeyPreviousUntil (the grace period); hidden.
+	APIKeyPreviousHash  = "previous_key_hash"
+	APIKeyPreviousUntil = "previous_key_until"
+	// APIKeyUsageDay (YYYY-MM-DD, UTC) and APIKeyUsageMonth (YYYY-MM) are the
+	// periods daily_usage and monthly_usage count; a counter of an older period
+	// counts as 0.
+	APIKeyUsageDay   = "usage_day"
+	APIKeyUsageMonth = "usage_month"
 )
 
 // Defaults of a new key, from the seed.

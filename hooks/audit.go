@@ -139,6 +139,13 @@ func fieldsOf(r *core.Record, fields ...string) map[string]any {
 	return out
 }
 
+// equalValues reports whether two field values encode alike.
+func equalValues(a, b any) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && string(ja) == string(jb)
+}
+
 // auditedNext runs the rest of a record save or delete and appends its audit
 // row in one transaction; before is taken now, after once the write is done.
 func auditedNext(e *core.RecordEvent, action string, before any, after func() any) error {
@@ -238,7 +245,7 @@ func bindAudit(app core.App) {
 		}
 		before, after := map[string]any{}, map[string]any{}
 		for _, f := range ticketAudited {
-			if was, now := e.Record.Original().Get(f), e.Record.Get(f); !same(was, now) {
+			if was, now := e.Record.Original().Get(f), e.Record.Get(f); !equalValues(was, now) {
 				before[f], after[f] = was, now
 			}
 		}

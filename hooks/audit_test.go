@@ -98,6 +98,23 @@ func TestAuditOfRecordChanges(t *testing.T) {
 			},
 		},
 		{
+			Name:            "an admin's grant through the seed route is audited with the admin",
+			Method:          http.MethodPost,
+			URL:             "/api/users/users/" + fx.client.id + "/add_points/",
+			Headers:         auth(fx.admin),
+			Body:            body(`{"points":50,"reason":"goodwill"}`),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"points_balance":1050`},
+			TestAppFactory:  testAppFactory,
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, _ *http.Response) {
+				row := c.AsAudit(lastAudit(t, app, "points.grant"))
+				if row.Actor() != fx.admin.id || row.Target() != "users/"+fx.client.id ||
+					row.GetString(c.AuditBefore) != `{"points":1000}` || !strings.Contains(row.GetString(c.AuditAfter), `"note":"goodwill"`) {
+					t.Errorf("audit row %v", row.PublicExport())
+				}
+			},
+		},
+		{
 			Name:            "an admin's approval of a tool on the records API is audited",
 			Method:          http.MethodPatch,
 			URL:             recordsURL(c.Tools, fx.pending),
@@ -337,8 +354,8 @@ func TestPlatformRecordsRules(t *testing.T) {
 			[]string{`"status":"REQUESTED"`, `"creator":"` + fx.creator.id + `"`}, nil, nil},
 		{"payouts: over the balance is 400", "POST", list(c.Payouts), auth(fx.creator), `{"amount":105}`, earn(13), 400,
 			[]string{`"amount":{"code":"toolbase_payout_over_balance"`}, nil, nil},
-		{"payouts: a creator cannot set the status", "POST", list(c.Payouts), auth(fx.creator), `{"amount":100,"status":"PAID"}`, earn(13), 400,
-			[]string{`"status":{"code":"toolbase_read_only"`}, nil, nil},
+		{"payouts: a creator's status is ignored", "POST", list(c.Payouts), auth(fx.creator), `{"amount":100,"status":"PAID","reference":"x","processed_by":"` + fx.admin.id + `"}`, earn(13), 200,
+			[]string{`"status":"REQUESTED"`, `"reference":""`, `"processed_by":""`}, nil, nil},
 		{"payouts: a creator cannot request for another", "POST", list(c.Payouts), auth(fx.creator2), `{"amount":100,"creator":"` + fx.creator.id + `"}`, earn(13), 400,
 			[]string{`"status":400`}, nil, nil},
 		{"payouts: a client cannot request", "POST", list(c.Payouts), auth(fx.client), `{"amount":100}`, nil, 400, []string{`"status":400`}, nil, nil},
@@ -356,8 +373,8 @@ func TestPlatformRecordsRules(t *testing.T) {
 		{"refunds: the payer requests", "POST", list(c.Refunds), auth(fx.client), "@usage", f.uses(1), 200,
 			[]string{`"status":"REQUESTED"`, `"amount":10`, `"requester":"` + fx.client.id + `"`}, nil, nil},
 		{"refunds: someone else's usage is 400", "POST", list(c.Refunds), auth(fx.client2), "@usage", f.uses(1), 400, []string{`"status":400`}, nil, nil},
-		{"refunds: the payer cannot approve its own", "POST", list(c.Refunds), auth(fx.client), "@usage+status", f.uses(1), 400,
-			[]string{`"status":{"code":"toolbase_read_only"`}, nil, nil},
+		{"refunds: the payer's status is ignored", "POST", list(c.Refunds), auth(fx.client), "@usage+status", f.uses(1), 200,
+			[]string{`"status":"REQUESTED"`, `"amount":10`, `"creator_reversal":0`}, nil, nil},
 		{"refunds: an admin cannot update", "PATCH", recordsURL(c.Refunds, refundID), auth(fx.admin), `{"status":"APPROVED"}`, refundSetup, 403, nil, nil, nil},
 		{"refunds: a superuser cannot update", "PATCH", recordsURL(c.Refunds, refundID), su, `{"status":"APPROVED"}`, refundSetup, 403, nil, nil, superuserFactory(su)},
 		{"refunds: an admin cannot delete", "DELETE", recordsURL(c.Refunds, refundID), auth(fx.admin), "", refundSetup, 403, nil, nil, nil},
@@ -426,7 +443,9 @@ func TestPlatformRecordsRules(t *testing.T) {
 		case "@usage":
 			reader = lazy(func() string { return `{"usage":"` + f.usages[0] + `","reason":"broken"}` })
 		case "@usage+status":
-			reader = lazy(func() string { return `{"usage":"` + f.usages[0] + `","reason":"broken","status":"APPROVED"}` })
+			reader = lazy(func() string {
+				return `{"usage":"` + f.usages[0] + `","reason":"broken","status":"APPROVED","creator_reversal":8}`
+			})
 		}
 		factory := cl.factory
 		if factory == nil {

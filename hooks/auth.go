@@ -8,9 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +17,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/security"
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	c "toolbase/collections"
@@ -38,27 +37,6 @@ import (
 // rotation of the collection secret kills every refresh token of the user. A
 // refresh token works once: its jti is recorded in used_refresh_tokens by a
 // unique insert, so of two concurrent uses exactly one wins.
-
-// Environment variables of the token endpoints (Go durations, e.g. "15m", "12h").
-const (
-	envAccessTTL  = "TOOLBASE_ACCESS_TOKEN_TTL"
-	envRefreshTTL = "TOOLBASE_REFRESH_TOKEN_TTL"
-)
-
-// SimpleJWT's defaults, which the seed used.
-const (
-	defaultAccessTTL  = 60 * time.Minute
-	defaultRefreshTTL = 24 * time.Hour
-	maxTokenTTL       = 365 * 24 * time.Hour
-)
-
-// The used_refresh_tokens collection (pb_migrations/1795824100_used_refresh_tokens.go).
-const (
-	usedRefreshTokens    = "used_refresh_tokens"
-	usedRefreshJTI       = "jti"
-	usedRefreshUser      = "user"
-	usedRefreshExpiresAt = "expires_at"
-)
 
 const (
 	tokenTypeRefresh = "refresh"
@@ -88,39 +66,20 @@ type tokenError struct {
 	Code   string `json:"code"`
 }
 
-// tokenConfig holds the lifetimes of issued tokens.
-type tokenConfig struct {
-	access, refresh time.Duration
-}
-
-// loadTokenConfig reads the lifetimes from the environment; a value that is not
-// a positive Go duration of at most a year is reported and replaced by the
-// default.
-func loadTokenConfig() tokenConfig {
-	return tokenConfig{
-		access:  envDuration(envAccessTTL, defaultAccessTTL),
-		refresh: envDuration(envRefreshTTL, defaultRefreshTTL),
-	}
-}
-
-func envDuration(name string, def time.Duration) time.Duration {
-	raw := strings.TrimSpace(os.Getenv(name))
-	if raw == "" {
-		return def
-	}
-	d, err := time.ParseDuration(raw)
-	if err != nil || d <= 0 || d > maxTokenTTL {
-		slog.Warn("ignoring invalid token lifetime; using the default",
-			"env", name, "value", raw, "default", def.String(), "expected", "a Go duration in (0, 8760h], e.g. 15m or 12h")
-		return def
-	}
-	return d
+// bindAuth schedules the hourly purge of expired used refresh tokens.
+func bindAuth(app core.App) {
+	app.Cron().MustAdd(refreshCleanupJob, "17 * * * *", func() {
+		if n, err := purgeUsedRefreshTokens(app); err != nil {
+			app.Logger().Error("purging used refresh tokens failed", "error", err.Error())
+		} else if n > 0 {
+			app.Logger().Debug("purged used refresh tokens", "count", n)
+		}
+	})
 }
 
 func bindTokenRoutes(public group) {
-	cfg := loadTokenConfig()
-	route(public, "/token/", map[string]handler{http.MethodPost: cfg.obtain})
-	route(public, "/token/refresh/", map[string]handler{http.MethodPost: cfg.refreshPair})
+	route(public, "/token/", map[string]handler{http.MethodPost: obtainTokens})
+	route(public, "/token/refresh/", map[string]handler{http.MethodPost: refreshTokens})
 	route(public, "/token/verify/", map[string]handler{http.MethodPost: verifyToken})
 }
 
@@ -130,8 +89,8 @@ type tokenPair struct {
 	Refresh string `json:"refresh"`
 }
 
-// obtain is POST /api/token/: email and password for a token pair.
-func (cfg tokenConfig) obtain(e *core.RequestEvent) error {
+// obtainTokens is POST /api/token/: email and password for a token pair.
+func obtainTokens(e *core.RequestEvent) error {
 	f, err := readForm(e, maxBodyBytes)
 	if err != nil {
 		return err
@@ -180,16 +139,16 @@ func (cfg tokenConfig) obtain(e *core.RequestEvent) error {
 	}
 	throttle.succeed(keys)
 
-	pair, err := cfg.issue(user)
+	pair, err := issueTokens(configOf(e.App), user)
 	if err != nil {
 		return err
 	}
 	return e.JSON(http.StatusOK, pair)
 }
 
-// refreshPair is POST /api/token/refresh/: a refresh token, used once, for a
+// refreshTokens is POST /api/token/refresh/: a refresh token, used once, for a
 // new pair.
-func (cfg tokenConfig) refreshPair(e *core.RequestEvent) error {
+func refreshTokens(e *core.RequestEvent) error {
 	f, err := readForm(e, maxBodyBytes)
 	if err != nil {
 		return err
@@ -198,7 +157,6 @@ func (cfg tokenConfig) refreshPair(e *core.RequestEvent) error {
 	if err := f.err(); err != nil {
 		return err
 	}
-	ensureRefreshCleanup(e.App)
 
 	user, claims, err := parseRefreshToken(e.App, token)
 	if err != nil {
@@ -221,7 +179,7 @@ func (cfg tokenConfig) refreshPair(e *core.RequestEvent) error {
 		if !fresh {
 			return errTokenInvalid
 		}
-		pair, err = cfg.issue(user)
+		pair, err = issueTokens(configOf(e.App), user)
 		return err
 	})
 	if err != nil {
@@ -258,17 +216,33 @@ func verifyToken(e *core.RequestEvent) error {
 	return e.JSON(http.StatusOK, map[string]any{})
 }
 
-// issue makes a new token pair for user.
-func (cfg tokenConfig) issue(user *core.Record) (tokenPair, error) {
-	access, err := user.NewStaticAuthToken(cfg.access)
+// issueTokens makes a new token pair for user.
+func issueTokens(cfg Config, user *core.Record) (tokenPair, error) {
+	access, err := newAccessToken(user, cfg.AccessTTL)
 	if err != nil {
 		return tokenPair{}, fmt.Errorf("signing an access token: %w", err)
 	}
-	refresh, err := newRefreshToken(user, time.Now(), cfg.refresh)
+	refresh, err := newRefreshToken(user, time.Now(), cfg.RefreshTTL)
 	if err != nil {
 		return tokenPair{}, err
 	}
 	return tokenPair{Access: access, Refresh: refresh}, nil
+}
+
+// newAccessToken is a PocketBase auth token of user (the claims and key of
+// Record.NewStaticAuthToken, so it works on the records API, realtime and the
+// SDKs) that also carries SimpleJWT's claims, for seed clients that read them.
+func newAccessToken(user *core.Record, ttl time.Duration) (string, error) {
+	return security.NewJWT(jwt.MapClaims{
+		core.TokenClaimType:         core.TokenTypeAuth,
+		core.TokenClaimId:           user.Id,
+		core.TokenClaimCollectionId: user.Collection().Id,
+		core.TokenClaimRefreshable:  false,
+		"token_type":                "access",
+		"user_id":                   user.Id,
+		"jti":                       security.RandomString(32),
+		"iat":                       time.Now().Unix(),
+	}, user.TokenKey()+user.Collection().AuthToken.Secret, ttl)
 }
 
 // validAccessToken reports whether token is a live PocketBase auth token of a
@@ -357,8 +331,8 @@ func markRefreshUsed(tx core.App, claims *refreshClaims) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	res, err := tx.DB().NewQuery("INSERT INTO {{" + usedRefreshTokens + "}}" +
-		" ([[id]], [[" + usedRefreshJTI + "]], [[" + usedRefreshUser + "]], [[" + usedRefreshExpiresAt + "]], [[created_at]], [[updated_at]])" +
+	res, err := tx.DB().NewQuery("INSERT INTO {{" + c.UsedRefreshTokens + "}}" +
+		" ([[id]], [[" + c.UsedRefreshJTI + "]], [[" + c.UsedRefreshUser + "]], [[" + c.UsedRefreshExpiresAt + "]], [[created_at]], [[updated_at]])" +
 		" VALUES ({:id}, {:jti}, {:user}, {:exp}, {:now}, {:now}) ON CONFLICT DO NOTHING").Bind(dbx.Params{
 		"id": core.GenerateDefaultRandomId(), "jti": claims.ID, "user": claims.UserID, "exp": exp.String(), "now": now,
 	}).Execute()
@@ -372,38 +346,19 @@ func markRefreshUsed(tx core.App, claims *refreshClaims) (bool, error) {
 // refreshUsed reports whether the refresh token jti was already exchanged.
 func refreshUsed(app core.App, jti string) (bool, error) {
 	var n int
-	err := app.DB().Select("COUNT(*)").From(usedRefreshTokens).Where(dbx.HashExp{usedRefreshJTI: jti}).Row(&n)
+	err := app.DB().Select("COUNT(*)").From(c.UsedRefreshTokens).Where(dbx.HashExp{c.UsedRefreshJTI: jti}).Row(&n)
 	return n > 0, err
 }
 
 // purgeUsedRefreshTokens forgets the jtis of refresh tokens that expired:
 // they are refused on their expiry anyway.
 func purgeUsedRefreshTokens(app core.App) (int64, error) {
-	res, err := app.DB().NewQuery("DELETE FROM {{" + usedRefreshTokens + "}} WHERE [[" + usedRefreshExpiresAt + "]] < {:now}").
+	res, err := app.DB().NewQuery("DELETE FROM {{" + c.UsedRefreshTokens + "}} WHERE [[" + c.UsedRefreshExpiresAt + "]] < {:now}").
 		Bind(dbx.Params{"now": types.NowDateTime().String()}).Execute()
 	if err != nil {
 		return 0, err
 	}
 	return res.RowsAffected()
-}
-
-// ensureRefreshCleanup schedules the hourly purge once per app. (Route binding
-// has no app at hand, so the first refresh schedules it; until then there is
-// nothing to purge.)
-func ensureRefreshCleanup(app core.App) {
-	app.Store().GetOrSet(refreshCleanupJob, func() any {
-		err := app.Cron().Add(refreshCleanupJob, "17 * * * *", func() {
-			if n, err := purgeUsedRefreshTokens(app); err != nil {
-				app.Logger().Error("purging used refresh tokens failed", "error", err.Error())
-			} else if n > 0 {
-				app.Logger().Debug("purged used refresh tokens", "count", n)
-			}
-		})
-		if err != nil {
-			app.Logger().Error("scheduling the used refresh tokens purge failed", "error", err.Error())
-		}
-		return true
-	})
 }
 
 // formSecret reads a password or token as sent (no trimming); max < 0 means no

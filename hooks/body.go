@@ -43,6 +43,8 @@ func readForm(e *core.RequestEvent, limit int64) (*form, error) {
 		held = heldBody{body: e.Request.Body, length: e.Request.ContentLength}
 	}
 	if held.length > limit {
+		// the unread body would poison the connection for the client's next request
+		e.Response.Header().Set("Connection", "close")
 		return nil, errDetail(http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body exceeds %d bytes.", limit))
 	}
 	raw, err := io.ReadAll(http.MaxBytesReader(e.Response, held.body, limit))

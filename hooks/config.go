@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -23,6 +24,10 @@ type Config struct {
 	// ToolMaxInFlight bounds the calls to one tool's endpoint running at once;
 	// beyond it a use answers 429 (TOOLBASE_TOOL_MAX_IN_FLIGHT, 1–10000, default 32).
 	ToolMaxInFlight int64
+	// AccessTTL and RefreshTTL are the lifetimes of the seed API's tokens
+	// (TOOLBASE_ACCESS_TOKEN_TTL, default 60m, and TOOLBASE_REFRESH_TOKEN_TTL,
+	// default 24h, as SimpleJWT's; Go durations up to a year).
+	AccessTTL, RefreshTTL time.Duration
 	// MinPayout is the smallest payout a creator may request
 	// (TOOLBASE_MIN_PAYOUT, 1–1e12, default 100).
 	MinPayout int64
@@ -34,12 +39,15 @@ type Config struct {
 // LoadConfig reads the configuration from the environment and refuses values
 // that make no sense rather than running with a surprise.
 func LoadConfig() (Config, error) {
-	cfg := Config{FeePercent: 20, ToolMaxInFlight: 32, MinPayout: 100, RefundWindowDays: 30}
+	cfg := Config{FeePercent: 20, ToolMaxInFlight: 32, AccessTTL: time.Hour, RefreshTTL: 24 * time.Hour,
+		MinPayout: 100, RefundWindowDays: 30}
 	for _, err := range []error{
 		envInt("TOOLBASE_PLATFORM_FEE_PERCENT", 0, 100, &cfg.FeePercent),
 		envBool("TOOLBASE_ALLOW_PRIVATE_ENDPOINTS", &cfg.AllowPrivateEndpoints),
 		envBool("TOOLBASE_ALLOW_HTTP_ENDPOINTS", &cfg.AllowHTTPEndpoints),
 		envInt("TOOLBASE_TOOL_MAX_IN_FLIGHT", 1, 10000, &cfg.ToolMaxInFlight),
+		envDuration("TOOLBASE_ACCESS_TOKEN_TTL", &cfg.AccessTTL),
+		envDuration("TOOLBASE_REFRESH_TOKEN_TTL", &cfg.RefreshTTL),
 		envInt("TOOLBASE_MIN_PAYOUT", 1, 1e12, &cfg.MinPayout),
 		envInt("TOOLBASE_REFUND_WINDOW_DAYS", 1, 3650, &cfg.RefundWindowDays),
 	} {
@@ -48,6 +56,19 @@ func LoadConfig() (Config, error) {
 		}
 	}
 	return cfg, nil
+}
+
+func envDuration(name string, dst *time.Duration) error {
+	raw, ok := os.LookupEnv(name)
+	if !ok || raw == "" {
+		return nil
+	}
+	d, err := time.ParseDuration(raw)
+	if err != nil || d <= 0 || d > 365*24*time.Hour {
+		return fmt.Errorf("%s=%q: want a Go duration up to 8760h, e.g. 15m or 12h", name, raw)
+	}
+	*dst = d
+	return nil
 }
 
 func envBool(name string, dst *bool) error {

@@ -105,3 +105,22 @@ func validateStringList(raw string) error {
 	}
 	return nil
 }
+
+// isZero reports whether a record value is empty: "", 0, false, null, [] or {}.
+func isZero(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return true
+	case string:
+		return v == ""
+	case float64:
+		return v == 0
+	case bool:
+		return !v
+	case []string:
+		return len(v) == 0
+	}
+	b, _ := json.Marshal(v)
+	s := string(b)
+	return s == "null" || s == `""` || s == "0" || s == "[]" || s == "{}"
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -161,14 +162,12 @@ func requireUser(e *core.RequestEvent) error {
 	return e.Next()
 }
 
-// requireRole lets through users of one of roles (after requireUser), else 403.
-func requireRole(roles ...string) func(e *core.RequestEvent) error {
+// withRoles runs h for users of one of roles (after requireUser) and
+// answers 403 to the others.
+func withRoles(h handler, roles ...string) handler {
 	return func(e *core.RequestEvent) error {
-		role := e.Auth.GetString(c.UserRole)
-		for _, r := range roles {
-			if r == role {
-				return e.Next()
-			}
+		if slices.Contains(roles, e.Auth.GetString(c.UserRole)) {
+			return h(e)
 		}
 		return errForbidden
 	}

@@ -2,10 +2,8 @@ package hooks
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
-	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
@@ -13,10 +11,12 @@ import (
 )
 
 // guard says which fields of a collection only toolbase's own code writes.
-// The records API rules keep users from setting them; the guard also holds
-// against superusers (the dashboard) and against lost updates: a save rewrites
-// only the fields it changed, so a profile edit can't overwrite a balance that
-// moved since the record was read.
+// Any other save keeps their stored values, as DRF ignores read-only fields:
+// the dashboard sends every field of its form back, often values read before
+// the counters moved, so a refusal would fail innocent edits. (A superuser's
+// deliberate balance edit becomes an ADJUSTMENT: see bindAdjustments.) Saves
+// also rewrite only the fields they change, so an edit can't overwrite a
+// balance that moved since the record was read.
 type guard struct {
 	owns         func(field string) bool
 	systemCreate bool // records are created only by toolbase
@@ -25,9 +25,9 @@ type guard struct {
 }
 
 var guards = map[string]guard{
-	c.Users:       {owns: fieldSet(c.UserTotalRevenue, c.UserTotalPayouts)},
+	c.Users:       {owns: fieldSet(c.UserPointsBalance, c.UserTotalRevenue, c.UserTotalPayouts)},
 	c.Tools:       {owns: fieldSet(c.ToolTotalUses, c.ToolTotalRevenue, c.ToolAverageRating, c.ToolRatingCount)},
-	c.ToolAPIKeys: {owns: fieldSet(c.APIKeyUser, c.APIKeyPrefix, c.APIKeyHash, c.APIKeyDailyUsage, c.APIKeyMonthlyUsage, c.APIKeyLastUsed), systemCreate: true},
+	c.ToolAPIKeys: {owns: fieldSet(c.APIKeyUser, c.APIKeyPrefix, c.APIKeyHash, c.APIKeyDailyUsage, c.APIKeyMonthlyUsage, c.APIKeyLastUsed, c.APIKeyPreviousHash, c.APIKeyPreviousUntil, c.APIKeyUsageDay, c.APIKeyUsageMonth), systemCreate: true},
 	// deleting an API key unsets it on its usage rows, the one change allowed
 	c.ToolUsage:         {owns: allFieldsBut(c.UsageAPIKey), systemCreate: true, undeletable: true},
 	c.PointTransactions: {owns: allFieldsBut(), systemCreate: true, immutable: true, undeletable: true},
@@ -93,18 +93,14 @@ func (g guard) onCreate(e *core.RecordEvent) error {
 	if isSystem(e.Context) {
 		return e.Next()
 	}
-	name := e.Record.Collection().Name
 	if g.systemCreate {
-		return apis.NewForbiddenError(fmt.Sprintf("Records of %s are created only by toolbase.", name), nil)
+		return apis.NewForbiddenError(fmt.Sprintf("Records of %s are created only by toolbase.", e.Record.Collection().Name), nil)
 	}
-	errs := validation.Errors{}
+	blank := core.NewRecord(e.Record.Collection())
 	for _, f := range e.Record.Collection().Fields {
-		if g.owns(f.GetName()) && !isZero(e.Record.Get(f.GetName())) {
-			errs[f.GetName()] = readOnly
+		if g.owns(f.GetName()) {
+			e.Record.Set(f.GetName(), blank.Get(f.GetName()))
 		}
-	}
-	if len(errs) > 0 {
-		return errs
 	}
 	return e.Next()
 }
@@ -114,26 +110,14 @@ func (g guard) onUpdate(e *core.RecordEvent) error {
 	if isSystem(e.Context) {
 		return e.Next()
 	}
-	name := e.Record.Collection().Name
 	if g.immutable {
-		return apis.NewForbiddenError(fmt.Sprintf("Records of %s are never changed.", name), nil)
+		return apis.NewForbiddenError(fmt.Sprintf("Records of %s are never changed.", e.Record.Collection().Name), nil)
 	}
 	original := e.Record.Original()
-	errs := validation.Errors{}
 	for _, f := range e.Record.Collection().Fields {
-		n := f.GetName()
-		if !g.owns(n) || same(e.Record.Get(n), original.Get(n)) {
-			continue
+		if g.owns(f.GetName()) {
+			e.Record.Set(f.GetName(), original.Get(f.GetName()))
 		}
-		if f.GetHidden() {
-			// the dashboard can't show a hidden field and may send it back empty
-			e.Record.Set(n, original.Get(n))
-			continue
-		}
-		errs[n] = readOnly
-	}
-	if len(errs) > 0 {
-		return errs
 	}
 	return e.Next()
 }
@@ -144,30 +128,4 @@ func (g guard) onDelete(e *core.RecordEvent) error {
 		return apis.NewForbiddenError(fmt.Sprintf("Records of %s are never deleted.", name), nil)
 	}
 	return e.Next()
-}
-
-var readOnly = validation.NewError("toolbase_read_only", "Computed by toolbase; it cannot be set.")
-
-func isZero(v any) bool {
-	switch v := v.(type) {
-	case nil:
-		return true
-	case string:
-		return v == ""
-	case float64:
-		return v == 0
-	case bool:
-		return !v
-	case []string:
-		return len(v) == 0
-	}
-	b, _ := json.Marshal(v)
-	s := string(b)
-	return s == "null" || s == `""` || s == "0" || s == "[]" || s == "{}"
-}
-
-func same(a, b any) bool {
-	ja, errA := json.Marshal(a)
-	jb, errB := json.Marshal(b)
-	return errA == nil && errB == nil && string(ja) == string(jb)
 }

@@ -1,6 +1,41 @@
 package hooks
 
-import "github.com/pocketbase/pocketbase/core"
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
+	"github.com/pocketbase/pocketbase/tools/router"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	c "toolbase/collections"
+)
+
+// API keys (issue 5): secrets that authenticate scripts as their owner on the
+// seed API and on the PocketBase records API.
+//
+// A secret is "tk_" + 43 characters (32 crypto/rand bytes, URL-safe base64).
+// Only its SHA-256 (hex) is stored, with a display prefix; the secret itself
+// is in the create and regenerate responses and nowhere else. A regenerate
+// may keep the replaced secret working for a grace period: its hash moves to
+// previous_key_hash until previous_key_until. A request's key is found by one
+// indexed query on either hash.
 
 // apiKeyEventKey holds, on a request authenticated by an API key, the key's id.
 const apiKeyEventKey = "toolbase.apiKey"
@@ -9,4 +44,933 @@ const apiKeyEventKey = "toolbase.apiKey"
 func apiKeyOf(e *core.RequestEvent) string {
 	id, _ := e.Get(apiKeyEventKey).(string)
 	return id
+}
+
+const (
+	keySecretPrefix = "tk_"
+	keySecretBytes  = 32
+	// keySecretLen is the length of a secret: the prefix and 43 base64 characters.
+	keySecretLen = len(keySecretPrefix) + (keySecretBytes*8+5)/6
+	// keyShownChars is how much of a secret after "tk_" stays displayable.
+	keyShownChars = 8
+
+	maxKeysPerUser     = 25
+	maxKeyNameChars    = 100
+	maxKeyLimit        = 1_000_000_000
+	maxGraceSeconds    = 86400
+	lastUsedResolution = time.Minute
+
+	dayLayout   = "2006-01-02"
+	monthLayout = "2006-01"
+
+	// keyAuthPriority runs the key middleware after PocketBase's loadAuthToken
+	// and before its rate limiter, so that limits see the key's owner.
+	keyAuthPriority = apis.DefaultLoadAuthTokenMiddlewarePriority + 3
+)
+
+// Answers about keys.
+const (
+	msgInvalidKey    = "Invalid API key."
+	msgTwoCreds      = "Send one credential: either an Authorization header or an X-API-Key header, not both."
+	msgKeyOutOfScope = "This API key is scoped to one tool; it cannot be used for this request."
+	msgKeysNoManage  = "An API key cannot manage API keys; authenticate with a token."
+	msgKeyNotHere    = "API keys cannot be used for this request; authenticate with a token."
+)
+
+// keyClockAt, when set, is the time keys are checked and quotas counted by
+// instead of the real one (tests move it; atomic: servers read it).
+var keyClockAt atomic.Pointer[time.Time]
+
+// keyClock is the time keys are checked and quotas counted by.
+func keyClock() time.Time {
+	if at := keyClockAt.Load(); at != nil {
+		return *at
+	}
+	return time.Now()
+}
+
+var (
+	// ErrKeyInvalid refuses a use through a key that was deactivated, deleted or
+	// expired after the request was authenticated.
+	ErrKeyInvalid = errors.New("api key no longer valid")
+	errInvalidKey = errDetail(http.StatusUnauthorized, msgInvalidKey)
+)
+
+// KeyQuotaError refuses a use beyond a key's daily or monthly limit.
+type KeyQuotaError struct {
+	Period  string // "day" or "month"
+	Limit   int64
+	ResetAt time.Time // start of the next UTC period
+}
+
+func (e *KeyQuotaError) Error() string {
+	name := "Daily"
+	if e.Period == "month" {
+		name = "Monthly"
+	}
+	return fmt.Sprintf("%s limit of this API key reached: %d uses per UTC %s.", name, e.Limit, e.Period)
+}
+
+// ---------------------------------------------------------------------------
+// Secrets
+
+// newSecret returns a new secret, its stored hash and its display prefix.
+func newSecret() (secret, hash, prefix string, err error) {
+	raw := make([]byte, keySecretBytes)
+	if _, err := rand.Read(raw); err != nil {
+		return "", "", "", fmt.Errorf("api key: reading random bytes: %w", err)
+	}
+	secret = keySecretPrefix + base64.RawURLEncoding.EncodeToString(raw)
+	return secret, hashSecret(secret), secret[:len(keySecretPrefix)+keyShownChars], nil
+}
+
+// hashSecret is the stored form of a secret: SHA-256, hex. The secret has 256
+// random bits, so a fast unsalted hash is enough: nothing to brute-force.
+func hashSecret(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// wellFormed reports whether s can be a secret at all (no query for garbage).
+func wellFormed(s string) bool {
+	if len(s) != keySecretLen || !strings.HasPrefix(s, keySecretPrefix) {
+		return false
+	}
+	_, err := base64.RawURLEncoding.DecodeString(s[len(keySecretPrefix):])
+	return err == nil
+}
+
+// masked is how a key is shown after its creation: "tk_AbCdEfGh…".
+func masked(prefix string) string {
+	if prefix == "" {
+		return ""
+	}
+	return prefix + "…"
+}
+
+// ---------------------------------------------------------------------------
+// Authentication
+
+// presentedKey returns the key a request presents in `Authorization: Api-Key
+// <key>` or `X-API-Key: <key>`; both=true when it also carries another
+// credential (or both headers).
+func presentedKey(r *http.Request) (key string, present, both bool) {
+	authz := strings.TrimSpace(r.Header.Get("Authorization"))
+	header := strings.TrimSpace(r.Header.Get("X-API-Key"))
+	scheme, rest, _ := strings.Cut(authz, " ")
+	fromAuthz := strings.EqualFold(scheme, "Api-Key")
+	switch {
+	case header != "" && authz != "":
+		return "", true, true
+	case header != "":
+		return header, true, false
+	case fromAuthz:
+		return strings.TrimSpace(rest), true, false
+	}
+	return "", false, false
+}
+
+// keyRow is what authentication reads of a key, in one query.
+type keyRow struct {
+	ID        string `db:"id"`
+	User      string `db:"user"`
+	Tool      string `db:"tool"`
+	Active    bool   `db:"is_active"`
+	ExpiresAt string `db:"expires_at"`
+	Hash      string `db:"key_hash"`
+	PrevHash  string `db:"previous_key_hash"`
+	PrevUntil string `db:"previous_key_until"`
+	LastUsed  string `db:"last_used"`
+}
+
+// findKey returns the key whose current secret, or previous secret within its
+// grace period, is secret, if the key is active and not expired; nil otherwise.
+func findKey(app core.App, secret string, now time.Time) (*keyRow, error) {
+	if !wellFormed(secret) {
+		return nil, nil
+	}
+	hash := hashSecret(secret)
+	var k keyRow
+	err := app.DB().Select("id", c.APIKeyUser, c.APIKeyTool, c.APIKeyIsActive, c.APIKeyExpiresAt,
+		c.APIKeyHash, c.APIKeyPreviousHash, c.APIKeyPreviousUntil, c.APIKeyLastUsed).
+		From(c.ToolAPIKeys).
+		Where(dbx.Or(dbx.HashExp{c.APIKeyHash: hash}, dbx.HashExp{c.APIKeyPreviousHash: hash})).
+		Limit(1).One(&k)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	current := subtle.ConstantTimeCompare([]byte(k.Hash), []byte(hash)) == 1
+	previous := !current && subtle.ConstantTimeCompare([]byte(k.PrevHash), []byte(hash)) == 1 && after(k.PrevUntil, now)
+	if !(current || previous) || !k.Active || (k.ExpiresAt != "" && !after(k.ExpiresAt, now)) {
+		return nil, nil
+	}
+	return &k, nil
+}
+
+// after reports whether the stored time s is after now.
+func after(s string, now time.Time) bool {
+	dt, err := types.ParseDateTime(s)
+	return err == nil && !dt.IsZero() && dt.Time().After(now)
+}
+
+// authenticateKey is the router middleware of API keys: a request presenting
+// a key is authenticated as the key's owner, with the key's id stored on the
+// event, or refused with 401; what the key may do is then checked (keyPolicy).
+// Requests outside /api/ and requests without a key pass untouched.
+func authenticateKey(e *core.RequestEvent) error {
+	secret, present, both := presentedKey(e.Request)
+	if !present || !strings.HasPrefix(e.Request.URL.Path, "/api/") {
+		return e.Next()
+	}
+	if both {
+		return keyDeny(e, http.StatusBadRequest, msgTwoCreds)
+	}
+	now := keyClock()
+	key, err := findKey(e.App, secret, now)
+	if err != nil {
+		return keyFailed(e, err)
+	}
+	if key == nil {
+		return keyDeny(e, http.StatusUnauthorized, msgInvalidKey)
+	}
+	owner, err := e.App.FindRecordById(c.Users, key.User)
+	if err != nil {
+		return keyDeny(e, http.StatusUnauthorized, msgInvalidKey)
+	}
+	e.Auth = owner
+	e.Set(apiKeyEventKey, key.ID)
+	if status, msg, err := keyPolicy(e, key); err != nil {
+		return keyFailed(e, err)
+	} else if status != 0 {
+		return keyDeny(e, status, msg)
+	}
+	if err := touchKey(e.App, key, now); err != nil {
+		e.App.Logger().Warn("api key: updating last_used", "key", key.ID, "error", err.Error())
+	}
+	if key.Tool != "" {
+		e.App = &scopedApp{App: e.App, tool: key.Tool}
+	}
+	return e.Next()
+}
+
+// isSeedRoute reports whether the request matched a seed API route (they all
+// end in {$}, see route); the others are PocketBase's.
+func isSeedRoute(e *core.RequestEvent) bool {
+	return strings.HasSuffix(e.Request.Pattern, "{$}")
+}
+
+// keyDeny refuses a keyed request in the shape of the API it addressed: DRF's
+// {"detail"} on the seed API, PocketBase's error on its own routes.
+func keyDeny(e *core.RequestEvent, status int, msg string) error {
+	if status == http.StatusUnauthorized {
+		e.Response.Header().Set("WWW-Authenticate", `Api-Key realm="api"`)
+	}
+	if isSeedRoute(e) {
+		return e.JSON(status, map[string]string{"detail": msg})
+	}
+	return router.NewApiError(status, msg, nil)
+}
+
+// keyFailed answers 500 when a key could not be checked, logging why.
+func keyFailed(e *core.RequestEvent, err error) error {
+	e.App.Logger().Error("api key: checking a request's key", "method", e.Request.Method, "path", e.Request.URL.Path, "error", err.Error())
+	if isSeedRoute(e) {
+		return e.JSON(http.StatusInternalServerError, map[string]string{"detail": msgServerError})
+	}
+	return router.NewInternalServerError("", err)
+}
+
+// keyNativeRoutes are the PocketBase routes a key may use: the records API and
+// file downloads. Everything else there (auth routes that would mint tokens
+// or change credentials, realtime, batch, superuser routes) needs a token.
+var keyNativeRoutes = map[string]bool{
+	"GET /api/collections/{collection}/records":         true,
+	"GET /api/collections/{collection}/records/{id}":    true,
+	"POST /api/collections/{collection}/records":        true,
+	"PATCH /api/collections/{collection}/records/{id}":  true,
+	"DELETE /api/collections/{collection}/records/{id}": true,
+	"GET /api/files/{collection}/{recordId}/{filename}": true,
+	"GET /api/health": true,
+}
+
+// scopeCheck decides whether a request of a key scoped to tool may go on.
+type scopeCheck func(e *core.RequestEvent, tool string) (allowed bool, err error)
+
+// scopedRoutes are the only routes a key scoped to a tool may use; the
+// handlers then see the collections through scopedApp, narrowed to the tool.
+var scopedRoutes = map[string]scopeCheck{
+	"POST /api/tools/tools/{id}/use/{$}":  toolInPath,
+	"GET /api/tools/tools/{id}/{$}":       toolInPath,
+	"GET /api/tools/tools/{id}/stats/{$}": toolInPath,
+	// usage lists select through the tool_usage rules, narrowed to the tool
+	"GET /api/tools/usage/{$}":          anyRequest,
+	"GET /api/tools/usage/my_usage/{$}": anyRequest,
+	"GET /api/tools/usage/{id}/{$}":     usageInPath,
+
+	"GET /api/collections/{collection}/records":      scopedRecords,
+	"GET /api/collections/{collection}/records/{id}": scopedRecords,
+}
+
+// keyPolicy says whether the key may make this request: status 0 when it may,
+// else the refusal.
+func keyPolicy(e *core.RequestEvent, key *keyRow) (int, string, error) {
+	pattern := e.Request.Pattern
+	if pattern == "/" {
+		return 0, "", nil // no such route: the 404 follows
+	}
+	if key.Tool != "" {
+		check, ok := scopedRoutes[pattern]
+		if !ok {
+			return http.StatusForbidden, msgKeyOutOfScope, nil
+		}
+		allowed, err := check(e, key.Tool)
+		if err != nil || !allowed {
+			return http.StatusForbidden, msgKeyOutOfScope, err
+		}
+		return 0, "", nil
+	}
+	if isSeedRoute(e) {
+		if strings.Contains(pattern, " /api/tools/api-keys/") && !strings.HasPrefix(pattern, http.MethodGet+" ") {
+			return http.StatusForbidden, msgKeysNoManage, nil
+		}
+		return 0, "", nil
+	}
+	if !keyNativeRoutes[pattern] {
+		return http.StatusForbidden, msgKeyNotHere, nil
+	}
+	if e.Request.Method != http.MethodGet && strings.HasPrefix(pattern, e.Request.Method+" /api/collections/") {
+		if col, err := e.App.FindCachedCollectionByNameOrId(e.Request.PathValue("collection")); err == nil && col.Name == c.ToolAPIKeys {
+			return http.StatusForbidden, msgKeysNoManage, nil
+		}
+	}
+	return 0, "", nil
+}
+
+func anyRequest(*core.RequestEvent, string) (bool, error) { return true, nil }
+
+func toolInPath(e *core.RequestEvent, tool string) (bool, error) {
+	return e.Request.PathValue("id") == tool, nil
+}
+
+// usageInPath refuses a usage the owner can see but of another tool; one it
+// cannot see goes on to the handler's 404.
+func usageInPath(e *core.RequestEvent, tool string) (bool, error) {
+	usage, err := findVisible(e, c.ToolUsage, e.Request.PathValue("id"))
+	if errors.Is(err, errNotFound) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return usage.GetString(c.UsageTool) == tool, nil
+}
+
+// scopedRecords lets a scoped key read the records API's tools and tool_usage
+// (narrowed to its tool by scopedApp), without expanding relations.
+func scopedRecords(e *core.RequestEvent, tool string) (bool, error) {
+	col, err := e.App.FindCachedCollectionByNameOrId(e.Request.PathValue("collection"))
+	if err != nil {
+		return true, nil // the handler's 404
+	}
+	if e.Request.URL.Query().Has("expand") {
+		return false, nil
+	}
+	id := e.Request.PathValue("id")
+	switch {
+	case col.Name == c.Tools:
+		return id == "" || id == tool, nil
+	case col.Name == c.ToolUsage && id != "":
+		return usageInPath(e, tool)
+	case col.Name == c.ToolUsage:
+		return true, nil
+	}
+	return false, nil
+}
+
+// scopedApp is the app as a key scoped to a tool sees it: every collection's
+// API rules are narrowed to that tool. tools shows only the tool, tool_usage
+// only its usage, and every other collection (and every write) is
+// superuser-only. Rule-based reads of both APIs (the records API, and the seed
+// API's listQuery/findVisible) go through FindCachedCollectionByNameOrId, and
+// so do relation joins of client filters and sorts: nothing outside the scope
+// is reachable, even as a filter condition.
+type scopedApp struct {
+	core.App
+	tool string
+}
+
+func (a *scopedApp) FindCachedCollectionByNameOrId(nameOrID string) (*core.Collection, error) {
+	col, err := a.App.FindCachedCollectionByNameOrId(nameOrID)
+	if err != nil {
+		return nil, err
+	}
+	return narrowed(col, a.tool), nil
+}
+
+func (a *scopedApp) FindCollectionByNameOrId(nameOrID string) (*core.Collection, error) {
+	col, err := a.App.FindCollectionByNameOrId(nameOrID)
+	if err != nil {
+		return nil, err
+	}
+	return narrowed(col, a.tool), nil
+}
+
+var plainID = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
+
+// narrowed returns a copy of col whose rules admit only records of tool.
+func narrowed(col *core.Collection, tool string) *core.Collection {
+	cp := *col
+	cp.CreateRule, cp.UpdateRule, cp.DeleteRule = nil, nil, nil
+	cp.ManageRule, cp.AuthRule = nil, nil
+	field := map[string]string{c.Tools: c.FieldID, c.ToolUsage: c.UsageTool}[col.Name]
+	if field == "" || !plainID.MatchString(tool) {
+		cp.ListRule, cp.ViewRule = nil, nil
+		return &cp
+	}
+	cond := field + ` = "` + tool + `"`
+	cp.ListRule, cp.ViewRule = andRule(col.ListRule, cond), andRule(col.ViewRule, cond)
+	return &cp
+}
+
+func andRule(rule *string, cond string) *string {
+	switch {
+	case rule == nil:
+		return nil
+	case *rule == "":
+		return types.Pointer(cond)
+	}
+	return types.Pointer("(" + *rule + ") && " + cond)
+}
+
+// touches throttles last_used writes: at most one per key per minute, per process.
+type touches struct {
+	mu   sync.Mutex
+	last map[string]time.Time
+}
+
+func touchesOf(app core.App) *touches {
+	return app.Store().GetOrSet("toolbase.keyTouches", func() any {
+		return &touches{last: map[string]time.Time{}}
+	}).(*touches)
+}
+
+// claim reports whether key's last_used is due for a write at now, and
+// records that it is being written.
+func (t *touches) claim(key string, now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if last, ok := t.last[key]; ok && now.Sub(last) < lastUsedResolution && !now.Before(last) {
+		return false
+	}
+	if len(t.last) > 10000 {
+		for k, at := range t.last {
+			if now.Sub(at) >= lastUsedResolution {
+				delete(t.last, k)
+			}
+		}
+	}
+	t.last[key] = now
+	return true
+}
+
+// touchKey keeps last_used fresh to the minute without a write per request.
+func touchKey(app core.App, key *keyRow, now time.Time) error {
+	if dt, err := types.ParseDateTime(key.LastUsed); err == nil && !dt.IsZero() {
+		if age := now.Sub(dt.Time()); age >= 0 && age < lastUsedResolution {
+			return nil
+		}
+	}
+	if !touchesOf(app).claim(key.ID, now) {
+		return nil
+	}
+	stamp, err := types.ParseDateTime(now.UTC())
+	if err != nil {
+		return err
+	}
+	_, err = app.DB().Update(c.ToolAPIKeys, dbx.Params{c.APIKeyLastUsed: stamp.String()}, dbx.HashExp{c.FieldID: key.ID}).Execute()
+	return err
+}
+
+// ---------------------------------------------------------------------------
+// Quotas
+
+// chargeKeyQuota counts one use against the key's daily and monthly limits,
+// inside the use's transaction tx: one guarded UPDATE, so that concurrent uses
+// never pass a limit, and a refused or rolled back use counts nothing. A
+// counter of an older UTC day (month) restarts at 1. Returns a *KeyQuotaError
+// beyond a limit, ErrKeyInvalid for a key deactivated, deleted or expired since
+// the request was authenticated.
+func chargeKeyQuota(tx core.App, keyID string) error {
+	now := keyClock().UTC()
+	day, month := now.Format(dayLayout), now.Format(monthLayout)
+	stamp, err := types.ParseDateTime(now)
+	if err != nil {
+		return err
+	}
+	res, err := tx.DB().NewQuery("UPDATE {{" + c.ToolAPIKeys + "}} SET" +
+		" [[daily_usage]] = CASE WHEN [[usage_day]] = {:day} THEN [[daily_usage]] + 1 ELSE 1 END," +
+		" [[monthly_usage]] = CASE WHEN [[usage_month]] = {:month} THEN [[monthly_usage]] + 1 ELSE 1 END," +
+		" [[usage_day]] = {:day}, [[usage_month]] = {:month}" +
+		" WHERE [[id]] = {:id} AND [[is_active]] = TRUE" +
+		" AND ([[expires_at]] = '' OR [[expires_at]] > {:now})" +
+		" AND (CASE WHEN [[usage_day]] = {:day} THEN [[daily_usage]] ELSE 0 END) < [[daily_limit]]" +
+		" AND (CASE WHEN [[usage_month]] = {:month} THEN [[monthly_usage]] ELSE 0 END) < [[monthly_limit]]").
+		Bind(dbx.Params{"day": day, "month": month, "id": keyID, "now": stamp.String()}).Execute()
+	if err != nil {
+		return fmt.Errorf("api key quota: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return err
+	}
+
+	// refused: say why
+	var k struct {
+		Active       bool   `db:"is_active"`
+		ExpiresAt    string `db:"expires_at"`
+		Day          string `db:"usage_day"`
+		DailyUsage   int64  `db:"daily_usage"`
+		DailyLimit   int64  `db:"daily_limit"`
+		MonthlyLimit int64  `db:"monthly_limit"`
+	}
+	err = tx.DB().Select(c.APIKeyIsActive, c.APIKeyExpiresAt, c.APIKeyUsageDay, c.APIKeyDailyUsage, c.APIKeyDailyLimit, c.APIKeyMonthlyLimit).
+		From(c.ToolAPIKeys).Where(dbx.HashExp{c.FieldID: keyID}).One(&k)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && (!k.Active || (k.ExpiresAt != "" && !after(k.ExpiresAt, now)))) {
+		return ErrKeyInvalid
+	}
+	if err != nil {
+		return err
+	}
+	if k.DailyLimit <= 0 || (k.Day == day && k.DailyUsage >= k.DailyLimit) {
+		return &KeyQuotaError{Period: "day", Limit: k.DailyLimit, ResetAt: time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, time.UTC)}
+	}
+	return &KeyQuotaError{Period: "month", Limit: k.MonthlyLimit, ResetAt: time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, time.UTC)}
+}
+
+// keyUseError is the seed's answer to a use refused because of its API key:
+// 429 with Retry-After beyond a quota, 401 for a key no longer valid; nil for
+// any other outcome.
+func keyUseError(e *core.RequestEvent, err error) error {
+	var quota *KeyQuotaError
+	switch {
+	case errors.As(err, &quota):
+		wait := max(1, int64(quota.ResetAt.Sub(keyClock())/time.Second))
+		e.Response.Header().Set("Retry-After", strconv.FormatInt(wait, 10))
+		return errDetail(http.StatusTooManyRequests, quota.Error())
+	case errors.Is(err, ErrKeyInvalid):
+		e.Response.Header().Set("WWW-Authenticate", `Api-Key realm="api"`)
+		return errInvalidKey
+	}
+	return nil
+}
+
+// ---------------------------------------------------------------------------
+// Representation
+
+// keyView is the seed's representation of a key, plus its owner, expiry and
+// the end of a regenerate's grace period. APIKey is the secret only in the
+// create and regenerate answers, else the masked prefix.
+type keyView struct {
+	ID            string `json:"id"`
+	User          string `json:"user"`
+	Tool          any    `json:"tool"`
+	ToolName      any    `json:"tool_name"`
+	KeyName       string `json:"key_name"`
+	APIKey        string `json:"api_key"`
+	KeyPrefix     string `json:"key_prefix"`
+	IsActive      bool   `json:"is_active"`
+	DailyLimit    int64  `json:"daily_limit"`
+	MonthlyLimit  int64  `json:"monthly_limit"`
+	DailyUsage    int64  `json:"daily_usage"`
+	MonthlyUsage  int64  `json:"monthly_usage"`
+	ExpiresAt     any    `json:"expires_at"`
+	PreviousUntil any    `json:"previous_key_valid_until"`
+	CreatedAt     any    `json:"created_at"`
+	UpdatedAt     any    `json:"updated_at"`
+	LastUsed      any    `json:"last_used"`
+}
+
+// keyViews shows keys, the names of their tools loaded in one query.
+func keyViews(app core.App, keys []*core.Record) ([]any, error) {
+	tools, err := recordsByID(app, c.Tools, fieldValues(keys, c.APIKeyTool))
+	if err != nil {
+		return nil, err
+	}
+	now := keyClock().UTC()
+	out := make([]any, len(keys))
+	for i, k := range keys {
+		out[i] = keyViewOf(k, tools[c.AsAPIKey(k).Tool()], "", now)
+	}
+	return out, nil
+}
+
+// showKey answers one key; secret, when given, is the one-time full key.
+func showKey(e *core.RequestEvent, status int, r *core.Record, secret string) error {
+	var tool *core.Record
+	if id := c.AsAPIKey(r).Tool(); id != "" {
+		tools, err := recordsByID(e.App, c.Tools, []string{id})
+		if err != nil {
+			return err
+		}
+		tool = tools[id]
+	}
+	return e.JSON(status, keyViewOf(r, tool, secret, keyClock().UTC()))
+}
+
+// keyViewOf shows key r of tool (nil: unscoped); secret, when given, is the
+// one-time full key.
+func keyViewOf(r, tool *core.Record, secret string, now time.Time) keyView {
+	k := c.AsAPIKey(r)
+	var daily, monthly int64
+	if r.GetString(c.APIKeyUsageDay) == now.Format(dayLayout) {
+		daily = r.GetInt64(c.APIKeyDailyUsage)
+	}
+	if r.GetString(c.APIKeyUsageMonth) == now.Format(monthLayout) {
+		monthly = r.GetInt64(c.APIKeyMonthlyUsage)
+	}
+	shown := masked(k.Prefix())
+	if secret != "" {
+		shown = secret
+	}
+	var previous any
+	if r.GetString(c.APIKeyPreviousHash) != "" {
+		if until := r.GetDateTime(c.APIKeyPreviousUntil); until.Time().After(now) {
+			previous = rfc3339(until)
+		}
+	}
+	return keyView{
+		ID:            r.Id,
+		User:          k.User(),
+		Tool:          nullIfEmpty(k.Tool()),
+		ToolName:      toolNameOf(tool),
+		KeyName:       k.Name(),
+		APIKey:        shown,
+		KeyPrefix:     k.Prefix(),
+		IsActive:      k.IsActive(),
+		DailyLimit:    k.DailyLimit(),
+		MonthlyLimit:  k.MonthlyLimit(),
+		DailyUsage:    daily,
+		MonthlyUsage:  monthly,
+		ExpiresAt:     rfc3339(k.ExpiresAt()),
+		PreviousUntil: previous,
+		CreatedAt:     rfc3339(r.GetDateTime(c.FieldCreatedAt)),
+		UpdatedAt:     rfc3339(r.GetDateTime(c.FieldUpdatedAt)),
+		LastUsed:      rfc3339(r.GetDateTime(c.APIKeyLastUsed)),
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Routes
+
+func bindAPIKeys(app core.App) {
+	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
+		Id: "toolbaseAPIKeyAuth",
+		Func: func(se *core.ServeEvent) error {
+			se.Router.Bind(&hook.Handler[*core.RequestEvent]{
+				Id:       "toolbaseAPIKeyAuth",
+				Priority: keyAuthPriority,
+				Func:     authenticateKey,
+			})
+			return se.Next()
+		},
+	})
+	app.OnRecordEnrich(c.ToolAPIKeys).BindFunc(func(e *core.RecordEnrichEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		e.Record.Hide(c.APIKeyPreviousHash)
+		return nil
+	})
+	// a key never changes keys, whatever the route (defence in depth: the
+	// middleware already refuses these)
+	refuseKeyed := func(e *core.RecordRequestEvent) error {
+		if apiKeyOf(e.RequestEvent) != "" {
+			return apis.NewForbiddenError(msgKeysNoManage, nil)
+		}
+		return e.Next()
+	}
+	app.OnRecordUpdateRequest(c.ToolAPIKeys).BindFunc(refuseKeyed)
+	app.OnRecordDeleteRequest(c.ToolAPIKeys).BindFunc(refuseKeyed)
+}
+
+func bindKeyRoutes(authed group) {
+	route(authed, "/tools/api-keys/", map[string]handler{
+		http.MethodGet:  listKeys,
+		http.MethodPost: createKey,
+	})
+	route(authed, "/tools/api-keys/{id}/", map[string]handler{
+		http.MethodGet:    getKey,
+		http.MethodPut:    updateKey,
+		http.MethodPatch:  updateKey,
+		http.MethodDelete: deleteKey,
+	})
+	route(authed, "/tools/api-keys/{id}/regenerate/", map[string]handler{
+		http.MethodPost: regenerateKey,
+	})
+}
+
+// listKeys is GET /api/tools/api-keys/: own keys (admins: all), newest first.
+func listKeys(e *core.RequestEvent) error {
+	build := func() (*dbx.SelectQuery, error) { return listQuery(e, c.ToolAPIKeys) }
+	return paginate(e, build, newestFirst(c.ToolAPIKeys), keyViews)
+}
+
+// getKey is GET /api/tools/api-keys/{id}/.
+func getKey(e *core.RequestEvent) error {
+	rec, err := findVisible(e, c.ToolAPIKeys, e.Request.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return showKey(e, http.StatusOK, rec, "")
+}
+
+// createKey is POST /api/tools/api-keys/ {key_name, tool?, daily_limit?,
+// monthly_limit?, expires_at?, is_active?} → 201 with the secret, this once.
+func createKey(e *core.RequestEvent) error {
+	if apiKeyOf(e) != "" {
+		return errDetail(http.StatusForbidden, msgKeysNoManage)
+	}
+	f, err := readForm(e, maxBodyBytes)
+	if err != nil {
+		return err
+	}
+	name, _ := f.text(c.APIKeyName, maxKeyNameChars, true)
+	toolID := readToolRef(f)
+	daily, monthly := int64(c.DefaultDailyLimit), int64(c.DefaultMonthlyLimit)
+	if v, ok := f.integer(c.APIKeyDailyLimit, 0, maxKeyLimit, false); ok {
+		daily = v
+	}
+	if v, ok := f.integer(c.APIKeyMonthlyLimit, 0, maxKeyLimit, false); ok {
+		monthly = v
+	}
+	active := true
+	if v, ok := f.boolean(c.APIKeyIsActive); ok {
+		active = v
+	}
+	expires := readExpiry(f)
+	if err := f.err(); err != nil {
+		return err
+	}
+	if toolID != "" {
+		if _, err := findVisible(e, c.Tools, toolID); errors.Is(err, errNotFound) {
+			return FieldErrors{c.APIKeyTool: {fmt.Sprintf("Invalid pk \"%s\" - object does not exist.", toolID)}}.Err()
+		} else if err != nil {
+			return err
+		}
+	}
+
+	col, err := e.App.FindCachedCollectionByNameOrId(c.ToolAPIKeys)
+	if err != nil {
+		return err
+	}
+	secret, hash, prefix, err := newSecret()
+	if err != nil {
+		return err
+	}
+	rec := core.NewRecord(col)
+	rec.Set(c.APIKeyUser, e.Auth.Id)
+	rec.Set(c.APIKeyTool, toolID)
+	rec.Set(c.APIKeyName, name)
+	rec.Set(c.APIKeyHash, hash)
+	rec.Set(c.APIKeyPrefix, prefix)
+	rec.Set(c.APIKeyIsActive, active)
+	rec.Set(c.APIKeyDailyLimit, daily)
+	rec.Set(c.APIKeyMonthlyLimit, monthly)
+	if expires != nil {
+		setExpiry(rec, *expires)
+	}
+	err = e.App.RunInTransaction(func(tx core.App) error {
+		var n int
+		if err := tx.DB().Select("COUNT(*)").From(c.ToolAPIKeys).Where(dbx.HashExp{c.APIKeyUser: e.Auth.Id}).Row(&n); err != nil {
+			return err
+		}
+		if n >= maxKeysPerUser {
+			return errNonField(fmt.Sprintf("You can have at most %d API keys; delete one first.", maxKeysPerUser))
+		}
+		return saveSystem(tx, rec)
+	})
+	if err != nil {
+		return err
+	}
+	e.Response.Header().Set("Cache-Control", "no-store")
+	return showKey(e, http.StatusCreated, rec, secret)
+}
+
+// updateKey is PUT/PATCH /api/tools/api-keys/{id}/: key_name, daily_limit,
+// monthly_limit, is_active, expires_at. Owner and tool are fixed (ignored).
+func updateKey(e *core.RequestEvent) error {
+	if apiKeyOf(e) != "" {
+		return errDetail(http.StatusForbidden, msgKeysNoManage)
+	}
+	f, err := readForm(e, maxBodyBytes)
+	if err != nil {
+		return err
+	}
+	name, hasName := f.text(c.APIKeyName, maxKeyNameChars, true)
+	daily, hasDaily := f.integer(c.APIKeyDailyLimit, 0, maxKeyLimit, false)
+	monthly, hasMonthly := f.integer(c.APIKeyMonthlyLimit, 0, maxKeyLimit, false)
+	active, hasActive := f.boolean(c.APIKeyIsActive)
+	expires := readExpiry(f)
+	if err := f.err(); err != nil {
+		return err
+	}
+	rec, err := findVisible(e, c.ToolAPIKeys, e.Request.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if ok, err := allowed(e, rec, rec.Collection().UpdateRule); err != nil {
+		return err
+	} else if !ok {
+		return errNotFound
+	}
+	if hasName {
+		rec.Set(c.APIKeyName, name)
+	}
+	if hasDaily {
+		rec.Set(c.APIKeyDailyLimit, daily)
+	}
+	if hasMonthly {
+		rec.Set(c.APIKeyMonthlyLimit, monthly)
+	}
+	if hasActive {
+		rec.Set(c.APIKeyIsActive, active)
+	}
+	if expires != nil {
+		setExpiry(rec, *expires)
+	}
+	if err := e.App.Save(rec); err != nil {
+		return err
+	}
+	return showKey(e, http.StatusOK, rec, "")
+}
+
+// deleteKey is DELETE /api/tools/api-keys/{id}/: the key stops at once; its
+// usage rows stay, without the key.
+func deleteKey(e *core.RequestEvent) error {
+	if apiKeyOf(e) != "" {
+		return errDetail(http.StatusForbidden, msgKeysNoManage)
+	}
+	rec, err := findVisible(e, c.ToolAPIKeys, e.Request.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if ok, err := allowed(e, rec, rec.Collection().DeleteRule); err != nil {
+		return err
+	} else if !ok {
+		return errNotFound
+	}
+	if err := e.App.Delete(rec); err != nil {
+		return err
+	}
+	return e.NoContent(http.StatusNoContent)
+}
+
+// regenerateKey is POST /api/tools/api-keys/{id}/regenerate/ {grace_seconds?}:
+// a new secret, returned this once. The old one stops at once, or after
+// grace_seconds (0–86400); a secret still in an earlier grace period stops.
+func regenerateKey(e *core.RequestEvent) error {
+	if apiKeyOf(e) != "" {
+		return errDetail(http.StatusForbidden, msgKeysNoManage)
+	}
+	f, err := readForm(e, maxBodyBytes)
+	if err != nil {
+		return err
+	}
+	grace, _ := f.integer("grace_seconds", 0, maxGraceSeconds, false)
+	if err := f.err(); err != nil {
+		return err
+	}
+	rec, err := findVisible(e, c.ToolAPIKeys, e.Request.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if ok, err := allowed(e, rec, rec.Collection().UpdateRule); err != nil {
+		return err
+	} else if !ok {
+		return errNotFound
+	}
+	secret, hash, prefix, err := newSecret()
+	if err != nil {
+		return err
+	}
+	err = e.App.RunInTransaction(func(tx core.App) error {
+		// read again in the transaction: concurrent regenerates keep a chain
+		fresh, err := tx.FindRecordById(c.ToolAPIKeys, rec.Id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNotFound
+		}
+		if err != nil {
+			return err
+		}
+		old := fresh.GetString(c.APIKeyHash)
+		fresh.Set(c.APIKeyHash, hash)
+		fresh.Set(c.APIKeyPrefix, prefix)
+		if grace > 0 {
+			fresh.Set(c.APIKeyPreviousHash, old)
+			fresh.Set(c.APIKeyPreviousUntil, keyClock().UTC().Add(time.Duration(grace)*time.Second))
+		} else {
+			fresh.Set(c.APIKeyPreviousHash, "")
+			fresh.Set(c.APIKeyPreviousUntil, "")
+		}
+		rec = fresh
+		return saveSystem(tx, fresh)
+	})
+	if err != nil {
+		return err
+	}
+	e.Response.Header().Set("Cache-Control", "no-store")
+	return showKey(e, http.StatusOK, rec, secret)
+}
+
+// readToolRef reads the optional tool a new key is scoped to: an id, or
+// null/"" for none.
+func readToolRef(f *form) string {
+	v, present := f.data[c.APIKeyTool]
+	if !present || v == nil {
+		return ""
+	}
+	s, ok := v.(string)
+	if !ok {
+		f.errs.Add(c.APIKeyTool, fmt.Sprintf("Incorrect type. Expected pk value, received %s.", jsonType(v)))
+		return ""
+	}
+	s = strings.TrimSpace(s)
+	if s != "" && (len(s) > 100 || !plainID.MatchString(s)) {
+		f.errs.Add(c.APIKeyTool, "Invalid pk - object does not exist.")
+		return ""
+	}
+	return s
+}
+
+// setExpiry sets expires_at, clearing it for a zero time.
+func setExpiry(rec *core.Record, t time.Time) {
+	if t.IsZero() {
+		rec.Set(c.APIKeyExpiresAt, "")
+		return
+	}
+	rec.Set(c.APIKeyExpiresAt, t.UTC())
+}
+
+// readExpiry reads expires_at: nil when absent, a zero time to clear it (null),
+// else a time that must be in the future.
+func readExpiry(f *form) *time.Time {
+	t, ok := f.datetime(c.APIKeyExpiresAt)
+	if !ok {
+		return nil
+	}
+	if !t.IsZero() && !t.After(keyClock()) {
+		f.errs.Add(c.APIKeyExpiresAt, "Ensure this date is in the future.")
+		return nil
+	}
+	return &t
+}
+
+// toolNameOf is a scoped key's tool_name: null for an unscoped key.
+func toolNameOf(tool *core.Record) any {
+	if tool == nil {
+		return nil
+	}
+	return c.AsTool(tool).Name()
 }

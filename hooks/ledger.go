@@ -97,62 +97,78 @@ func Post(app core.App, entries ...Entry) ([]int64, error) {
 	return after, nil
 }
 
-// bindAdjustments records a superuser's edit of a points balance (in the
-// dashboard or the records API; rules keep everyone else from it) as an
-// ADJUSTMENT ledger row instead of letting the balance drift from the ledger.
+// bindAdjustments records a superuser's edit of a points balance through the
+// records API (the dashboard; rules keep everyone else from it) as an
+// ADJUSTMENT ledger row that sets the balance to the value sent. The
+// dashboard sends every field back, so a balance is taken as an edit only from
+// a form loaded after the balance last moved (every move bumps updated_at): a
+// stale form's balance is ignored, like any server-owned field.
 func bindAdjustments(app core.App) {
-	app.OnRecordCreate(c.Users).BindFunc(func(e *core.RecordEvent) error {
-		initial := e.Record.GetInt64(c.UserPointsBalance)
-		if initial == 0 || isSystem(e.Context) {
+	app.OnRecordCreateRequest(c.Users).BindFunc(func(e *core.RecordRequestEvent) error {
+		wanted := e.Record.GetInt64(c.UserPointsBalance)
+		if wanted == 0 || !e.HasSuperuserAuth() {
 			return e.Next()
 		}
-		e.Record.Set(c.UserPointsBalance, 0)
-		return adjust(e, initial)
+		return adjustTo(e, wanted)
 	})
-	app.OnRecordUpdate(c.Users).BindFunc(func(e *core.RecordEvent) error {
-		was := e.Record.Original().GetInt64(c.UserPointsBalance)
-		delta := e.Record.GetInt64(c.UserPointsBalance) - was
-		if delta == 0 || isSystem(e.Context) {
+	app.OnRecordUpdateRequest(c.Users).BindFunc(func(e *core.RecordRequestEvent) error {
+		wanted := e.Record.GetInt64(c.UserPointsBalance)
+		if wanted == e.Record.Original().GetInt64(c.UserPointsBalance) || !e.HasSuperuserAuth() || staleForm(e) {
 			return e.Next()
 		}
-		// the save itself must not write an absolute balance read earlier
-		e.Record.Set(c.UserPointsBalance, was)
-		return adjust(e, delta)
+		return adjustTo(e, wanted)
 	})
 }
 
-func adjust(e *core.RecordEvent, delta int64) error {
-	outer := e.App
-	defer func() { e.App = outer }()
-	return outer.RunInTransaction(func(tx core.App) error {
-		e.App = tx
+// staleForm reports whether the request sent back an updated_at other than
+// the record's: its other values may be older than the stored ones. (The
+// records API resolves autodate fields in RequestInfo to the stored value, so
+// the body is read again.)
+func staleForm(e *core.RecordRequestEvent) bool {
+	var sent struct {
+		UpdatedAt string `json:"updated_at" form:"updated_at"`
+	}
+	if err := e.BindBody(&sent); err != nil {
+		return true
+	}
+	if sent.UpdatedAt == "" {
+		return false
+	}
+	dt, err := types.ParseDateTime(sent.UpdatedAt)
+	return err != nil || !dt.Equal(e.Record.Original().GetDateTime(c.FieldUpdatedAt))
+}
+
+// adjustTo saves the request's record and moves its balance to wanted with an
+// ADJUSTMENT row, in one transaction.
+func adjustTo(e *core.RecordRequestEvent, wanted int64) error {
+	return inTransaction(e.RequestEvent, func() error {
 		if err := e.Next(); err != nil {
 			return err
 		}
-		after, err := Post(tx, Entry{
-			User: e.Record.Id, Account: c.AccountPoints, Kind: c.KindAdjustment, Amount: delta,
-			Note: "balance edited by a superuser",
+		var current int64
+		if err := e.App.DB().Select(c.UserPointsBalance).From(c.Users).
+			Where(dbx.HashExp{c.FieldID: e.Record.Id}).Row(&current); err != nil {
+			return err
+		}
+		if wanted == current {
+			return nil
+		}
+		after, err := Post(e.App, Entry{
+			User: e.Record.Id, Account: c.AccountPoints, Kind: c.KindAdjustment, Amount: wanted - current,
+			Note: "balance set by a superuser",
 		})
-		if errors.Is(err, ErrInsufficient) && delta > 0 {
+		switch {
+		case errors.Is(err, ErrInsufficient) && wanted > current:
 			return validation.Errors{c.UserPointsBalance: validation.NewError(
 				"toolbase_balance_limit", "The change would take the balance above its limit.")}
-		}
-		if errors.Is(err, ErrInsufficient) {
+		case errors.Is(err, ErrInsufficient):
 			return validation.Errors{c.UserPointsBalance: validation.NewError(
 				"toolbase_negative_balance", "The change would take the balance below zero.")}
-		}
-		if err != nil {
+		case err != nil:
 			return err
 		}
+		// the answer is written after the commit, from this record
 		e.Record.Set(c.UserPointsBalance, after[0])
-		// the saved state is now the original, so saving this record again adjusts
-		// nothing; PostScan rebuilds the original through the getters, which give
-		// a password's plain text (empty), not its value: keep the value itself
-		password := e.Record.GetRaw(core.FieldNamePassword)
-		if err := e.Record.PostScan(); err != nil {
-			return err
-		}
-		e.Record.SetRaw(core.FieldNamePassword, password)
 		return nil
 	})
 }

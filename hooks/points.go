@@ -3,6 +3,7 @@ package hooks
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
@@ -69,6 +70,38 @@ func (f *PointsChange) Submit(app core.App) (int64, error) {
 	}
 	f.user.Set(c.UserPointsBalance, after[0])
 	return after[0], nil
+}
+
+func bindPointsRoutes(authed group) {
+	route(authed, "/users/users/{id}/add_points/", map[string]handler{http.MethodPost: withRoles(pointsRoute(false), c.RoleAdmin)})
+	route(authed, "/users/users/{id}/deduct_points/", map[string]handler{http.MethodPost: withRoles(pointsRoute(true), c.RoleAdmin)})
+}
+
+// pointsRoute is POST users/{id}/add_points/ or deduct_points/ {points,
+// reason?} (admins): the user in the seed's client representation.
+func pointsRoute(deduct bool) handler {
+	return func(e *core.RequestEvent) error {
+		user, err := findVisible(e, c.Users, e.Request.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		f, err := readForm(e, maxBodyBytes)
+		if err != nil {
+			return err
+		}
+		change := NewPointsChange(user, e.Auth.Id, deduct)
+		change.Points, _ = f.integer("points", 1, MaxPointsChange, true)
+		change.Reason, _ = f.text("reason", c.MaxNoteChars, false)
+		if err := f.err(); err != nil {
+			return err
+		}
+		if _, err := change.Submit(e.App); errors.Is(err, ErrInsufficientPoints) {
+			return errNonField("Insufficient points")
+		} else if err != nil {
+			return err
+		}
+		return e.JSON(http.StatusOK, clientViewOf(user))
+	}
 }
 
 func newPointsCommand(app core.App) *cobra.Command {

@@ -23,6 +23,7 @@ func Register(app core.App) error {
 	bindDefaults(app)
 	bindGuards(app)
 	bindAdjustments(app)
+	bindAuth(app)
 	bindUse(app)
 	bindRemote(app)
 	bindAPIKeys(app)

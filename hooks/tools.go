@@ -36,8 +36,7 @@ func bindToolRoutes(authed group) {
 		http.MethodPost: toolCreate,
 	})
 	route(authed, "/tools/tools/search/", map[string]handler{http.MethodGet: toolSearch})
-	creators := authed.Group("").BindFunc(requireRole(c.RoleToolCreator, c.RoleAdmin))
-	route(creators, "/tools/tools/my_tools/", map[string]handler{http.MethodGet: toolMine})
+	route(authed, "/tools/tools/my_tools/", map[string]handler{http.MethodGet: withRoles(toolMine, c.RoleToolCreator, c.RoleAdmin)})
 	route(authed, "/tools/tools/{id}/", map[string]handler{
 		http.MethodGet:    toolDetail,
 		http.MethodPut:    toolUpdate,

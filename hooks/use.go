@@ -103,6 +103,11 @@ func recordUse(app core.App, req UseRequest, input []byte, remote bool) (*UseRes
 				return err
 			}
 		}
+		if req.APIKey != "" {
+			if err := chargeKeyQuota(tx, req.APIKey); err != nil {
+				return err
+			}
+		}
 
 		usage, err := newUsageRecord(tx)
 		if err != nil {
@@ -264,6 +269,9 @@ func useRoute(e *core.RequestEvent) error {
 	}
 
 	res, err := UseTool(e.App, UseRequest{Tool: tool, User: e.Auth, Input: input, Key: key, APIKey: apiKeyOf(e)})
+	if kerr := keyUseError(e, err); kerr != nil {
+		return kerr
+	}
 	var short *InsufficientPointsError
 	switch {
 	case errors.As(err, &short):

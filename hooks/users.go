@@ -85,20 +85,6 @@ func bindUserRoutes(public, authed group) {
 	})
 }
 
-// withRoles runs h for users of one of roles and answers 403 to the others
-// (requireRole, for one method of a route).
-func withRoles(h handler, roles ...string) handler {
-	return func(e *core.RequestEvent) error {
-		role := e.Auth.GetString(c.UserRole)
-		for _, r := range roles {
-			if r == role {
-				return h(e)
-			}
-		}
-		return errForbidden
-	}
-}
-
 // --- representations -------------------------------------------------------
 
 type userProfileView struct {

@@ -122,7 +122,7 @@ func userField(t testing.TB, app core.App, id, field string) any {
 func expectField(t testing.TB, app core.App, id, field string, want any) {
 	t.Helper()
 	got := userField(t, app, id, field)
-	if !same(got, want) {
+	if !sameJSON(got, want) {
 		t.Errorf("%s of %s: got %v, want %v", field, id, got, want)
 	}
 }
