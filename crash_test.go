@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -97,15 +100,107 @@ func mustRun(t *testing.T, bin string, args ...string) string {
 	return out
 }
 
+// TestCrashSettlesPendingRemoteUses kills the server hard while calls to a
+// slow tool endpoint are in flight (each use charged and PENDING), restarts it,
+// and checks that every pending use was failed and refunded exactly once.
+func TestCrashSettlesPendingRemoteUses(t *testing.T) {
+	bin := toolbaseBinary(t)
+	dir := t.TempDir()
+	mustRun(t, bin, "seed", "--demo", "--dir", dir)
+	env := []string{"TOOLBASE_ALLOW_PRIVATE_ENDPOINTS=1", "TOOLBASE_ALLOW_HTTP_ENDPOINTS=1"}
+
+	var calls atomic.Int64
+	release := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer slow.Close()
+	defer close(release)
+
+	srv := startServer(t, bin, dir, env...)
+	creator := login(t, srv.base, "creator1@example.com", "creator-demo-pass")
+	client := login(t, srv.base, "client1@example.com", "client-demo-pass")
+	tool := demoToolID(t, srv.base, client, "Text Summarizer")
+	patch := `{"api_endpoint":"` + slow.URL + `","timeout_seconds":60}`
+	req, _ := http.NewRequest(http.MethodPatch, srv.base+"/api/collections/tools/records/"+tool, strings.NewReader(patch))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", creator)
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
+		t.Fatalf("setting the endpoint: %v %v", res, err)
+	}
+
+	const inFlight = 6
+	for range inFlight {
+		go func() {
+			req, _ := http.NewRequest(http.MethodPost, srv.base+"/api/tools/tools/"+tool+"/use/", strings.NewReader(`{"input_data":{}}`))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+client)
+			if res, err := http.DefaultClient.Do(req); err == nil {
+				res.Body.Close()
+			}
+		}()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for calls.Load() < inFlight {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d calls reached the tool", calls.Load())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	srv.cmd.Process.Signal(syscall.SIGKILL)
+	srv.cmd.Wait()
+
+	restarted := startServer(t, bin, dir, env...)
+	admin := login(t, restarted.base, "admin@example.com", "admin-demo-pass")
+	for state, want := range map[string]int{"PENDING": 0, "FAILED": inFlight, "SUCCEEDED": 0} {
+		if got := countUsage(t, restarted.base, admin, state); got != want {
+			t.Errorf("%d %s uses after the restart, want %d", got, state, want)
+		}
+	}
+	restarted.stop(t)
+	out := mustRun(t, bin, "ledger", "verify", "--dir", dir)
+	if !strings.Contains(out, "ledger verify: OK") {
+		t.Fatalf("ledger verify:\n%s", out)
+	}
+	// the client got every point back: 1000 granted by the seed
+	if out := mustRun(t, bin, "points", "add", "client1@example.com", "1", "--dir", dir); !strings.Contains(out, "now has 1001 points") {
+		t.Errorf("the client was not refunded: %s", out)
+	}
+}
+
+// countUsage counts the uses in state, through the records API.
+func countUsage(t *testing.T, base, token, state string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, base+"/api/collections/tool_usage/records?perPage=1&filter="+url.QueryEscape("state='"+state+"'"), nil)
+	req.Header.Set("Authorization", token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var body struct{ TotalItems int }
+	if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	return body.TotalItems
+}
+
 type server struct {
 	cmd  *exec.Cmd
 	base string
 }
 
-func startServer(t *testing.T, bin, dir string) *server {
+// startServer serves dir on a free 127.0.0.1 port, with env added to the
+// environment, and waits (at most 30 s) until it is healthy.
+func startServer(t *testing.T, bin, dir string, env ...string) *server {
 	t.Helper()
 	addr := freeAddr(t)
 	cmd := exec.Command(bin, "serve", "--http", addr, "--dir", dir, noDev)
+	cmd.Env = append(os.Environ(), env...)
 	var log bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &log, &log
 	if err := cmd.Start(); err != nil {

@@ -14,6 +14,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -69,6 +70,9 @@ func run(bin string, duration, warmup time.Duration, conns, clients int, only st
 		}},
 		{name: "use with API key", request: func(s *server, i int) (*http.Request, error) {
 			return s.req(http.MethodPost, "/api/tools/tools/"+s.tool+"/use/", "Api-Key "+s.keys[i], `{"input_data":{"text":"bench"}}`)
+		}},
+		{name: "use with a remote tool", request: func(s *server, i int) (*http.Request, error) {
+			return s.req(http.MethodPost, "/api/tools/tools/"+s.remoteTool+"/use/", s.clients[i], `{"input_data":{"text":"bench"}}`)
 		}},
 		{name: "GET tool list", request: func(s *server, i int) (*http.Request, error) {
 			return s.req(http.MethodGet, "/api/tools/tools/", s.clients[i], "")
@@ -199,6 +203,9 @@ type server struct {
 	clients []string // "Bearer <token>" of each client
 	keys    []string // an API key of each client
 	tool    string
+	// remoteTool calls echo, a tool endpoint on 127.0.0.1 in this process
+	remoteTool string
+	echo       *httptest.Server
 }
 
 func start(bin string) (*server, error) {
@@ -224,7 +231,9 @@ func start(bin string) (*server, error) {
 		return nil, err
 	}
 	s.cmd = exec.Command(bin, "serve", "--http", addr, "--dir", dir)
-	s.cmd.Env = append(os.Environ(), "TOOLBASE_PPROF_ADDR="+os.Getenv("BENCH_PPROF_ADDR"))
+	s.cmd.Env = append(os.Environ(), "TOOLBASE_PPROF_ADDR="+os.Getenv("BENCH_PPROF_ADDR"),
+		// the remote-tool scenario's endpoint is a local echo server
+		"TOOLBASE_ALLOW_PRIVATE_ENDPOINTS=1", "TOOLBASE_ALLOW_HTTP_ENDPOINTS=1")
 	s.cmd.Stdout, s.cmd.Stderr = logFile, logFile
 	if err := s.cmd.Start(); err != nil {
 		return nil, err
@@ -244,6 +253,9 @@ func start(bin string) (*server, error) {
 }
 
 func (s *server) stop() {
+	if s.echo != nil {
+		s.echo.Close()
+	}
 	if s.cmd != nil && s.cmd.Process != nil {
 		s.cmd.Process.Signal(syscall.SIGTERM)
 		done := make(chan struct{})
@@ -377,6 +389,21 @@ func (s *server) seed(clients int) error {
 		return err
 	}
 	s.tool = tool.ID
+	s.echo = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var call struct {
+			InputData json.RawMessage `json:"input_data"`
+		}
+		json.NewDecoder(r.Body).Decode(&call)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"echo":%s}`, call.InputData)
+	}))
+	var remote struct{ ID string }
+	if err := s.call(http.MethodPost, "/api/collections/tools/records", s.admin, map[string]any{
+		"name": "Bench remote tool", "creator": creator.ID, "status": "ACTIVE", "points_cost": 1, "api_endpoint": s.echo.URL,
+	}, &remote); err != nil {
+		return err
+	}
+	s.remoteTool = remote.ID
 	for i := range clients {
 		name := fmt.Sprintf("client%d", i)
 		if err := s.call(http.MethodPost, "/api/collections/users/records", s.admin, user(name, "CLIENT", 1_000_000_000), nil); err != nil {

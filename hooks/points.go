@@ -73,8 +73,9 @@ func (f *PointsChange) Submit(app core.App) (int64, error) {
 }
 
 func bindPointsRoutes(authed group) {
-	route(authed, "/users/users/{id}/add_points/", map[string]handler{http.MethodPost: withRoles(pointsRoute(false), c.RoleAdmin)})
-	route(authed, "/users/users/{id}/deduct_points/", map[string]handler{http.MethodPost: withRoles(pointsRoute(true), c.RoleAdmin)})
+	admins := only(authed, c.RoleAdmin)
+	route(admins, "/users/users/{id}/add_points/", map[string]handler{http.MethodPost: pointsRoute(false)})
+	route(admins, "/users/users/{id}/deduct_points/", map[string]handler{http.MethodPost: pointsRoute(true)})
 }
 
 // pointsRoute is POST users/{id}/add_points/ or deduct_points/ {points,

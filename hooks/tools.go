@@ -36,7 +36,7 @@ func bindToolRoutes(authed group) {
 		http.MethodPost: toolCreate,
 	})
 	route(authed, "/tools/tools/search/", map[string]handler{http.MethodGet: toolSearch})
-	route(authed, "/tools/tools/my_tools/", map[string]handler{http.MethodGet: withRoles(toolMine, c.RoleToolCreator, c.RoleAdmin)})
+	route(only(authed, c.RoleToolCreator, c.RoleAdmin), "/tools/tools/my_tools/", map[string]handler{http.MethodGet: toolMine})
 	route(authed, "/tools/tools/{id}/", map[string]handler{
 		http.MethodGet:    toolDetail,
 		http.MethodPut:    toolUpdate,

@@ -67,7 +67,8 @@ func bindUserRoutes(public, authed group) {
 	route(public, "/users/register/", map[string]handler{http.MethodPost: registerUser})
 
 	admin := func(h handler) handler { return withRoles(h, c.RoleAdmin) }
-	route(authed, "/users/users/", map[string]handler{http.MethodGet: admin(listUsers)})
+	admins := only(authed, c.RoleAdmin)
+	route(admins, "/users/users/", map[string]handler{http.MethodGet: listUsers})
 	route(authed, "/users/users/me/", map[string]handler{http.MethodGet: showMe})
 	route(authed, "/users/users/update_me/", map[string]handler{http.MethodPut: updateMe, http.MethodPatch: updateMe})
 	route(authed, "/users/users/{id}/", map[string]handler{
@@ -76,13 +77,11 @@ func bindUserRoutes(public, authed group) {
 		http.MethodPatch:  admin(updateUser),
 		http.MethodDelete: admin(deleteUser),
 	})
-	route(authed, "/users/users/{id}/change_role/", map[string]handler{http.MethodPost: admin(changeRole)})
-	route(authed, "/users/clients/", map[string]handler{http.MethodGet: admin(listByRole(c.RoleClient, clientViewOf))})
+	route(admins, "/users/users/{id}/change_role/", map[string]handler{http.MethodPost: changeRole})
+	route(admins, "/users/clients/", map[string]handler{http.MethodGet: listByRole(c.RoleClient, clientViewOf)})
 	route(authed, "/users/clients/points_balance/", map[string]handler{http.MethodGet: pointsBalance})
-	route(authed, "/users/tool-creators/", map[string]handler{http.MethodGet: admin(listByRole(c.RoleToolCreator, creatorViewOf))})
-	route(authed, "/users/tool-creators/revenue_stats/", map[string]handler{
-		http.MethodGet: withRoles(revenueStats, c.RoleToolCreator),
-	})
+	route(admins, "/users/tool-creators/", map[string]handler{http.MethodGet: listByRole(c.RoleToolCreator, creatorViewOf)})
+	route(only(authed, c.RoleToolCreator), "/users/tool-creators/revenue_stats/", map[string]handler{http.MethodGet: revenueStats})
 }
 
 // --- representations -------------------------------------------------------
