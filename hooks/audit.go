@@ -293,7 +293,7 @@ func bindPlatform(app core.App) {
 
 // bindPlatformRoutes binds their seed API routes.
 func bindPlatformRoutes(public, authed group) {
-	route(authed, "/audit-log/", map[string]handler{http.MethodGet: withRoles(auditList, c.RoleAdmin)})
+	route(only(authed, c.RoleAdmin), "/audit-log/", map[string]handler{http.MethodGet: auditList})
 	bindPayoutRoutes(authed)
 	bindRefundRoutes(authed)
 	bindSupportRoutes(authed)

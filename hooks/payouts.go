@@ -90,12 +90,12 @@ func checkPayoutRequest(tx core.App, r *core.Record) error {
 }
 
 func bindPayoutRoutes(authed group) {
-	admin := func(h handler) handler { return withRoles(h, c.RoleAdmin) }
+	admin := only(authed, c.RoleAdmin)
 	route(authed, "/payouts/", map[string]handler{http.MethodGet: payoutList, http.MethodPost: payoutCreate})
 	route(authed, "/payouts/{id}/", map[string]handler{http.MethodGet: payoutDetail})
-	route(authed, "/payouts/{id}/approve/", map[string]handler{http.MethodPost: admin(payoutApprove)})
-	route(authed, "/payouts/{id}/reject/", map[string]handler{http.MethodPost: admin(payoutReject)})
-	route(authed, "/payouts/{id}/mark_paid/", map[string]handler{http.MethodPost: admin(payoutMarkPaid)})
+	route(admin, "/payouts/{id}/approve/", map[string]handler{http.MethodPost: payoutApprove})
+	route(admin, "/payouts/{id}/reject/", map[string]handler{http.MethodPost: payoutReject})
+	route(admin, "/payouts/{id}/mark_paid/", map[string]handler{http.MethodPost: payoutMarkPaid})
 }
 
 // payoutView is a payout as the seed API shows it.

@@ -582,6 +582,15 @@ func TestPayoutTransitions(t *testing.T) {
 			TestAppFactory:  testAppFactory,
 		},
 		{
+			Name:            "a creator's GET on an action is 403 before 405, as DRF",
+			Method:          http.MethodGet,
+			URL:             payoutURL(payoutID, "mark_paid"),
+			Headers:         auth(fx.creator),
+			ExpectedStatus:  403,
+			ExpectedContent: []string{`"detail":"You do not have permission to perform this action."`},
+			TestAppFactory:  testAppFactory,
+		},
+		{
 			Name:            "rejecting needs a note",
 			Method:          http.MethodPost,
 			URL:             payoutURL(payoutID, "reject"),

@@ -188,11 +188,11 @@ func checkRefundRequest(tx core.App, r *core.Record) error {
 }
 
 func bindRefundRoutes(authed group) {
-	admin := func(h handler) handler { return withRoles(h, c.RoleAdmin) }
+	admin := only(authed, c.RoleAdmin)
 	route(authed, "/refunds/", map[string]handler{http.MethodGet: refundList, http.MethodPost: refundCreate})
 	route(authed, "/refunds/{id}/", map[string]handler{http.MethodGet: refundDetail})
-	route(authed, "/refunds/{id}/approve/", map[string]handler{http.MethodPost: admin(refundApprove)})
-	route(authed, "/refunds/{id}/reject/", map[string]handler{http.MethodPost: admin(refundReject)})
+	route(admin, "/refunds/{id}/approve/", map[string]handler{http.MethodPost: refundApprove})
+	route(admin, "/refunds/{id}/reject/", map[string]handler{http.MethodPost: refundReject})
 }
 
 // refundView is a refund as the seed API shows it.
