@@ -65,4 +65,55 @@ const (
 	// owner and scope are fixed at creation.
 	APIKeysUpdateRule = APIKeysViewRule +
 		` && @request.body.user:changed = false && @request.body.tool:changed = false`
+
+	// PayoutsViewRule: own payouts, or all for admins.
+	PayoutsViewRule = authed + ` && (creator = @request.auth.id || ` + isAdmin + `)`
+	// PayoutsCreateRule: a creator requests a payout for itself (toolbase checks
+	// the amount against its pending balance). Statuses move only through the
+	// admin routes: payouts have no update or delete rule.
+	PayoutsCreateRule = `@request.auth.role = "TOOL_CREATOR"` +
+		` && (@request.body.creator:isset = false || @request.body.creator = @request.auth.id)`
+
+	// RefundsViewRule: own refund requests, or all for admins.
+	RefundsViewRule = authed + ` && (requester = @request.auth.id || ` + isAdmin + `)`
+	// RefundsCreateRule: the user who paid for a usage requests its refund
+	// (toolbase checks the window and that it cost something). Decisions are
+	// the admin routes': refunds have no update or delete rule.
+	RefundsCreateRule = authed +
+		` && (@request.body.requester:isset = false || @request.body.requester = @request.auth.id)` +
+		` && usage.user = @request.auth.id`
+
+	// TicketsViewRule: own tickets, or all for admins.
+	TicketsViewRule = authed + ` && (requester = @request.auth.id || ` + isAdmin + `)`
+	// TicketsCreateRule: anyone signed in opens a ticket for itself, OPEN and
+	// unassigned; admins open any.
+	TicketsCreateRule = authed + ` && (` + isAdmin +
+		` || ((@request.body.requester:isset = false || @request.body.requester = @request.auth.id)` +
+		` && (@request.body.status:isset = false || @request.body.status = "OPEN")` +
+		` && @request.body.assigned_to:isset = false))`
+	// TicketsUpdateRule: admins assign, prioritise and move any ticket; the
+	// requester may edit the subject and close its own. The requester never changes.
+	TicketsUpdateRule = authed + ` && @request.body.requester:changed = false && (` + isAdmin +
+		` || (requester = @request.auth.id` +
+		` && @request.body.assigned_to:changed = false` +
+		` && @request.body.priority:changed = false` +
+		` && (@request.body.status:changed = false || @request.body.status = "CLOSED")))`
+
+	// MessagesViewRule: the requester reads the messages of its tickets except
+	// internal notes; admins read all. Realtime applies the same rule.
+	MessagesViewRule = authed + ` && ((ticket.requester = @request.auth.id && internal = false) || ` + isAdmin + `)`
+	// MessagesCreateRule: the requester writes on its own ticket while it is not
+	// CLOSED; admins write on any, internal notes included. The author is the caller.
+	MessagesCreateRule = authed +
+		` && (@request.body.author:isset = false || @request.body.author = @request.auth.id)` +
+		` && (` + isAdmin + ` || (ticket.requester = @request.auth.id && ticket.status != "CLOSED"` +
+		` && (@request.body.internal:isset = false || @request.body.internal = false)))`
+
+	// PagesViewRule: published pages for everyone, signed in or not; drafts for admins.
+	PagesViewRule = `(published = true || ` + isAdmin + `)`
+	// PagesWriteRule: admins create, edit and delete pages.
+	PagesWriteRule = isAdmin
+
+	// AuditViewRule: admins read the audit log; nobody writes it (toolbase appends).
+	AuditViewRule = isAdmin
 )

@@ -28,12 +28,19 @@ type Config struct {
 	// (TOOLBASE_ACCESS_TOKEN_TTL, default 60m, and TOOLBASE_REFRESH_TOKEN_TTL,
 	// default 24h, as SimpleJWT's; Go durations up to a year).
 	AccessTTL, RefreshTTL time.Duration
+	// MinPayout is the smallest payout a creator may request
+	// (TOOLBASE_MIN_PAYOUT, 1–1e12, default 100).
+	MinPayout int64
+	// RefundWindowDays is how long after a usage its payer may request a
+	// refund (TOOLBASE_REFUND_WINDOW_DAYS, 1–3650, default 30).
+	RefundWindowDays int64
 }
 
 // LoadConfig reads the configuration from the environment and refuses values
 // that make no sense rather than running with a surprise.
 func LoadConfig() (Config, error) {
-	cfg := Config{FeePercent: 20, ToolMaxInFlight: 32, AccessTTL: time.Hour, RefreshTTL: 24 * time.Hour}
+	cfg := Config{FeePercent: 20, ToolMaxInFlight: 32, AccessTTL: time.Hour, RefreshTTL: 24 * time.Hour,
+		MinPayout: 100, RefundWindowDays: 30}
 	for _, err := range []error{
 		envInt("TOOLBASE_PLATFORM_FEE_PERCENT", 0, 100, &cfg.FeePercent),
 		envBool("TOOLBASE_ALLOW_PRIVATE_ENDPOINTS", &cfg.AllowPrivateEndpoints),
@@ -41,6 +48,8 @@ func LoadConfig() (Config, error) {
 		envInt("TOOLBASE_TOOL_MAX_IN_FLIGHT", 1, 10000, &cfg.ToolMaxInFlight),
 		envDuration("TOOLBASE_ACCESS_TOKEN_TTL", &cfg.AccessTTL),
 		envDuration("TOOLBASE_REFRESH_TOKEN_TTL", &cfg.RefreshTTL),
+		envInt("TOOLBASE_MIN_PAYOUT", 1, 1e12, &cfg.MinPayout),
+		envInt("TOOLBASE_REFUND_WINDOW_DAYS", 1, 3650, &cfg.RefundWindowDays),
 	} {
 		if err != nil {
 			return cfg, err

@@ -31,6 +31,13 @@ var guards = map[string]guard{
 	// deleting an API key unsets it on its usage rows, the one change allowed
 	c.ToolUsage:         {owns: allFieldsBut(c.UsageAPIKey), systemCreate: true, undeletable: true},
 	c.PointTransactions: {owns: allFieldsBut(), systemCreate: true, immutable: true, undeletable: true},
+	// a payout or refund is created by its owner (checked by toolbase) and then
+	// moved only by the admin routes, which claim its status
+	c.Payouts: {owns: fieldSet(c.PayoutStatus, c.PayoutReference, c.PayoutNote, c.PayoutProcessedBy, c.PayoutProcessedAt),
+		immutable: true, undeletable: true},
+	c.Refunds: {owns: fieldSet(c.RefundStatus, c.RefundAmount, c.RefundCreatorReversal, c.RefundPlatformAbsorbed,
+		c.RefundNote, c.RefundProcessedBy, c.RefundProcessedAt), immutable: true, undeletable: true},
+	c.AuditLog: {owns: allFieldsBut(), systemCreate: true, immutable: true, undeletable: true},
 }
 
 func fieldSet(names ...string) func(string) bool {

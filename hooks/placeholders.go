@@ -4,8 +4,6 @@ import "github.com/pocketbase/pocketbase/core"
 
 // Temporary: each is replaced by its capability's file.
 
-func bindFeedback(app core.App)               {}
-func bindFeedbackRoutes(authed group)         {}
-func bindStatsRoutes(authed group)            {}
-func bindPlatform(app core.App)               {}
-func bindPlatformRoutes(public, authed group) {}
+func bindFeedback(app core.App)       {}
+func bindFeedbackRoutes(authed group) {}
+func bindStatsRoutes(authed group)    {}

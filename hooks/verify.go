@@ -54,30 +54,73 @@ WHERE (g.points_spent > 0 AND (COALESCE(t.debits, 0) != 1 OR t.debit != -g.point
 		OR (t.earnings = 1 AND t.earner != tl.creator)))
 	OR (g.points_spent = 0 AND (COALESCE(t.debits, 0) != 0 OR COALESCE(t.earnings, 0) != 0))`},
 
-	// a failed use gives the payer everything back and takes back from the
-	// creator at most what it earned; nothing else is ever refunded
-	{"failed usages are refunded exactly once, others never", `
-SELECT 'usage ' || g.id || ' (' || g.state || ', points_spent ' || g.points_spent || '): ' ||
+	// A usage is refunded when its remote call failed (state FAILED, refunded
+	// automatically) or when a refund was approved (refunded_at set), never
+	// both. A refunded usage gives its payer everything back (one REFUND credit
+	// of points_spent) and takes back from its earner at most what it earned
+	// (at most one REFUND reversal; the platform absorbs the rest). A usage
+	// not refunded has no REFUND row.
+	{"refunded usages are refunded exactly once, others never", `
+SELECT 'usage ' || g.id || ' (' || g.state || CASE WHEN g.refunded_at != '' THEN ', refunded_at ' || g.refunded_at ELSE '' END ||
+	', points_spent ' || g.points_spent || '): ' ||
+	CASE WHEN g.state = 'FAILED' AND g.refunded_at != '' THEN 'refunded both as failed and by a refund; ' ELSE '' END ||
 	COALESCE(t.refunds, 0) || ' REFUND credit(s) summing to ' || COALESCE(t.refunded, 0) || ', ' ||
-	COALESCE(t.reversals, 0) || ' REFUND reversal(s) summing to ' || COALESCE(t.reversed, 0)
+	COALESCE(t.reversals, 0) || ' REFUND reversal(s) summing to ' || COALESCE(t.reversed, 0) ||
+	' of an earning of ' || COALESCE(t.earning, 0)
 FROM tool_usage g
 LEFT JOIN (` + usageLedger + `) t ON t.usage = g.id
-WHERE (g.state = 'FAILED' AND g.points_spent > 0 AND (COALESCE(t.refunds, 0) != 1 OR t.refunded != g.points_spent
-		OR t.refund_to != g.user OR COALESCE(t.reversals, 0) > 1 OR COALESCE(t.reversed, 0) > 0
-		OR -COALESCE(t.reversed, 0) > COALESCE(t.earning, 0)))
-	OR ((g.state != 'FAILED' OR g.points_spent = 0) AND (COALESCE(t.refunds, 0) != 0 OR COALESCE(t.reversals, 0) != 0))`},
+WHERE (g.state = 'FAILED' AND g.refunded_at != '')
+	OR ((g.state = 'FAILED' OR g.refunded_at != '') AND g.points_spent > 0 AND (COALESCE(t.refunds, 0) != 1
+		OR t.refunded != g.points_spent OR t.refund_to != g.user OR COALESCE(t.reversals, 0) > 1
+		OR (t.reversals = 1 AND (t.reversed_from != t.earner OR t.reversed >= 0 OR -t.reversed > COALESCE(t.earning, 0)))))
+	OR (((g.state != 'FAILED' AND g.refunded_at = '') OR g.points_spent = 0)
+		AND (COALESCE(t.refunds, 0) != 0 OR COALESCE(t.reversals, 0) != 0))`},
 
 	{"usage rows in the ledger belong to a usage", `
 SELECT 'ledger row ' || id || ' (' || kind || ' of user ' || user || ') has no usage'
 FROM point_transactions WHERE kind IN ('USAGE', 'EARNING', 'REFUND') AND usage = ''`},
 
-	// a failed use is taken off its tool's counters
-	{"tool counters match their usage", `
+	// a refunded use (failed, or by an approved refund) is taken off its tool's counters
+	{"tool counters match their usage, refunded usage left out", `
 SELECT 'tool ' || t.name || ' (' || t.id || '): total_uses ' || t.total_uses || ', total_revenue ' || t.total_revenue ||
-	' but its usage counts ' || COALESCE(g.uses, 0) || ' uses for ' || COALESCE(g.spent, 0) || ' points'
+	' but its usage not refunded counts ' || COALESCE(g.uses, 0) || ' uses for ' || COALESCE(g.spent, 0) || ' points'
 FROM tools t
-LEFT JOIN (SELECT tool, COUNT(*) AS uses, SUM(points_spent) AS spent FROM tool_usage WHERE state != 'FAILED' GROUP BY tool) g ON g.tool = t.id
+LEFT JOIN (SELECT tool, COUNT(*) AS uses, SUM(points_spent) AS spent FROM tool_usage
+	WHERE state != 'FAILED' AND refunded_at = '' GROUP BY tool) g ON g.tool = t.id
 WHERE t.total_uses != COALESCE(g.uses, 0) OR t.total_revenue != COALESCE(g.spent, 0)`},
+
+	// an approved refund is its usage's refund: the usage is refunded, and the
+	// refund records what the ledger moved
+	{"approved refunds match the ledger", `
+SELECT 'refund ' || r.id || ' of usage ' || r.usage || ' (APPROVED, amount ' || r.amount || ', creator_reversal ' ||
+	r.creator_reversal || ', platform_absorbed ' || r.platform_absorbed || '): ' ||
+	CASE WHEN g.id IS NULL THEN 'its usage does not exist'
+		WHEN g.refunded_at = '' THEN 'its usage is not refunded'
+		WHEN g.user != r.requester THEN 'its requester did not pay for the usage'
+		ELSE 'the ledger credited ' || COALESCE(t.refunded, 0) || ', reversed ' || COALESCE(-t.reversed, 0) ||
+			' of an earning of ' || COALESCE(t.earning, 0) END
+FROM refunds r
+LEFT JOIN tool_usage g ON g.id = r.usage
+LEFT JOIN (` + usageLedger + `) t ON t.usage = r.usage
+WHERE r.status = 'APPROVED' AND (g.id IS NULL OR g.refunded_at = '' OR g.user != r.requester
+	OR r.amount != COALESCE(t.refunded, 0) OR r.creator_reversal != COALESCE(-t.reversed, 0)
+	OR r.creator_reversal + r.platform_absorbed != COALESCE(t.earning, 0))`},
+
+	// total_payouts moves only with PAYOUT rows (the balance check), and each
+	// PAYOUT row is one PAID payout: its note starts with "payout <id>"
+	{"paid payouts match the ledger", `
+SELECT 'payout ' || p.id || ' (' || p.status || ', ' || p.amount || ' to user ' || p.creator || '): ' ||
+	COALESCE(x.rows, 0) || ' PAYOUT ledger row(s) summing to ' || COALESCE(x.total, 0)
+FROM payouts p
+LEFT JOIN (SELECT substr(note, 8, 15) AS payout, COUNT(*) AS rows, SUM(amount) AS total, MAX(user) AS user
+	FROM point_transactions WHERE kind = 'PAYOUT' GROUP BY substr(note, 8, 15)) x ON x.payout = p.id
+WHERE (p.status = 'PAID' AND (COALESCE(x.rows, 0) != 1 OR x.total != -p.amount OR x.user != p.creator))
+	OR (p.status != 'PAID' AND COALESCE(x.rows, 0) != 0)
+UNION ALL
+SELECT 'ledger row ' || l.id || ' (PAYOUT ' || l.amount || ' of user ' || l.user || ') belongs to no PAID payout of that user (note: ' || l.note || ')'
+FROM point_transactions l
+WHERE l.kind = 'PAYOUT' AND (l.account != 'revenue' OR NOT EXISTS (SELECT 1 FROM payouts p
+	WHERE p.status = 'PAID' AND p.creator = l.user AND l.note LIKE 'payout ' || p.id || '%'))`},
 }
 
 // usageLedger sums each usage's ledger rows by kind.
@@ -92,7 +135,8 @@ const usageLedger = `SELECT usage,
 		SUM(CASE WHEN kind = 'REFUND' AND account = 'points' THEN amount END) AS refunded,
 		MAX(CASE WHEN kind = 'REFUND' AND account = 'points' THEN user END) AS refund_to,
 		SUM(kind = 'REFUND' AND account = 'revenue') AS reversals,
-		SUM(CASE WHEN kind = 'REFUND' AND account = 'revenue' THEN amount END) AS reversed
+		SUM(CASE WHEN kind = 'REFUND' AND account = 'revenue' THEN amount END) AS reversed,
+		MAX(CASE WHEN kind = 'REFUND' AND account = 'revenue' THEN user END) AS reversed_from
 	FROM point_transactions WHERE usage != '' GROUP BY usage`
 
 // VerifyLedger checks the invariants of spec section 2 over the whole database

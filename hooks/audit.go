@@ -1,0 +1,365 @@
+package hooks
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	c "toolbase/collections"
+)
+
+// The audit log: one append-only row per admin action (who, what, to what,
+// when, the state before and after), written in the same transaction as the
+// action itself, so that an action without its row (or a row without its
+// action) cannot exist.
+//
+// Where the action is a record change, a model hook writes the row, whatever
+// surface made the change (seed route, records API, dashboard, CLI):
+//   - users.role changes ("user.role"), and users created with a role other
+//     than CLIENT;
+//   - tools.status changes ("tool.status"), except a creator moving its own tool;
+//   - GRANT, DEDUCT and ADJUSTMENT ledger rows ("points.grant", "points.deduct",
+//     "points.adjust"), with the ledger row's actor;
+//   - site_pages writes, support_tickets changes and ticket_messages by admins.
+// A model hook cannot see the request, so the actor reaches it with the save:
+// the records API's request hooks attach the caller (superusers included); a
+// seed route saves with withActor(ctx, e.Auth) or marks the record with
+// actingAs(rec, e.Auth). Routes whose action is not a record change (payout
+// and refund decisions) call audit themselves, inside their transaction.
+
+// actorInfo identifies who acted: a user, a superuser, or nobody (toolbase
+// itself or the CLI).
+type actorInfo struct {
+	id, email, role string
+}
+
+// actorInfoOf describes a users or _superusers record (nil: nobody).
+func actorInfoOf(r *core.Record) actorInfo {
+	if r == nil {
+		return actorInfo{}
+	}
+	if r.Collection().Name == core.CollectionNameSuperusers {
+		return actorInfo{id: r.Id, email: r.Email(), role: c.ActorSuperuser}
+	}
+	return actorInfo{id: r.Id, email: r.Email(), role: r.GetString(c.UserRole)}
+}
+
+// isStaff reports whether the actor is an admin, a superuser or toolbase
+// itself: whose changes are admin actions.
+func (a actorInfo) isStaff() bool {
+	return a.id == "" || a.role == c.RoleAdmin || a.role == c.ActorSuperuser
+}
+
+type actorKey struct{}
+
+// actorStash is the key under which a record carries its actor (custom record
+// data: never stored, never shown).
+const actorStash = "@toolbase.actor"
+
+// withActor returns ctx carrying actor (a users or _superusers record), for a
+// save or delete whose model hooks audit the change:
+//
+//	e.App.SaveWithContext(withActor(e.Request.Context(), e.Auth), rec)
+//
+// It may wrap systemContext too.
+func withActor(ctx context.Context, actor *core.Record) context.Context {
+	return context.WithValue(ctx, actorKey{}, actorInfoOf(actor))
+}
+
+// actingAs marks rec as saved or deleted by actor, for the model hooks that
+// audit the change; it holds whatever context the save uses.
+func actingAs(rec, actor *core.Record) {
+	rec.SetRaw(actorStash, actorInfoOf(actor))
+}
+
+// actorOf returns who made a change: from the save's context, else from the
+// record's mark, else nobody.
+func actorOf(ctx context.Context, rec *core.Record) actorInfo {
+	if ctx != nil {
+		if a, ok := ctx.Value(actorKey{}).(actorInfo); ok {
+			return a
+		}
+	}
+	if rec != nil {
+		if a, ok := rec.GetRaw(actorStash).(actorInfo); ok {
+			return a
+		}
+	}
+	return actorInfo{}
+}
+
+// audit appends an audit row: actor (a users or _superusers record, nil for
+// toolbase itself) did action (e.g. "payout.mark_paid") to target
+// ("collection/id"), with the state before and after (any JSON value, or nil).
+// Call it with the transaction of the action, so both commit or neither.
+func audit(app core.App, actor *core.Record, action, target string, before, after any) error {
+	return writeAudit(app, actorInfoOf(actor), action, target, before, after)
+}
+
+func writeAudit(app core.App, who actorInfo, action, target string, before, after any) error {
+	col, err := app.FindCachedCollectionByNameOrId(c.AuditLog)
+	if err != nil {
+		return err
+	}
+	row := core.NewRecord(col)
+	row.Set(c.AuditActor, who.id)
+	row.Set(c.AuditActorEmail, who.email)
+	row.Set(c.AuditActorRole, who.role)
+	row.Set(c.AuditAction, action)
+	row.Set(c.AuditTarget, target)
+	for field, v := range map[string]any{c.AuditBefore: before, c.AuditAfter: after} {
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("audit %s: encoding %s: %w", action, field, err)
+		}
+		row.Set(field, types.JSONRaw(raw))
+	}
+	if err := saveSystem(app, row); err != nil {
+		return fmt.Errorf("audit %s of %s: %w", action, target, err)
+	}
+	return nil
+}
+
+// targetOf names a record in the audit log.
+func targetOf(r *core.Record) string { return r.Collection().Name + "/" + r.Id }
+
+// fieldsOf returns the named fields of r as a JSON-ready map.
+func fieldsOf(r *core.Record, fields ...string) map[string]any {
+	out := make(map[string]any, len(fields))
+	for _, f := range fields {
+		out[f] = r.Get(f)
+	}
+	return out
+}
+
+// equalValues reports whether two field values encode alike.
+func equalValues(a, b any) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && string(ja) == string(jb)
+}
+
+// auditedNext runs the rest of a record save or delete and appends its audit
+// row in one transaction; before is taken now, after once the write is done.
+func auditedNext(e *core.RecordEvent, action string, before any, after func() any) error {
+	outer := e.App
+	defer func() { e.App = outer }()
+	return outer.RunInTransaction(func(tx core.App) error {
+		e.App = tx
+		if err := e.Next(); err != nil {
+			return err
+		}
+		var a any
+		if after != nil {
+			a = after()
+		}
+		return writeAudit(tx, actorOf(e.Context, e.Record), action, targetOf(e.Record), before, a)
+	})
+}
+
+// pointsActions are the ledger kinds that are admin (or CLI) point changes.
+var pointsActions = map[string]string{
+	c.KindGrant:      "points.grant",
+	c.KindDeduct:     "points.deduct",
+	c.KindAdjustment: "points.adjust",
+}
+
+var ticketAudited = []string{c.TicketSubject, c.TicketStatus, c.TicketPriority, c.TicketAssignedTo}
+
+var pageAudited = []string{c.PageSlug, c.PageTitle, c.PageBody, c.PageKind, c.PagePublished}
+
+func bindAudit(app core.App) {
+	// the records API (and batch) tell the model hooks who is acting
+	mark := func(e *core.RecordRequestEvent) error {
+		actingAs(e.Record, e.Auth)
+		return e.Next()
+	}
+	app.OnRecordCreateRequest().BindFunc(mark)
+	app.OnRecordUpdateRequest().BindFunc(mark)
+	app.OnRecordDeleteRequest().BindFunc(mark)
+
+	app.OnRecordCreate(c.Users).BindFunc(func(e *core.RecordEvent) error {
+		role := e.Record.GetString(c.UserRole)
+		if role == "" || role == c.RoleClient {
+			return e.Next()
+		}
+		return auditedNext(e, "user.role", map[string]any{c.UserRole: nil}, func() any {
+			return map[string]any{c.UserRole: role, c.UserEmail: e.Record.Email()}
+		})
+	})
+	app.OnRecordUpdate(c.Users).BindFunc(func(e *core.RecordEvent) error {
+		was, now := e.Record.Original().GetString(c.UserRole), e.Record.GetString(c.UserRole)
+		if was == now {
+			return e.Next()
+		}
+		return auditedNext(e, "user.role", map[string]any{c.UserRole: was}, func() any {
+			return map[string]any{c.UserRole: now}
+		})
+	})
+
+	app.OnRecordUpdate(c.Tools).BindFunc(func(e *core.RecordEvent) error {
+		was, now := e.Record.Original().GetString(c.ToolStatus), e.Record.GetString(c.ToolStatus)
+		if was == now {
+			return e.Next()
+		}
+		// a creator submitting or pausing its own tool is no moderation
+		if who := actorOf(e.Context, e.Record); !who.isStaff() && who.id == e.Record.Original().GetString(c.ToolCreator) {
+			return e.Next()
+		}
+		return auditedNext(e, "tool.status", map[string]any{c.ToolStatus: was}, func() any {
+			return map[string]any{c.ToolStatus: now}
+		})
+	})
+
+	// Post saves ledger rows inside its transaction: the audit row joins it
+	app.OnRecordCreate(c.PointTransactions).BindFunc(func(e *core.RecordEvent) error {
+		action := pointsActions[e.Record.GetString(c.TxKind)]
+		if action == "" {
+			return e.Next()
+		}
+		if err := e.Next(); err != nil {
+			return err
+		}
+		tx := c.AsTransaction(e.Record)
+		who := actorInfo{id: tx.Actor()}
+		if who.id != "" {
+			if actor, err := e.App.FindRecordById(c.Users, who.id); err == nil {
+				who = actorInfoOf(actor)
+			}
+		}
+		return writeAudit(e.App, who, action, c.Users+"/"+tx.User(),
+			map[string]any{tx.Account(): tx.BalanceAfter() - tx.Amount()},
+			map[string]any{tx.Account(): tx.BalanceAfter(), c.TxAmount: tx.Amount(), c.TxNote: tx.Note(), "ledger_row": e.Record.Id})
+	})
+
+	app.OnRecordUpdate(c.SupportTickets).BindFunc(func(e *core.RecordEvent) error {
+		if !actorOf(e.Context, e.Record).isStaff() {
+			return e.Next() // the requester's own edits
+		}
+		before, after := map[string]any{}, map[string]any{}
+		for _, f := range ticketAudited {
+			if was, now := e.Record.Original().Get(f), e.Record.Get(f); !equalValues(was, now) {
+				before[f], after[f] = was, now
+			}
+		}
+		if len(after) == 0 {
+			return e.Next()
+		}
+		return auditedNext(e, "ticket.update", before, func() any { return after })
+	})
+	app.OnRecordCreate(c.TicketMessages).BindFunc(func(e *core.RecordEvent) error {
+		if who := actorOf(e.Context, e.Record); who.id == "" || !who.isStaff() {
+			return e.Next()
+		}
+		action := "ticket.reply"
+		if e.Record.GetBool(c.MessageInternal) {
+			action = "ticket.internal_note"
+		}
+		return auditedNext(e, action, nil, func() any {
+			return map[string]any{c.MessageTicket: e.Record.GetString(c.MessageTicket), "message": e.Record.Id,
+				c.MessageBody: e.Record.GetString(c.MessageBody)}
+		})
+	})
+
+	app.OnRecordCreate(c.SitePages).BindFunc(func(e *core.RecordEvent) error {
+		return auditedNext(e, "page.create", nil, func() any { return fieldsOf(e.Record, pageAudited...) })
+	})
+	app.OnRecordUpdate(c.SitePages).BindFunc(func(e *core.RecordEvent) error {
+		return auditedNext(e, "page.update", fieldsOf(e.Record.Original(), pageAudited...), func() any {
+			return fieldsOf(e.Record, pageAudited...)
+		})
+	})
+	app.OnRecordDelete(c.SitePages).BindFunc(func(e *core.RecordEvent) error {
+		return auditedNext(e, "page.delete", fieldsOf(e.Record, pageAudited...), nil)
+	})
+}
+
+// bindPlatform binds the model hooks of payouts, refunds, support, site
+// content and the audit log.
+func bindPlatform(app core.App) {
+	bindAudit(app)
+	bindPayouts(app)
+	bindRefunds(app)
+	bindSupport(app)
+	bindContent(app)
+}
+
+// bindPlatformRoutes binds their seed API routes.
+func bindPlatformRoutes(public, authed group) {
+	route(only(authed, c.RoleAdmin), "/audit-log/", map[string]handler{http.MethodGet: auditList})
+	bindPayoutRoutes(authed)
+	bindRefundRoutes(authed)
+	bindSupportRoutes(authed)
+	bindContentRoutes(public)
+}
+
+// withChecks runs middlewares (requireUser, …) and then the handler, for one
+// method of a route (on the public group, a write that needs a user).
+func withChecks(fns ...handler) handler {
+	return func(e *core.RequestEvent) error {
+		return (&hook.Hook[*core.RequestEvent]{}).Trigger(e, fns...)
+	}
+}
+
+// auditView is an audit row as the seed API shows it.
+type auditView struct {
+	ID         string `json:"id"`
+	Actor      any    `json:"actor"`
+	ActorEmail string `json:"actor_email"`
+	ActorRole  string `json:"actor_role"`
+	Action     string `json:"action"`
+	Target     string `json:"target"`
+	Before     any    `json:"before"`
+	After      any    `json:"after"`
+	CreatedAt  any    `json:"created_at"`
+}
+
+func showAudit(r *core.Record) any {
+	a := c.AsAudit(r)
+	return auditView{
+		ID:         r.Id,
+		Actor:      nullIfEmpty(a.Actor()),
+		ActorEmail: a.ActorEmail(),
+		ActorRole:  a.ActorRole(),
+		Action:     a.Action(),
+		Target:     a.Target(),
+		Before:     r.Get(c.AuditBefore),
+		After:      r.Get(c.AuditAfter),
+		CreatedAt:  rfc3339(r.GetDateTime(c.FieldCreatedAt)),
+	}
+}
+
+// auditList is GET /api/audit-log/ (admin): newest first, filtered by
+// ?action= (exact, or a prefix ending in "."), ?actor= and ?target=.
+func auditList(e *core.RequestEvent) error {
+	query := e.Request.URL.Query()
+	build := func() (*dbx.SelectQuery, error) {
+		q, err := listQuery(e, c.AuditLog)
+		if err != nil {
+			return nil, err
+		}
+		col := func(f string) string { return c.AuditLog + "." + f }
+		if v := query.Get("action"); v != "" {
+			if strings.HasSuffix(v, ".") {
+				q.AndWhere(dbx.Like(col(c.AuditAction), v).Match(false, true))
+			} else {
+				q.AndWhere(dbx.HashExp{col(c.AuditAction): v})
+			}
+		}
+		if v := query.Get("actor"); v != "" {
+			q.AndWhere(dbx.HashExp{col(c.AuditActor): v})
+		}
+		if v := query.Get("target"); v != "" {
+			q.AndWhere(dbx.HashExp{col(c.AuditTarget): v})
+		}
+		return q, nil
+	}
+	return paginate(e, build, newestFirst(c.AuditLog), each(showAudit))
+}

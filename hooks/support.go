@@ -1,0 +1,398 @@
+package hooks
+
+import (
+	"net/http"
+
+	"github.com/pocketbase/dbx"
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/core"
+
+	c "toolbase/collections"
+)
+
+// Support: any user opens tickets and talks on them; admins see every
+// ticket, assign it to an admin, change its status and priority, answer, and
+// leave internal notes that the requester never sees (the messages' view rule
+// says so, for the records API and realtime alike).
+
+func bindSupport(app core.App) {
+	app.OnRecordCreateRequest(c.SupportTickets).BindFunc(defaultToCaller(c.TicketRequester))
+	app.OnRecordCreateRequest(c.TicketMessages).BindFunc(defaultToCaller(c.MessageAuthor))
+
+	app.OnRecordCreate(c.SupportTickets).BindFunc(func(e *core.RecordEvent) error {
+		if e.Record.GetString(c.TicketStatus) == "" {
+			e.Record.Set(c.TicketStatus, c.TicketOpen)
+		}
+		if e.Record.GetString(c.TicketPriority) == "" {
+			e.Record.Set(c.TicketPriority, c.PriorityNormal)
+		}
+		if err := checkAssignee(e.App, e.Record); err != nil {
+			return err
+		}
+		return e.Next()
+	})
+	app.OnRecordUpdate(c.SupportTickets).BindFunc(func(e *core.RecordEvent) error {
+		if err := checkAssignee(e.App, e.Record); err != nil {
+			return err
+		}
+		return e.Next()
+	})
+	// a message is signed by whoever wrote it, whatever it claims
+	app.OnRecordCreate(c.TicketMessages).BindFunc(func(e *core.RecordEvent) error {
+		if who := actorOf(e.Context, e.Record); who.id != "" && who.role != c.ActorSuperuser {
+			e.Record.Set(c.MessageAuthor, who.id)
+		}
+		return e.Next()
+	})
+}
+
+// checkAssignee refuses a ticket assigned to anyone but an admin.
+func checkAssignee(app core.App, t *core.Record) error {
+	id := c.AsTicket(t).AssignedTo()
+	if id == "" || (!t.IsNew() && id == t.Original().GetString(c.TicketAssignedTo)) {
+		return nil
+	}
+	u, err := app.FindRecordById(c.Users, id)
+	if err != nil || !c.AsUser(u).IsAdmin() {
+		return validation.Errors{c.TicketAssignedTo: validation.NewError("toolbase_assignee_not_admin", "A ticket is assigned to an admin.")}
+	}
+	return nil
+}
+
+func bindSupportRoutes(authed group) {
+	route(authed, "/support/tickets/", map[string]handler{http.MethodGet: ticketList, http.MethodPost: ticketCreate})
+	route(authed, "/support/tickets/{id}/", map[string]handler{
+		http.MethodGet: ticketDetail, http.MethodPut: ticketUpdate, http.MethodPatch: ticketUpdate,
+	})
+	route(authed, "/support/tickets/{id}/messages/", map[string]handler{http.MethodGet: messageList, http.MethodPost: messageCreate})
+}
+
+// ticketView is a ticket as the seed API shows it; the detail adds its messages.
+type ticketView struct {
+	ID             string `json:"id"`
+	Requester      string `json:"requester"`
+	RequesterEmail string `json:"requester_email"`
+	Subject        string `json:"subject"`
+	Status         string `json:"status"`
+	Priority       string `json:"priority"`
+	AssignedTo     any    `json:"assigned_to"`
+	CreatedAt      any    `json:"created_at"`
+	UpdatedAt      any    `json:"updated_at"`
+}
+
+// ticketDetailView is a ticket with the messages the caller may read.
+type ticketDetailView struct {
+	ticketView
+	Messages []messageView `json:"messages"`
+}
+
+// messageView is a ticket message as the seed API shows it.
+type messageView struct {
+	ID            string `json:"id"`
+	Ticket        string `json:"ticket"`
+	Author        any    `json:"author"`
+	AuthorName    string `json:"author_name"`
+	AuthorIsStaff bool   `json:"author_is_staff"`
+	Body          string `json:"body"`
+	Internal      bool   `json:"internal"`
+	CreatedAt     any    `json:"created_at"`
+}
+
+// ticketViews shows tickets, their requesters loaded in one query.
+func ticketViews(app core.App, records []*core.Record) ([]any, error) {
+	users, err := usersOf(app, records, c.TicketRequester)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, len(records))
+	for i, r := range records {
+		out[i] = newTicketView(r, users)
+	}
+	return out, nil
+}
+
+func newTicketView(r *core.Record, users map[string]*core.Record) ticketView {
+	t := c.AsTicket(r)
+	return ticketView{
+		ID:             r.Id,
+		Requester:      t.Requester(),
+		RequesterEmail: emailOf(users[t.Requester()]),
+		Subject:        t.Subject(),
+		Status:         t.Status(),
+		Priority:       t.Priority(),
+		AssignedTo:     nullIfEmpty(t.AssignedTo()),
+		CreatedAt:      rfc3339(r.GetDateTime(c.FieldCreatedAt)),
+		UpdatedAt:      rfc3339(r.GetDateTime(c.FieldUpdatedAt)),
+	}
+}
+
+// messageViews shows messages, their authors loaded in one query.
+func messageViews(app core.App, records []*core.Record) ([]messageView, error) {
+	users, err := usersOf(app, records, c.MessageAuthor)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]messageView, len(records))
+	for i, r := range records {
+		m := c.AsMessage(r)
+		v := messageView{
+			ID:        r.Id,
+			Ticket:    m.Ticket(),
+			Author:    nullIfEmpty(m.Author()),
+			Body:      m.Body(),
+			Internal:  m.Internal(),
+			CreatedAt: rfc3339(r.GetDateTime(c.FieldCreatedAt)),
+		}
+		if u := users[m.Author()]; u != nil {
+			v.AuthorName = c.AsUser(u).FullName()
+			v.AuthorIsStaff = c.AsUser(u).IsAdmin()
+		} else {
+			// a superuser's answer, or a deleted author
+			v.AuthorName, v.AuthorIsStaff = "Support", m.Author() == ""
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// ticketList is GET /api/support/tickets/: own tickets (admins: all), newest
+// first; ?status=, ?priority=, ?assigned_to=.
+func ticketList(e *core.RequestEvent) error {
+	conds, err := choiceFilters(e, c.SupportTickets, map[string][]string{
+		c.TicketStatus: c.TicketStatuses, c.TicketPriority: c.TicketPriorities, c.TicketAssignedTo: nil,
+	})
+	if err != nil {
+		return err
+	}
+	build := func() (*dbx.SelectQuery, error) {
+		q, err := listQuery(e, c.SupportTickets)
+		if err != nil {
+			return nil, err
+		}
+		for _, cond := range conds {
+			q.AndWhere(cond)
+		}
+		return q, nil
+	}
+	return paginate(e, build, newestFirst(c.SupportTickets), ticketViews)
+}
+
+// showTicket answers a ticket with the messages the caller may read.
+func showTicket(e *core.RequestEvent, status int, t *core.Record) error {
+	msgs, err := visibleMessages(e, t.Id)
+	if err != nil {
+		return err
+	}
+	views, err := messageViews(e.App, msgs)
+	if err != nil {
+		return err
+	}
+	users, err := usersOf(e.App, []*core.Record{t}, c.TicketRequester)
+	if err != nil {
+		return err
+	}
+	return e.JSON(status, ticketDetailView{ticketView: newTicketView(t, users), Messages: views})
+}
+
+// visibleMessages returns a ticket's messages that the messages' list rule
+// lets the caller read, oldest first.
+func visibleMessages(e *core.RequestEvent, ticket string) ([]*core.Record, error) {
+	q, err := listQuery(e, c.TicketMessages)
+	if err != nil {
+		return nil, err
+	}
+	var out []*core.Record
+	err = q.AndWhere(dbx.HashExp{c.TicketMessages + "." + c.MessageTicket: ticket}).
+		OrderBy(c.TicketMessages+"."+c.FieldCreatedAt+" ASC", c.TicketMessages+".rowid ASC").
+		Limit(maxBareList).All(&out)
+	return out, err
+}
+
+// ticketDetail is GET /api/support/tickets/{id}/: the ticket and its messages.
+func ticketDetail(e *core.RequestEvent) error {
+	t, err := findVisible(e, c.SupportTickets, e.Request.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return showTicket(e, http.StatusOK, t)
+}
+
+// ticketCreate is POST /api/support/tickets/ {subject, message?, priority?}:
+// 201 with the OPEN ticket and its first message.
+func ticketCreate(e *core.RequestEvent) error {
+	col, err := e.App.FindCachedCollectionByNameOrId(c.SupportTickets)
+	if err != nil {
+		return err
+	}
+	t := core.NewRecord(col)
+	t.Set(c.TicketRequester, e.Auth.Id)
+	if err := mustAllowCreate(e, t); err != nil {
+		return err
+	}
+	f, err := readForm(e, maxBodyBytes)
+	if err != nil {
+		return err
+	}
+	if subject, ok := f.text(c.TicketSubject, c.MaxSubjectChars, true); ok {
+		t.Set(c.TicketSubject, subject)
+	}
+	if priority, ok := f.choice(c.TicketPriority, c.TicketPriorities, false); ok {
+		t.Set(c.TicketPriority, priority)
+	}
+	message, _ := f.text("message", c.MaxMessageBodyChars, false)
+	if err := mustAllowCreate(e, t); err != nil {
+		return err
+	}
+	if err := f.err(); err != nil {
+		return err
+	}
+	ctx := withActor(e.Request.Context(), e.Auth)
+	err = e.App.RunInTransaction(func(tx core.App) error {
+		if err := tx.SaveWithContext(ctx, t); err != nil {
+			return err
+		}
+		if message == "" {
+			return nil
+		}
+		msgs, err := tx.FindCachedCollectionByNameOrId(c.TicketMessages)
+		if err != nil {
+			return err
+		}
+		m := core.NewRecord(msgs)
+		m.Set(c.MessageTicket, t.Id)
+		m.Set(c.MessageAuthor, e.Auth.Id)
+		m.Set(c.MessageBody, message)
+		return tx.SaveWithContext(ctx, m)
+	})
+	if err != nil {
+		return err
+	}
+	return showTicket(e, http.StatusCreated, t)
+}
+
+// ticketUpdate is PUT/PATCH /api/support/tickets/{id}/ {subject, status,
+// priority, assigned_to}: the tickets update rule decides (admins: all; the
+// requester: the subject, and closing).
+func ticketUpdate(e *core.RequestEvent) error {
+	id := e.Request.PathValue("id")
+	// may the caller edit this ticket at all? (the body is not read yet)
+	t, err := findVisible(e, c.SupportTickets, id)
+	if err != nil {
+		return err
+	}
+	if ok, err := allowed(e, t, t.Collection().UpdateRule); err != nil || !ok {
+		return firstErr(err, errForbidden)
+	}
+	f, err := readForm(e, maxBodyBytes)
+	if err != nil {
+		return err
+	}
+	f.text(c.TicketSubject, c.MaxSubjectChars, true)
+	f.choice(c.TicketStatus, c.TicketStatuses, false)
+	f.choice(c.TicketPriority, c.TicketPriorities, false)
+	if v, present := f.data[c.TicketAssignedTo]; present {
+		// null or "" unassigns
+		switch v := v.(type) {
+		case nil:
+			f.keep(c.TicketAssignedTo, "")
+		case string:
+			f.keep(c.TicketAssignedTo, v)
+		default:
+			f.errs.Add(c.TicketAssignedTo, "Incorrect type. Expected pk value.")
+		}
+	}
+	if err := f.err(); err != nil {
+		return err
+	}
+	var saved *core.Record
+	err = e.App.RunInTransaction(func(tx core.App) error {
+		t, err := tx.FindRecordById(c.SupportTickets, id)
+		if err != nil {
+			return err
+		}
+		ok, err := allowed(e, t, t.Collection().UpdateRule)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errDetail(http.StatusForbidden, "Only admins assign, prioritise or change the status of a ticket; its requester may edit the subject and close it.")
+		}
+		for field, v := range f.clean {
+			t.Set(field, v)
+		}
+		if err := tx.SaveWithContext(withActor(e.Request.Context(), e.Auth), t); err != nil {
+			return err
+		}
+		saved = t
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return showTicket(e, http.StatusOK, saved)
+}
+
+// messageList is GET /api/support/tickets/{id}/messages/: the ticket's
+// messages the caller may read, oldest first (a bare array, at most 1000).
+func messageList(e *core.RequestEvent) error {
+	t, err := findVisible(e, c.SupportTickets, e.Request.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	msgs, err := visibleMessages(e, t.Id)
+	if err != nil {
+		return err
+	}
+	out, err := messageViews(e.App, msgs)
+	if err != nil {
+		return err
+	}
+	return e.JSON(http.StatusOK, out)
+}
+
+// messageCreate is POST /api/support/tickets/{id}/messages/ {body, internal?}:
+// 201 with the message. Internal notes are for admins.
+func messageCreate(e *core.RequestEvent) error {
+	t, err := findVisible(e, c.SupportTickets, e.Request.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	col, err := e.App.FindCachedCollectionByNameOrId(c.TicketMessages)
+	if err != nil {
+		return err
+	}
+	f, err := readForm(e, maxBodyBytes)
+	if err != nil {
+		return err
+	}
+	m := core.NewRecord(col)
+	m.Set(c.MessageTicket, t.Id)
+	m.Set(c.MessageAuthor, e.Auth.Id)
+	if body, ok := f.text(c.MessageBody, c.MaxMessageBodyChars, true); ok {
+		m.Set(c.MessageBody, body)
+	}
+	if internal, ok := f.boolean(c.MessageInternal); ok {
+		m.Set(c.MessageInternal, internal)
+	}
+	if err := f.err(); err != nil {
+		return err
+	}
+	ok, err := canCreate(e, m)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		if !c.AsUser(e.Auth).IsAdmin() && c.AsTicket(t).Status() == c.TicketClosed {
+			return errNonField("This ticket is closed; open a new one.")
+		}
+		return errDetail(http.StatusForbidden, "Only admins write internal notes.")
+	}
+	if err := e.App.SaveWithContext(withActor(e.Request.Context(), e.Auth), m); err != nil {
+		return err
+	}
+	views, err := messageViews(e.App, []*core.Record{m})
+	if err != nil {
+		return err
+	}
+	return e.JSON(http.StatusCreated, views[0])
+}
