@@ -164,6 +164,24 @@ func auditedNext(e *core.RecordEvent, action string, before any, after func() an
 	})
 }
 
+// auditPoints appends the audit row of a ledger entry that is an admin (or
+// CLI) point change, in Post's transaction; other entries are not audited.
+func auditPoints(tx core.App, e Entry, balanceAfter int64, rowID string) error {
+	action := pointsActions[e.Kind]
+	if action == "" {
+		return nil
+	}
+	who := actorInfo{id: e.Actor}
+	if who.id != "" {
+		if actor, err := tx.FindRecordById(c.Users, who.id); err == nil {
+			who = actorInfoOf(actor)
+		}
+	}
+	return writeAudit(tx, who, action, c.Users+"/"+e.User,
+		map[string]any{e.Account: balanceAfter - e.Amount},
+		map[string]any{e.Account: balanceAfter, c.TxAmount: e.Amount, c.TxNote: e.Note, "ledger_row": rowID})
+}
+
 // pointsActions are the ledger kinds that are admin (or CLI) point changes.
 var pointsActions = map[string]string{
 	c.KindGrant:      "points.grant",
@@ -216,27 +234,6 @@ func bindAudit(app core.App) {
 		return auditedNext(e, "tool.status", map[string]any{c.ToolStatus: was}, func() any {
 			return map[string]any{c.ToolStatus: now}
 		})
-	})
-
-	// Post saves ledger rows inside its transaction: the audit row joins it
-	app.OnRecordCreate(c.PointTransactions).BindFunc(func(e *core.RecordEvent) error {
-		action := pointsActions[e.Record.GetString(c.TxKind)]
-		if action == "" {
-			return e.Next()
-		}
-		if err := e.Next(); err != nil {
-			return err
-		}
-		tx := c.AsTransaction(e.Record)
-		who := actorInfo{id: tx.Actor()}
-		if who.id != "" {
-			if actor, err := e.App.FindRecordById(c.Users, who.id); err == nil {
-				who = actorInfoOf(actor)
-			}
-		}
-		return writeAudit(e.App, who, action, c.Users+"/"+tx.User(),
-			map[string]any{tx.Account(): tx.BalanceAfter() - tx.Amount()},
-			map[string]any{tx.Account(): tx.BalanceAfter(), c.TxAmount: tx.Amount(), c.TxNote: tx.Note(), "ledger_row": e.Record.Id})
 	})
 
 	app.OnRecordUpdate(c.SupportTickets).BindFunc(func(e *core.RecordEvent) error {

@@ -83,6 +83,9 @@ func Post(app core.App, entries ...Entry) ([]int64, error) {
 				e.Usage, e.Actor, e.Note, now); err != nil {
 				return fmt.Errorf("ledger: appending %s row of %s: %w", e.Kind, e.User, err)
 			}
+			if err := auditPoints(tx, e, after[i], id); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
