@@ -1,7 +1,6 @@
 package hooks
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -30,7 +29,7 @@ import (
 //   - site_pages writes, support_tickets changes and ticket_messages by admins.
 // A model hook cannot see the request, so the actor reaches it with the save:
 // the records API's request hooks attach the caller (superusers included); a
-// seed route saves with withActor(ctx, e.Auth) or marks the record with
+// seed route saves with saveAs(app, e.Auth, rec) or marks the record with
 // actingAs(rec, e.Auth). Routes whose action is not a record change (payout
 // and refund decisions) call audit themselves, inside their transaction.
 
@@ -57,36 +56,30 @@ func (a actorInfo) isStaff() bool {
 	return a.id == "" || a.role == c.RoleAdmin || a.role == c.ActorSuperuser
 }
 
-type actorKey struct{}
-
 // actorStash is the key under which a record carries its actor (custom record
 // data: never stored, never shown).
 const actorStash = "@toolbase.actor"
 
-// withActor returns ctx carrying actor (a users or _superusers record), for a
-// save or delete whose model hooks audit the change:
-//
-//	e.App.SaveWithContext(withActor(e.Request.Context(), e.Auth), rec)
-//
-// It may wrap systemContext too.
-func withActor(ctx context.Context, actor *core.Record) context.Context {
-	return context.WithValue(ctx, actorKey{}, actorInfoOf(actor))
-}
-
 // actingAs marks rec as saved or deleted by actor, for the model hooks that
-// audit the change; it holds whatever context the save uses.
+// audit the change.
 func actingAs(rec, actor *core.Record) {
 	rec.SetRaw(actorStash, actorInfoOf(actor))
 }
 
-// actorOf returns who made a change: from the save's context, else from the
-// record's mark, else nobody.
-func actorOf(ctx context.Context, rec *core.Record) actorInfo {
-	if ctx != nil {
-		if a, ok := ctx.Value(actorKey{}).(actorInfo); ok {
-			return a
-		}
-	}
+// saveAs saves rec as changed by actor.
+func saveAs(app core.App, actor, rec *core.Record) error {
+	actingAs(rec, actor)
+	return app.Save(rec)
+}
+
+// deleteAs deletes rec as removed by actor.
+func deleteAs(app core.App, actor, rec *core.Record) error {
+	actingAs(rec, actor)
+	return app.Delete(rec)
+}
+
+// actorOf returns who made a change, from the record's mark, or nobody.
+func actorOf(rec *core.Record) actorInfo {
 	if rec != nil {
 		if a, ok := rec.GetRaw(actorStash).(actorInfo); ok {
 			return a
@@ -160,7 +153,7 @@ func auditedNext(e *core.RecordEvent, action string, before any, after func() an
 		if after != nil {
 			a = after()
 		}
-		return writeAudit(tx, actorOf(e.Context, e.Record), action, targetOf(e.Record), before, a)
+		return writeAudit(tx, actorOf(e.Record), action, targetOf(e.Record), before, a)
 	})
 }
 
@@ -228,7 +221,7 @@ func bindAudit(app core.App) {
 			return e.Next()
 		}
 		// a creator submitting or pausing its own tool is no moderation
-		if who := actorOf(e.Context, e.Record); !who.isStaff() && who.id == e.Record.Original().GetString(c.ToolCreator) {
+		if who := actorOf(e.Record); !who.isStaff() && who.id == e.Record.Original().GetString(c.ToolCreator) {
 			return e.Next()
 		}
 		return auditedNext(e, "tool.status", map[string]any{c.ToolStatus: was}, func() any {
@@ -237,7 +230,7 @@ func bindAudit(app core.App) {
 	})
 
 	app.OnRecordUpdate(c.SupportTickets).BindFunc(func(e *core.RecordEvent) error {
-		if !actorOf(e.Context, e.Record).isStaff() {
+		if !actorOf(e.Record).isStaff() {
 			return e.Next() // the requester's own edits
 		}
 		before, after := map[string]any{}, map[string]any{}
@@ -252,7 +245,7 @@ func bindAudit(app core.App) {
 		return auditedNext(e, "ticket.update", before, func() any { return after })
 	})
 	app.OnRecordCreate(c.TicketMessages).BindFunc(func(e *core.RecordEvent) error {
-		if who := actorOf(e.Context, e.Record); who.id == "" || !who.isStaff() {
+		if who := actorOf(e.Record); who.id == "" || !who.isStaff() {
 			return e.Next()
 		}
 		action := "ticket.reply"

@@ -21,7 +21,7 @@ func bindContent(app core.App) {
 			e.Record.Set(c.PageKind, c.PageKindPage)
 		}
 		// the last writer, whatever the body claims (a superuser is no user)
-		if who := actorOf(e.Context, e.Record); who.role != c.ActorSuperuser {
+		if who := actorOf(e.Record); who.role != c.ActorSuperuser {
 			e.Record.Set(c.PageUpdatedBy, who.id)
 		} else {
 			e.Record.Set(c.PageUpdatedBy, "")
@@ -163,7 +163,7 @@ func pageCreate(e *core.RequestEvent) error {
 	if err := mustAllowCreate(e, p); err != nil {
 		return err
 	}
-	if err := e.App.SaveWithContext(withActor(e.Request.Context(), e.Auth), p); err != nil {
+	if err := saveAs(e.App, e.Auth, p); err != nil {
 		return err
 	}
 	return e.JSON(http.StatusCreated, showPage(p))
@@ -191,7 +191,7 @@ func pageUpdate(e *core.RequestEvent) error {
 	for field, v := range f.clean {
 		p.Set(field, v)
 	}
-	if err := e.App.SaveWithContext(withActor(e.Request.Context(), e.Auth), p); err != nil {
+	if err := saveAs(e.App, e.Auth, p); err != nil {
 		return err
 	}
 	return e.JSON(http.StatusOK, showPage(p))
@@ -206,7 +206,7 @@ func pageDelete(e *core.RequestEvent) error {
 	if ok, err := allowed(e, p, p.Collection().DeleteRule); err != nil || !ok {
 		return firstErr(err, errForbidden)
 	}
-	if err := e.App.DeleteWithContext(withActor(e.Request.Context(), e.Auth), p); err != nil {
+	if err := deleteAs(e.App, e.Auth, p); err != nil {
 		return err
 	}
 	return e.NoContent(http.StatusNoContent)

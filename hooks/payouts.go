@@ -237,7 +237,7 @@ func payoutCreate(e *core.RequestEvent) error {
 	if err := f.err(); err != nil {
 		return err
 	}
-	if err := e.App.SaveWithContext(withActor(e.Request.Context(), e.Auth), p); err != nil {
+	if err := saveAs(e.App, e.Auth, p); err != nil {
 		return err
 	}
 	return answerOne(e, http.StatusCreated, payoutViews, p)

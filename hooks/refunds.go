@@ -50,8 +50,9 @@ type UsageRefund struct {
 // (the platform absorbs the rest, and the notes say so); and takes the usage
 // out of its tool's counters. actor (a user id, may be empty) and note (e.g.
 // "refund <id>") go into the ledger rows. A free usage is marked refunded and
-// taken off the counters, with no ledger rows. (The remote path's refundUsage
-// in remote.go refunds a FAILED usage; the two never touch the same usage.)
+// taken off the counters, with no ledger rows. (A remote call that fails is
+// refunded by settle, through the same reverseUsage; a usage is claimed by one
+// or the other.)
 func RefundUsage(app core.App, usageID, actor, note string) (*UsageRefund, error) {
 	var out *UsageRefund
 	err := app.RunInTransaction(func(tx core.App) error {
@@ -78,51 +79,8 @@ func RefundUsage(app core.App, usageID, actor, note string) (*UsageRefund, error
 			return err
 		}
 
-		// what the usage moved, from its own ledger rows
-		var payer, earner string
-		var debited, earning int64
-		err = tx.DB().NewQuery(`SELECT
-			COALESCE(MAX(CASE WHEN kind = 'USAGE' THEN user END), ''),
-			COALESCE(-SUM(CASE WHEN kind = 'USAGE' THEN amount END), 0),
-			COALESCE(MAX(CASE WHEN kind = 'EARNING' THEN user END), ''),
-			COALESCE(SUM(CASE WHEN kind = 'EARNING' THEN amount END), 0)
-			FROM point_transactions WHERE usage = {:id}`).Bind(dbx.Params{"id": usageID}).Row(&payer, &debited, &earner, &earning)
+		r, err := reverseUsage(tx, usage, actor, note)
 		if err != nil {
-			return err
-		}
-		r := &UsageRefund{Credited: debited, Earning: earning}
-		if earning > 0 {
-			var pending int64
-			if err := tx.DB().NewQuery("SELECT [[total_revenue]] - [[total_payouts]] FROM {{users}} WHERE [[id]] = {:id}").
-				Bind(dbx.Params{"id": earner}).Row(&pending); err != nil {
-				return err
-			}
-			r.Reversed = min(earning, max(pending, 0))
-			r.Absorbed = earning - r.Reversed
-		}
-
-		subject := note + " of usage " + usageID
-		absorbed := ""
-		if r.Absorbed > 0 {
-			absorbed = fmt.Sprintf("; the platform absorbs %d of the creator's earning of %d, already paid out", r.Absorbed, earning)
-		}
-		var entries []Entry
-		if r.Credited > 0 {
-			entries = append(entries, Entry{User: payer, Account: c.AccountPoints, Kind: c.KindRefund, Amount: r.Credited,
-				Usage: usageID, Actor: actor, Note: truncateRunes(subject+absorbed, c.MaxNoteChars)})
-		}
-		if r.Reversed > 0 {
-			entries = append(entries, Entry{User: earner, Account: c.AccountRevenue, Kind: c.KindRefund, Amount: -r.Reversed,
-				Usage: usageID, Actor: actor, Note: truncateRunes(fmt.Sprintf("%s: reverses %d of the earning of %d%s",
-					subject, r.Reversed, earning, absorbed), c.MaxNoteChars)})
-		}
-		if len(entries) > 0 {
-			if _, err := Post(tx, entries...); err != nil {
-				return err
-			}
-		}
-		u := c.AsUsage(usage)
-		if err := moveToolCounters(tx, u.Tool(), -1, -u.PointsSpent()); err != nil {
 			return err
 		}
 		// saved through the model as well, for realtime and updated_at
@@ -137,6 +95,60 @@ func RefundUsage(app core.App, usageID, actor, note string) (*UsageRefund, error
 		return nil, err
 	}
 	return out, nil
+}
+
+// reverseUsage undoes what a claimed usage moved, in tx: a REFUND credit to its
+// payer of what it debited, a REFUND reversal of the creator's earning that
+// never takes the creator's pending revenue below zero (the platform absorbs
+// the rest, and the notes say so), and the usage taken off its tool's counters.
+func reverseUsage(tx core.App, usage *core.Record, actor, note string) (*UsageRefund, error) {
+	var payer, earner string
+	var debited, earning int64
+	err := tx.DB().NewQuery(`SELECT
+		COALESCE(MAX(CASE WHEN kind = 'USAGE' THEN user END), ''),
+		COALESCE(-SUM(CASE WHEN kind = 'USAGE' THEN amount END), 0),
+		COALESCE(MAX(CASE WHEN kind = 'EARNING' THEN user END), ''),
+		COALESCE(SUM(CASE WHEN kind = 'EARNING' THEN amount END), 0)
+		FROM point_transactions WHERE usage = {:id}`).Bind(dbx.Params{"id": usage.Id}).Row(&payer, &debited, &earner, &earning)
+	if err != nil {
+		return nil, err
+	}
+	r := &UsageRefund{Credited: debited, Earning: earning}
+	if earning > 0 {
+		var pending int64
+		if err := tx.DB().NewQuery("SELECT [[total_revenue]] - [[total_payouts]] FROM {{users}} WHERE [[id]] = {:id}").
+			Bind(dbx.Params{"id": earner}).Row(&pending); err != nil {
+			return nil, err
+		}
+		r.Reversed = min(earning, max(pending, 0))
+		r.Absorbed = earning - r.Reversed
+	}
+
+	subject := note + " of usage " + usage.Id
+	absorbed := ""
+	if r.Absorbed > 0 {
+		absorbed = fmt.Sprintf("; the platform absorbs %d of the creator's earning of %d, already paid out", r.Absorbed, earning)
+	}
+	var entries []Entry
+	if r.Credited > 0 {
+		entries = append(entries, Entry{User: payer, Account: c.AccountPoints, Kind: c.KindRefund, Amount: r.Credited,
+			Usage: usage.Id, Actor: actor, Note: truncateRunes(subject+absorbed, c.MaxNoteChars)})
+	}
+	if r.Reversed > 0 {
+		entries = append(entries, Entry{User: earner, Account: c.AccountRevenue, Kind: c.KindRefund, Amount: -r.Reversed,
+			Usage: usage.Id, Actor: actor, Note: truncateRunes(fmt.Sprintf("%s: reverses %d of the earning of %d%s",
+				subject, r.Reversed, earning, absorbed), c.MaxNoteChars)})
+	}
+	if len(entries) > 0 {
+		if _, err := Post(tx, entries...); err != nil {
+			return nil, err
+		}
+	}
+	u := c.AsUsage(usage)
+	if err := moveToolCounters(tx, u.Tool(), -1, -u.PointsSpent()); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 func bindRefunds(app core.App) {
@@ -299,7 +311,7 @@ func refundCreate(e *core.RequestEvent) error {
 	if !ok {
 		return FieldErrors{c.RefundUsage: {fmt.Sprintf(`Invalid pk "%s" - object does not exist.`, usage)}}.Err()
 	}
-	if err := e.App.SaveWithContext(withActor(e.Request.Context(), e.Auth), r); err != nil {
+	if err := saveAs(e.App, e.Auth, r); err != nil {
 		return err
 	}
 	return answerOne(e, http.StatusCreated, refundViews, r)

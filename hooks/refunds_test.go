@@ -662,22 +662,14 @@ func TestRefundUsageOnce(t *testing.T) {
 	mustVerify(t, app)
 }
 
-// failUsage settles a usage as a failed remote call does: FAILED and
-// refunded by the remote path's own refund, in one transaction.
+// failUsage settles a usage as a failed remote call does, through settle:
+// FAILED and refunded in one transaction.
 func failUsage(t testing.TB, app core.App, usageID string) {
 	t.Helper()
-	err := app.RunInTransaction(func(tx core.App) error {
-		if _, err := tx.DB().Update(c.ToolUsage, dbx.Params{c.UsageState: c.StateFailed}, dbx.HashExp{c.FieldID: usageID}).Execute(); err != nil {
-			return err
-		}
-		usage, err := tx.FindRecordById(c.ToolUsage, usageID)
-		if err != nil {
-			return err
-		}
-		_, err = refundUsage(tx, usage)
-		return err
-	})
-	if err != nil {
+	if _, err := app.DB().Update(c.ToolUsage, dbx.Params{c.UsageState: c.StatePending}, dbx.HashExp{c.FieldID: usageID}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := settle(app, usageID, outcome{failure: "the tool's endpoint answered 500"}); err != nil {
 		t.Fatal(err)
 	}
 }

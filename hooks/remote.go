@@ -272,7 +272,11 @@ func settle(app core.App, usageID string, out outcome) (*UseResult, error) {
 			usage.Set(c.UsageOutputData, out.output)
 		} else {
 			usage.Set(c.UsageErrorMessage, out.failure+"; the use was refunded")
-			if result.Remaining, err = refundUsage(tx, usage); err != nil {
+			if _, err := reverseUsage(tx, usage, "", "refund of a failed call"); err != nil {
+				return err
+			}
+			if err := tx.DB().Select(c.UserPointsBalance).From(c.Users).
+				Where(dbx.HashExp{c.FieldID: c.AsUsage(usage).User()}).Row(&result.Remaining); err != nil {
 				return err
 			}
 			usage.Set(c.UsageRemainingPoints, result.Remaining)
@@ -283,67 +287,6 @@ func settle(app core.App, usageID string, out outcome) (*UseResult, error) {
 		return nil, fmt.Errorf("settling usage %s: %w", usageID, err)
 	}
 	return result, nil
-}
-
-// refundUsage gives a use's points back to its payer and takes its earning
-// back from the creator, and takes it off the tool's counters, in tx. A
-// creator already paid out keeps what it was paid: the platform absorbs the
-// difference and the ledger row's note says so. It returns the payer's balance.
-func refundUsage(tx core.App, usage *core.Record) (int64, error) {
-	u := c.AsUsage(usage)
-	var rows []struct {
-		User   string `db:"user"`
-		Kind   string `db:"kind"`
-		Amount int64  `db:"amount"`
-	}
-	err := tx.DB().Select(c.TxUser, c.TxKind, c.TxAmount).From(c.PointTransactions).
-		Where(dbx.HashExp{c.TxUsage: usage.Id}).All(&rows)
-	if err != nil {
-		return 0, err
-	}
-	var entries []Entry
-	for _, r := range rows {
-		switch r.Kind {
-		case c.KindUsage:
-			entries = append(entries, Entry{User: r.User, Account: c.AccountPoints, Kind: c.KindRefund, Amount: -r.Amount,
-				Usage: usage.Id, Note: "refund of a failed use"})
-		case c.KindEarning:
-			back, note, err := reclaimable(tx, r.User, r.Amount)
-			if err != nil {
-				return 0, err
-			}
-			if back > 0 {
-				entries = append(entries, Entry{User: r.User, Account: c.AccountRevenue, Kind: c.KindRefund, Amount: -back,
-					Usage: usage.Id, Note: note})
-			}
-		}
-	}
-	if len(entries) > 0 {
-		if _, err := Post(tx, entries...); err != nil {
-			return 0, err
-		}
-	}
-	if err := moveToolCounters(tx, u.Tool(), -1, -u.PointsSpent()); err != nil {
-		return 0, err
-	}
-	var balance int64
-	err = tx.DB().Select(c.UserPointsBalance).From(c.Users).Where(dbx.HashExp{c.FieldID: u.User()}).Row(&balance)
-	return balance, err
-}
-
-// reclaimable is how much of an earning can be taken back from a creator
-// without its unpaid revenue going below zero, and the ledger note to say so.
-func reclaimable(tx core.App, creator string, earning int64) (int64, string, error) {
-	var pending int64
-	err := tx.DB().Select("[[" + c.UserTotalRevenue + "]] - [[" + c.UserTotalPayouts + "]]").From(c.Users).
-		Where(dbx.HashExp{c.FieldID: creator}).Row(&pending)
-	if err != nil {
-		return 0, "", err
-	}
-	if pending >= earning {
-		return earning, "refund of a failed use", nil
-	}
-	return pending, fmt.Sprintf("refund of a failed use; the creator was already paid out, the platform absorbs %d", earning-pending), nil
 }
 
 // reconcile fails and refunds pending uses whose call can no longer finish:

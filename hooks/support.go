@@ -39,7 +39,7 @@ func bindSupport(app core.App) {
 	})
 	// a message is signed by whoever wrote it, whatever it claims
 	app.OnRecordCreate(c.TicketMessages).BindFunc(func(e *core.RecordEvent) error {
-		if who := actorOf(e.Context, e.Record); who.id != "" && who.role != c.ActorSuperuser {
+		if who := actorOf(e.Record); who.id != "" && who.role != c.ActorSuperuser {
 			e.Record.Set(c.MessageAuthor, who.id)
 		}
 		return e.Next()
@@ -246,9 +246,8 @@ func ticketCreate(e *core.RequestEvent) error {
 	if err := f.err(); err != nil {
 		return err
 	}
-	ctx := withActor(e.Request.Context(), e.Auth)
 	err = e.App.RunInTransaction(func(tx core.App) error {
-		if err := tx.SaveWithContext(ctx, t); err != nil {
+		if err := saveAs(tx, e.Auth, t); err != nil {
 			return err
 		}
 		if message == "" {
@@ -262,7 +261,7 @@ func ticketCreate(e *core.RequestEvent) error {
 		m.Set(c.MessageTicket, t.Id)
 		m.Set(c.MessageAuthor, e.Auth.Id)
 		m.Set(c.MessageBody, message)
-		return tx.SaveWithContext(ctx, m)
+		return saveAs(tx, e.Auth, m)
 	})
 	if err != nil {
 		return err
@@ -320,7 +319,7 @@ func ticketUpdate(e *core.RequestEvent) error {
 		for field, v := range f.clean {
 			t.Set(field, v)
 		}
-		if err := tx.SaveWithContext(withActor(e.Request.Context(), e.Auth), t); err != nil {
+		if err := saveAs(tx, e.Auth, t); err != nil {
 			return err
 		}
 		saved = t
@@ -387,7 +386,7 @@ func messageCreate(e *core.RequestEvent) error {
 		}
 		return errDetail(http.StatusForbidden, "Only admins write internal notes.")
 	}
-	if err := e.App.SaveWithContext(withActor(e.Request.Context(), e.Auth), m); err != nil {
+	if err := saveAs(e.App, e.Auth, m); err != nil {
 		return err
 	}
 	views, err := messageViews(e.App, []*core.Record{m})

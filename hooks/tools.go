@@ -473,7 +473,7 @@ func toolUpdate(e *core.RequestEvent) error {
 		for field, v := range f.clean {
 			t.Set(field, v)
 		}
-		if err := e.App.Save(t); err != nil {
+		if err := saveAs(e.App, e.Auth, t); err != nil {
 			return err
 		}
 		saved = t

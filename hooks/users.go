@@ -403,7 +403,7 @@ func saveUserEdit(e *core.RequestEvent, f *form, rec *core.Record, withEmail boo
 		return err
 	}
 	applyUserFields(rec, f)
-	if err := e.App.Save(rec); err != nil {
+	if err := saveAs(e.App, e.Auth, rec); err != nil {
 		return userSaveError(err)
 	}
 	return e.JSON(http.StatusOK, userViewOf(rec))
@@ -433,7 +433,7 @@ func changeRole(e *core.RequestEvent) error {
 		return firstErr(err, errForbidden)
 	}
 	rec.Set(c.UserRole, role)
-	if err := e.App.Save(rec); err != nil {
+	if err := saveAs(e.App, e.Auth, rec); err != nil {
 		return userSaveError(err)
 	}
 	return e.JSON(http.StatusOK, userViewOf(rec))
