@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
@@ -35,8 +36,8 @@ func Register(app core.App) error {
 			return err
 		}
 		// the seed API: DRF-shaped answers; authenticated unless a route says otherwise
-		public := se.Router.Group("/api").BindFunc(drfBoundary)
-		authed := se.Router.Group("/api").BindFunc(drfBoundary, requireUser)
+		public := se.Router.Group(seedPrefix).BindFunc(drfBoundary)
+		authed := se.Router.Group(seedPrefix).BindFunc(drfBoundary, requireUser)
 		bindTokenRoutes(public)
 		bindUserRoutes(public, authed)
 		bindToolRoutes(authed)
@@ -78,6 +79,28 @@ type group = *router.RouterGroup[*core.RequestEvent]
 
 type handler = func(e *core.RequestEvent) error
 
+// seedPrefix is where the seed API's paths start.
+const seedPrefix = "/api"
+
+// seedRoutes records every method and path route registered, for the API
+// description's test.
+var seedRoutes = struct {
+	sync.Mutex
+	byPath map[string][]string
+}{byPath: map[string][]string{}}
+
+// SeedRoutes returns the registered seed API paths (with their {id}-style
+// parameters) and, for each, its methods, sorted.
+func SeedRoutes() map[string][]string {
+	seedRoutes.Lock()
+	defer seedRoutes.Unlock()
+	out := make(map[string][]string, len(seedRoutes.byPath))
+	for path, methods := range seedRoutes.byPath {
+		out[path] = slices.Clone(methods)
+	}
+	return out
+}
+
 // route registers one seed API path (exact, trailing slash included) with a
 // handler per method, and DRF's 405 for the other methods. (A method-less
 // catch-all would conflict in ServeMux with sibling wildcard paths.)
@@ -87,6 +110,9 @@ func route(g group, path string, handlers map[string]handler) {
 		allow = append(allow, method)
 	}
 	slices.Sort(allow)
+	seedRoutes.Lock()
+	seedRoutes.byPath[seedPrefix+path] = slices.DeleteFunc(slices.Clone(allow), func(m string) bool { return m == http.MethodOptions })
+	seedRoutes.Unlock()
 	notAllowed := func(e *core.RequestEvent) error {
 		e.Response.Header().Set("Allow", strings.Join(allow, ", "))
 		return errDetail(http.StatusMethodNotAllowed, `Method "`+e.Request.Method+`" not allowed.`)
