@@ -10,8 +10,5 @@ func bindToolRoutes(authed group)             {}
 func bindPointsRoutes(authed group)           {}
 func bindAPIKeys(app core.App)                {}
 func bindKeyRoutes(authed group)              {}
-func bindFeedback(app core.App)               {}
-func bindFeedbackRoutes(authed group)         {}
-func bindStatsRoutes(authed group)            {}
 func bindPlatform(app core.App)               {}
 func bindPlatformRoutes(public, authed group) {}
