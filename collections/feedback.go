@@ -67,3 +67,9 @@ const (
 	// ToolStatsRule: a tool's statistics are for its creator and admins.
 	ToolStatsRule = `@request.auth.id != "" && (creator = @request.auth.id || @request.auth.role = "ADMIN")`
 )
+
+// UsageCreatorEarning is a field of tool_usage added for the statistics: the
+// creator's EARNING for the use (0 for a free use), copied from the ledger in
+// the use's own transaction. It belongs in usage.go; it sits here to keep
+// that file to its owner.
+const UsageCreatorEarning = "creator_earning"

@@ -46,9 +46,11 @@ var (
 	errReviewMoved = validation.NewError("toolbase_review_moved", "A review stays with its tool and its author.")
 )
 
-// bindFeedback binds the reviews' record hooks, and the privacy of usage rows
-// on the records API and realtime (see hideUsagePrivateFields).
+// bindFeedback binds the record hooks of issue 6: the reviews', a usage's
+// creator earning (bindUsageEarning, for the statistics), and the privacy of
+// usage rows on the records API and realtime (hideUsagePrivateFields).
 func bindFeedback(app core.App) {
+	bindUsageEarning(app)
 	app.OnRecordCreateRequest(c.ToolFeedback).BindFunc(func(e *core.RecordRequestEvent) error {
 		info, err := e.RequestInfo()
 		if err != nil {
@@ -168,10 +170,11 @@ func recountRatings(tx core.App, toolID string) error {
 }
 
 // hideUsagePrivateFields keeps a usage's remaining_points (the payer's
-// balance) and idempotency_key private to the payer and admins: the usage
-// rule also shows a tool's usage to its creator, and a client's balance is
-// none of the creator's business. It runs for the records API and for every
-// realtime message.
+// balance) and idempotency_key private to the payer and admins, and its
+// creator_earning to the tool's side and admins: the usage rule shows a
+// tool's usage to its creator too, and a client's balance is none of the
+// creator's business, nor the creator's share of the client's. It runs for
+// the records API and for every realtime message.
 func hideUsagePrivateFields(e *core.RecordEnrichEvent) error {
 	if err := e.Next(); err != nil {
 		return err
@@ -180,9 +183,13 @@ func hideUsagePrivateFields(e *core.RecordEnrichEvent) error {
 	if info != nil && info.HasSuperuserAuth() {
 		return nil
 	}
-	if info == nil || info.Auth == nil ||
-		(info.Auth.Id != e.Record.GetString(c.UsageUser) && info.Auth.GetString(c.UserRole) != c.RoleAdmin) {
+	if info != nil && info.Auth != nil && info.Auth.GetString(c.UserRole) == c.RoleAdmin {
+		return nil
+	}
+	if info == nil || info.Auth == nil || info.Auth.Id != e.Record.GetString(c.UsageUser) {
 		e.Record.Hide(c.UsageRemainingPoints, c.UsageIdempotencyKey)
+	} else {
+		e.Record.Hide(c.UsageCreatorEarning)
 	}
 	return nil
 }

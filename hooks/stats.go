@@ -42,7 +42,10 @@ import (
 // counters; every other number covers the range ?from=&to= (dates, UTC,
 // default the last 30 days), widened to whole buckets of ?interval= (day,
 // week from Monday, month). A usage counts in the bucket of its created_at,
-// and so do its ledger rows (creator earnings); points granted and new users
+// and so does its creator earning (tool_usage.creator_earning, the EARNING
+// ledger rows of the use, copied into the usage row in the use's own
+// transaction, so that earnings are summed from the same index range as the
+// uses instead of one ledger lookup per usage); points granted and new users
 // count by their own created_at.
 
 const (
@@ -180,6 +183,22 @@ func (r statsRange) view() rangeView {
 
 func storedTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000Z") }
 
+// bindUsageEarning copies a new usage's EARNING ledger rows, which UseTool
+// posts just before it in the same transaction, into its creator_earning.
+func bindUsageEarning(app core.App) {
+	app.OnRecordCreate(c.ToolUsage).BindFunc(func(e *core.RecordEvent) error {
+		var earning int64
+		err := e.App.DB().NewQuery("SELECT COALESCE(SUM(amount), 0) FROM point_transactions" +
+			" WHERE usage = {:usage} AND usage != '' AND kind = {:kind}").
+			Bind(dbx.Params{"usage": e.Record.Id, "kind": c.KindEarning}).Row(&earning)
+		if err != nil {
+			return err
+		}
+		e.Record.Set(c.UsageCreatorEarning, earning)
+		return e.Next()
+	})
+}
+
 // stepSQL is SQLite's date modifier from one bucket to the next.
 func (r statsRange) stepSQL() string {
 	switch r.interval {
@@ -236,7 +255,7 @@ const (
 	// inBucket is the range of bucket b.period (a correlated subquery's)
 	inBucket = "u.created_at >= b.period || ' 00:00:00.000Z' AND u.created_at < date(b.period, {:step}) || ' 00:00:00.000Z'"
 	// buckets lists the range's buckets, first day of each
-	buckets = "WITH RECURSIVE b(period) AS (SELECT {:first} UNION ALL SELECT date(period, {:step}) FROM b WHERE period < {:last})\n"
+	buckets = "WITH RECURSIVE b(period) AS (SELECT {:first} UNION ALL SELECT date(period, {:step}) FROM b WHERE period < {:last})"
 )
 
 // seriesPoint is one bucket of a series.
@@ -258,7 +277,7 @@ func seriesColumns(scope string) string {
 func series(r statsRange, scope string, params dbx.Params, dst *[]seriesPoint) statsQuery {
 	return statsQuery{
 		name:   "series",
-		sql:    buckets + "SELECT b.period AS period,\n" + seriesColumns(scope) + "\nFROM b ORDER BY b.period",
+		sql:    buckets + "\nSELECT b.period AS period,\n" + seriesColumns(scope) + "\nFROM b ORDER BY b.period",
 		params: r.params(params),
 		read:   func(q *dbx.Query) error { return q.All(dst) },
 	}
@@ -266,36 +285,19 @@ func series(r statsRange, scope string, params dbx.Params, dst *[]seriesPoint) s
 
 // usageTotals are the numbers of the range's usage of a scope.
 type usageTotals struct {
-	Uses        int64 `db:"uses"`
-	UniqueUsers int64 `db:"unique_users"`
-	PointsSpent int64 `db:"points_spent"`
+	Uses            int64 `db:"uses"`
+	UniqueUsers     int64 `db:"unique_users"`
+	PointsSpent     int64 `db:"points_spent"`
+	CreatorEarnings int64 `db:"creator_earnings"`
 }
 
 func totals(r statsRange, scope string, params dbx.Params, dst *usageTotals) statsQuery {
 	return statsQuery{
 		name: "totals",
-		sql: "SELECT COUNT(*) AS uses, COUNT(DISTINCT u.user) AS unique_users, COALESCE(SUM(u.points_spent), 0) AS points_spent\n" +
-			"FROM tool_usage u WHERE " + scope + " AND " + inRange,
+		sql: "SELECT COUNT(*) AS uses, COUNT(DISTINCT u.user) AS unique_users, COALESCE(SUM(u.points_spent), 0) AS points_spent,\n" +
+			"COALESCE(SUM(u.creator_earning), 0) AS creator_earnings FROM tool_usage u WHERE " + scope + " AND " + inRange,
 		params: r.params(params),
 		read:   func(q *dbx.Query) error { return q.One(dst) },
-	}
-}
-
-// earnings sums what creator earned (EARNING ledger rows) from the range's
-// usage of scope. The plan walks the usage by index and looks each one's
-// ledger rows up by the covering index on usage; the unary + keeps the
-// planner off the (kind, created_at) index, which would walk every EARNING
-// row of all time.
-func earnings(r statsRange, scope string, params dbx.Params, creator string, dst *int64) statsQuery {
-	p := r.params(params)
-	p["earner"], p["earning"] = creator, c.KindEarning
-	return statsQuery{
-		name: "creator earnings",
-		sql: "SELECT COALESCE(SUM(pt.amount), 0) FROM tool_usage u\n" +
-			"JOIN point_transactions pt ON pt.usage = u.id AND pt.usage != '' AND +pt.kind = {:earning} AND +pt.user = {:earner}\n" +
-			"WHERE " + scope + " AND " + inRange,
-		params: p,
-		read:   func(q *dbx.Query) error { return q.Row(dst) },
 	}
 }
 
@@ -347,19 +349,14 @@ func toolStatsQueries(app core.App, info *core.RequestInfo, tool *core.Record, r
 	read := totalsQ.read
 	totalsQ.read = func(q *dbx.Query) error {
 		err := read(q)
-		body.UniqueUsers = sums.UniqueUsers
+		body.UniqueUsers, body.CreatorEarnings = sums.UniqueUsers, sums.CreatorEarnings
 		return err
 	}
 	recent, err := recentUsage(app, info, tool, &body.RecentUsage)
 	if err != nil {
 		return nil, nil, err
 	}
-	return body, []statsQuery{
-		totalsQ,
-		earnings(r, scopeTool, of, t.Creator(), &body.CreatorEarnings),
-		series(r, scopeTool, of, &body.Series),
-		recent,
-	}, nil
+	return body, []statsQuery{totalsQ, series(r, scopeTool, of, &body.Series), recent}, nil
 }
 
 // recentUsage reads the tool's last usage rows that the caller's usage list
@@ -461,7 +458,7 @@ func creatorStatsQueries(r statsRange, user string) (any, []statsQuery) {
 	read := totalsQ.read
 	totalsQ.read = func(q *dbx.Query) error {
 		err := read(q)
-		body.TotalUses, body.TotalRevenue, body.UniqueUsers = sums.Uses, sums.PointsSpent, sums.UniqueUsers
+		body.TotalUses, body.TotalRevenue, body.UniqueUsers, body.CreatorEarnings = sums.Uses, sums.PointsSpent, sums.UniqueUsers, sums.CreatorEarnings
 		return err
 	}
 	byTool := statsQuery{
@@ -471,12 +468,7 @@ func creatorStatsQueries(r statsRange, user string) (any, []statsQuery) {
 		params: r.params(of),
 		read:   func(q *dbx.Query) error { return q.All(&body.ByTool) },
 	}
-	return body, []statsQuery{
-		totalsQ,
-		earnings(r, scopeCreator, of, user, &body.CreatorEarnings),
-		byTool,
-		series(r, scopeCreator, of, &body.Series),
-	}
+	return body, []statsQuery{totalsQ, byTool, series(r, scopeCreator, of, &body.Series)}
 }
 
 // PlatformStatsBody is GET /api/tools/usage/stats/ for an admin, and the
@@ -518,12 +510,6 @@ func platformStatsQueries(r statsRange) (*PlatformStatsBody, []statsQuery) {
 	grant := dbx.Params{"grant": c.KindGrant}
 	return body, []statsQuery{
 		{
-			name:   "totals",
-			sql:    "SELECT COUNT(*), COALESCE(SUM(u.points_spent), 0) FROM tool_usage u WHERE " + inRange,
-			params: r.params(nil),
-			read:   func(q *dbx.Query) error { return q.Row(&body.TotalUses, &body.PointsSpent) },
-		},
-		{
 			name: "points granted",
 			sql: "SELECT COALESCE(SUM(pt.amount), 0) FROM point_transactions pt\n" +
 				"WHERE pt.kind = {:grant} AND pt.created_at >= {:from} AND pt.created_at < {:to}",
@@ -537,25 +523,47 @@ func platformStatsQueries(r statsRange) (*PlatformStatsBody, []statsQuery) {
 			read:   func(q *dbx.Query) error { return q.Row(&body.NewUsers) },
 		},
 		{
-			name: "top tools",
+			// one walk of the range per tool feeds the totals, the top tools
+			// and the top creators
+			name: "by tool and creator",
 			sql: "WITH p AS MATERIALIZED (" + perTool("1 = 1") + ")\n" +
-				"SELECT tool, tool_name, uses, points_spent FROM p WHERE uses > 0 ORDER BY uses DESC, points_spent DESC, tool LIMIT " + fmt.Sprint(statsTopN),
+				"SELECT 0 AS part, 0 AS pos, '' AS id, '' AS name, '' AS email, COALESCE(SUM(uses), 0) AS uses, COALESCE(SUM(points_spent), 0) AS points_spent FROM p\n" +
+				"UNION ALL SELECT * FROM (SELECT 1, ROW_NUMBER() OVER (ORDER BY uses DESC, points_spent DESC, tool), tool, tool_name, '', uses, points_spent\n" +
+				"  FROM p WHERE uses > 0 ORDER BY uses DESC, points_spent DESC, tool LIMIT " + fmt.Sprint(statsTopN) + ")\n" +
+				"UNION ALL SELECT * FROM (SELECT 2, ROW_NUMBER() OVER (ORDER BY SUM(p.points_spent) DESC, SUM(p.uses) DESC, p.creator), p.creator,\n" +
+				"  COALESCE(us.username, ''), COALESCE(us.email, ''), SUM(p.uses), SUM(p.points_spent)\n" +
+				"  FROM p LEFT JOIN users us ON us.id = p.creator GROUP BY p.creator HAVING SUM(p.uses) > 0\n" +
+				"  ORDER BY SUM(p.points_spent) DESC, SUM(p.uses) DESC, p.creator LIMIT " + fmt.Sprint(statsTopN) + ")\n" +
+				"ORDER BY part, pos",
 			params: r.params(nil),
-			read:   func(q *dbx.Query) error { return q.All(&body.TopTools) },
-		},
-		{
-			name: "top creators",
-			sql: "WITH p AS MATERIALIZED (" + perTool("1 = 1") + ")\n" +
-				"SELECT p.creator AS creator, COALESCE(us.username, '') AS creator_name, COALESCE(us.email, '') AS creator_email,\n" +
-				"SUM(p.uses) AS uses, SUM(p.points_spent) AS points_spent\n" +
-				"FROM p LEFT JOIN users us ON us.id = p.creator\n" +
-				"GROUP BY p.creator HAVING SUM(p.uses) > 0 ORDER BY points_spent DESC, uses DESC, p.creator LIMIT " + fmt.Sprint(statsTopN),
-			params: r.params(nil),
-			read:   func(q *dbx.Query) error { return q.All(&body.TopCreators) },
+			read: func(q *dbx.Query) error {
+				var rows []struct {
+					Part        int    `db:"part"`
+					ID          string `db:"id"`
+					Name        string `db:"name"`
+					Email       string `db:"email"`
+					Uses        int64  `db:"uses"`
+					PointsSpent int64  `db:"points_spent"`
+				}
+				if err := q.All(&rows); err != nil {
+					return err
+				}
+				for _, r := range rows {
+					switch r.Part {
+					case 0:
+						body.TotalUses, body.PointsSpent = r.Uses, r.PointsSpent
+					case 1:
+						body.TopTools = append(body.TopTools, toolUse{Tool: r.ID, ToolName: r.Name, Uses: r.Uses, PointsSpent: r.PointsSpent})
+					case 2:
+						body.TopCreators = append(body.TopCreators, creatorUse{Creator: r.ID, CreatorName: r.Name, CreatorEmail: r.Email, Uses: r.Uses, PointsSpent: r.PointsSpent})
+					}
+				}
+				return nil
+			},
 		},
 		{
 			name: "series",
-			sql: buckets + "SELECT b.period AS period,\n" + seriesColumns(scopePlatform) + ",\n" +
+			sql: buckets + "\nSELECT b.period AS period,\n" + seriesColumns(scopePlatform) + ",\n" +
 				"(SELECT COALESCE(SUM(pt.amount), 0) FROM point_transactions pt WHERE pt.kind = {:grant}" +
 				" AND pt.created_at >= b.period || ' 00:00:00.000Z' AND pt.created_at < date(b.period, {:step}) || ' 00:00:00.000Z') AS points_granted,\n" +
 				"(SELECT COUNT(*) FROM users us WHERE us.created_at >= b.period || ' 00:00:00.000Z'" +

@@ -160,7 +160,22 @@ func newWorkload(t *testing.T) *workload {
 		t.Fatal(err)
 	}
 	mustVerify(t, app)
+	mustMatchEarnings(t, app)
 	return w
+}
+
+// mustMatchEarnings fails when a usage's creator_earning differs from its
+// EARNING ledger rows.
+func mustMatchEarnings(t testing.TB, app core.App) {
+	t.Helper()
+	var wrong []string
+	if err := app.DB().NewQuery(`SELECT u.id FROM tool_usage u WHERE u.creator_earning !=
+		COALESCE((SELECT SUM(pt.amount) FROM point_transactions pt WHERE pt.usage = u.id AND pt.kind = 'EARNING'), 0)`).Column(&wrong); err != nil {
+		t.Fatal(err)
+	}
+	if len(wrong) > 0 {
+		t.Errorf("creator_earning differs from the ledger for usage %v", wrong)
+	}
 }
 
 // spent is what a scripted use cost its user (spec section 3).
@@ -1051,6 +1066,13 @@ func TestRealtimeUsageOfOwnTools(t *testing.T) {
 		if _, ok := rec[private]; ok {
 			t.Errorf("the creator is shown the client's %s: %v", private, rec)
 		}
+	}
+	if rec[c.UsageCreatorEarning] != float64(activeCost-activeCost*20/100) {
+		t.Errorf("the creator is not shown its earning: %v", rec)
+	}
+	// the payer sees its balance, not the creator's share
+	if rec := results["client2"][onOther]; rec == nil || rec[c.UsageRemainingPoints] != float64(fixturePoints-otherCost) || rec[c.UsageCreatorEarning] != nil {
+		t.Errorf("client2's own event: %v", rec)
 	}
 	if rec[c.UsageTool] != fx.active || rec[c.UsageUser] != fx.client.id {
 		t.Errorf("creator's event: %v", rec)
