@@ -1081,4 +1081,69 @@ func TestRealtimeUsageOfOwnTools(t *testing.T) {
 	if rec := results["admin"][onActive]; rec == nil || rec[c.UsageIdempotencyKey] != "client-key-1" {
 		t.Errorf("admin's event: %v", rec)
 	}
+	// the same holds for the records API
+	status, body = request(t, http.MethodGet, base+"/api/collections/"+c.ToolUsage+"/records", fx.creator.auth, "")
+	var list struct{ Items []map[string]any }
+	json.Unmarshal(body, &list)
+	var ids []string
+	for _, it := range list.Items {
+		ids = append(ids, it["id"].(string))
+		if it["id"] == onActive {
+			if _, shown := it[c.UsageRemainingPoints]; shown || it[c.UsageIdempotencyKey] != nil {
+				t.Errorf("the records API shows the creator the client's private fields: %v", it)
+			}
+		}
+	}
+	slices.Sort(ids)
+	if status != 200 || !slices.Equal(ids, want["creator"]) {
+		t.Errorf("creator's usage list on the records API: %d %v, want %v", status, ids, want["creator"])
+	}
+}
+
+// TestBenchSeedCommand: the bench's hidden seeder records real, ledgered
+// uses spread over the past days, and refuses to run unconfirmed.
+func TestBenchSeedCommand(t *testing.T) {
+	app := newTestApp(t)
+	run := func(args ...string) (string, error) {
+		cmd := newStatsCommand(app)
+		var out bytes.Buffer
+		cmd.SetOut(&out)
+		cmd.SetErr(io.Discard)
+		cmd.SetArgs(append([]string{"bench-seed"}, args...))
+		err := cmd.Execute()
+		return out.String(), err
+	}
+	ids := "--tools=" + fx.active + "," + fx.other
+	users := "--users=" + fx.client.id + "," + fx.client2.id
+	if _, err := run(ids, users, "--rows=10", "--days=5"); err == nil {
+		t.Fatal("bench-seed ran without --" + benchSeedConfirm)
+	}
+	if _, err := run("--tools=nope", users, "--rows=10", "--days=5", "--"+benchSeedConfirm); err == nil {
+		t.Fatal("bench-seed ran with an unknown tool")
+	}
+	if count(t, app, c.ToolUsage, nil) != 0 {
+		t.Fatal("a refused bench-seed wrote usage")
+	}
+	out, err := run(ids, users, "--rows=60", "--days=6", "--"+benchSeedConfirm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "bench-seed: 60 uses of 2 tools by 2 users over 6 days") {
+		t.Errorf("output: %s", out)
+	}
+	if n := count(t, app, c.ToolUsage, nil); n != 60 {
+		t.Errorf("%d usage rows", n)
+	}
+	// spread over the past 6 days, oldest first, ledger rows dated with their usage
+	var days int
+	app.DB().NewQuery("SELECT COUNT(DISTINCT substr(created_at, 1, 10)) FROM tool_usage").Row(&days)
+	if days < 6 {
+		t.Errorf("uses on %d days", days)
+	}
+	if n := count(t, app, c.PointTransactions, dbx.NewExp(
+		"usage != '' AND created_at != (SELECT u.created_at FROM tool_usage u WHERE u.id = usage)")); n != 0 {
+		t.Errorf("%d ledger rows dated apart from their usage", n)
+	}
+	mustVerify(t, app)
+	mustMatchEarnings(t, app)
 }
