@@ -272,15 +272,25 @@ func (b *nameBook) show(r *core.Record) any {
 }
 
 func bindFeedbackRoutes(authed group) {
-	route(authed, "/tools/tools/{id}/feedback/", map[string]handler{http.MethodGet: toolFeedbackRoute})
+	route(authed, "/tools/tools/{id}/feedback/", map[string]handler{http.MethodGet: bodiless(toolFeedbackRoute)})
 	route(authed, "/tools/tools/{id}/submit_feedback/", map[string]handler{http.MethodPost: submitFeedbackRoute})
-	route(authed, "/tools/feedback/", map[string]handler{http.MethodGet: feedbackListRoute})
+	route(authed, "/tools/feedback/", map[string]handler{http.MethodGet: bodiless(feedbackListRoute)})
 	route(authed, "/tools/feedback/{id}/", map[string]handler{
-		http.MethodGet:    feedbackDetailRoute,
+		http.MethodGet:    bodiless(feedbackDetailRoute),
 		http.MethodPut:    feedbackUpdateRoute,
 		http.MethodPatch:  feedbackUpdateRoute,
-		http.MethodDelete: feedbackDeleteRoute,
+		http.MethodDelete: bodiless(feedbackDeleteRoute),
 	})
+}
+
+// bodiless serves a GET or DELETE without its body, which DRF ignores:
+// PocketBase would parse it for the rules' @request.body as soon as a rule is
+// evaluated, and a body that is not a JSON object would end in a 500.
+func bodiless(h handler) handler {
+	return func(e *core.RequestEvent) error {
+		e.Request.Body, e.Request.ContentLength = http.NoBody, 0
+		return h(e)
+	}
 }
 
 // toolFeedbackRoute is GET /api/tools/tools/{id}/feedback/: the public

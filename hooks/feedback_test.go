@@ -615,3 +615,38 @@ func TestFeedbackCountersUnderConcurrency(t *testing.T) {
 		}
 	}
 }
+
+// TestFeedbackBadInputNever500 throws odd bodies, ids and methods at every
+// review route: always a DRF-shaped 4xx (or a 2xx), never a 500.
+func TestFeedbackBadInputNever500(t *testing.T) {
+	w := newFeedbackWorld(t)
+	bodies := []string{
+		``, `null`, `[]`, `"x"`, `{}`, `{"rating":null}`, `{"rating":"5"}`, `{"rating":"five"}`, `{"rating":1e400}`,
+		`{"rating":-1}`, `{"rating":9007199254740993}`, `{"rating":true}`, `{"rating":{}}`, `{"comment":123,"rating":3}`,
+		`{"rating":3,"is_public":"yes"}`, `{"rating":3,"comment":null}`, `{"rating":3,"tool":"x","user":"y","id":"z"}`,
+		`{"rating":3,"comment":"\u0000\ud800"}`, `{"rating":2}{"rating":3}`,
+	}
+	urls := []string{
+		submitURL(fx.active), submitURL(fx.draft), submitURL("%00"), submitURL(strings.Repeat("a", 300)),
+		toolReviewsURL(fx.active), toolReviewsURL("nope"), feedbackURL(""), feedbackURL("") + "?page=0&page_size=-1&tool=%27",
+		feedbackURL(w.byClient), feedbackURL(w.private), feedbackURL("nope"),
+	}
+	for _, who := range []string{fx.client.auth, fx.client2.auth, fx.creator.auth, fx.admin.auth, "", "Bearer x"} {
+		for _, url := range urls {
+			for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch} {
+				for _, body := range bodies {
+					status, b := request(t, method, w.base+url, who, body)
+					if status >= 500 || (status >= 400 && !json.Valid(b)) {
+						t.Fatalf("%s %s %s: %d %s", method, url, body, status, b)
+					}
+				}
+			}
+		}
+	}
+	mustMatchRatings(t, w.app, fx.active, fx.other)
+	for _, tc := range []struct{ url, auth string }{{feedbackURL(w.byClient), ""}, {feedbackURL(w.byClient), "Bearer x"}} {
+		if status, _ := request(t, http.MethodGet, w.base+tc.url, tc.auth, ""); status != 401 {
+			t.Errorf("GET %s with %q: %d", tc.url, tc.auth, status)
+		}
+	}
+}

@@ -593,8 +593,8 @@ func usageStatsQueries(r statsRange, user *core.Record) (any, []statsQuery) {
 }
 
 func bindStatsRoutes(authed group) {
-	route(authed, "/tools/tools/{id}/stats/", map[string]handler{http.MethodGet: toolStatsRoute})
-	route(authed, "/tools/usage/stats/", map[string]handler{http.MethodGet: usageStatsRoute})
+	route(authed, "/tools/tools/{id}/stats/", map[string]handler{http.MethodGet: bodiless(toolStatsRoute)})
+	route(authed, "/tools/usage/stats/", map[string]handler{http.MethodGet: bodiless(usageStatsRoute)})
 }
 
 // toolStatsRoute is GET /api/tools/tools/{id}/stats/: for the tool's creator
