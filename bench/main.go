@@ -49,7 +49,12 @@ type scenario struct {
 	request func(s *server, client int) (*http.Request, error)
 	// ok tells a successful answer; default: any 2xx
 	ok func(status int) bool
+	// stats scenarios need the usage history of seedStats
+	stats bool
 }
+
+// statsRows is the usage history the stats scenarios aggregate.
+const statsRows = 100_000
 
 func run(bin string, duration, warmup time.Duration, conns, clients int, only string) error {
 	s, err := start(bin)
@@ -64,6 +69,24 @@ func run(bin string, duration, warmup time.Duration, conns, clients int, only st
 	scenarios := []scenario{
 		{name: "create record (PocketBase ceiling)", ceiling: true, request: func(s *server, i int) (*http.Request, error) {
 			return s.req(http.MethodPost, "/api/collections/bench_items/records", s.clients[i], `{"n":1}`)
+		}},
+		// statistics over the 100,000 usage rows of seedStats (the last 30 days by
+		// default), measured before POST use adds its own rows dated today
+		{name: "GET tool stats (creator)", stats: true, request: func(s *server, i int) (*http.Request, error) {
+			return s.req(http.MethodGet, "/api/tools/tools/"+s.statsTools[0]+"/stats/", s.creator, "")
+		}},
+		{name: "GET usage stats (client)", stats: true, request: func(s *server, i int) (*http.Request, error) {
+			return s.req(http.MethodGet, "/api/tools/usage/stats/", s.clients[i], "")
+		}},
+		{name: "GET usage stats (creator)", stats: true, request: func(s *server, i int) (*http.Request, error) {
+			return s.req(http.MethodGet, "/api/tools/usage/stats/", s.creator, "")
+		}},
+		{name: "GET usage stats (admin)", stats: true, request: func(s *server, i int) (*http.Request, error) {
+			return s.req(http.MethodGet, "/api/tools/usage/stats/", s.admin2, "")
+		}},
+		{name: "GET usage stats (admin, 1 year by week)", stats: true, request: func(s *server, i int) (*http.Request, error) {
+			to := time.Now().UTC()
+			return s.req(http.MethodGet, "/api/tools/usage/stats/?interval=week&from="+to.AddDate(-1, 0, 1).Format("2006-01-02")+"&to="+to.Format("2006-01-02"), s.admin2, "")
 		}},
 		{name: "POST use", request: func(s *server, i int) (*http.Request, error) {
 			return s.req(http.MethodPost, "/api/tools/tools/"+s.tool+"/use/", s.clients[i], `{"input_data":{"text":"bench"}}`)
@@ -83,6 +106,12 @@ func run(bin string, duration, warmup time.Duration, conns, clients int, only st
 		scenarios = slices.DeleteFunc(scenarios, func(sc scenario) bool {
 			return !sc.ceiling && !slices.ContainsFunc(want, func(w string) bool { return strings.Contains(sc.name, w) })
 		})
+	}
+
+	if slices.ContainsFunc(scenarios, func(sc scenario) bool { return sc.stats }) {
+		if err := s.seedStats(bin, statsRows); err != nil {
+			return fmt.Errorf("seeding the stats scenarios: %w", err)
+		}
 	}
 
 	var results []result
@@ -206,6 +235,12 @@ type server struct {
 	// remoteTool calls echo, a tool endpoint on 127.0.0.1 in this process
 	remoteTool string
 	echo       *httptest.Server
+
+	clientIDs  []string
+	creatorID  string
+	creator    string   // "Bearer <token>" of the tools' creator
+	admin2     string   // "Bearer <token>" of a user with the ADMIN role
+	statsTools []string // the creator's tools used by seedStats, most used first
 }
 
 func start(bin string) (*server, error) {
@@ -382,6 +417,7 @@ func (s *server) seed(clients int) error {
 	if err := s.call(http.MethodPost, "/api/collections/users/records", s.admin, user("creator", "TOOL_CREATOR", 0), &creator); err != nil {
 		return err
 	}
+	s.creatorID = creator.ID
 	var tool struct{ ID string }
 	if err := s.call(http.MethodPost, "/api/collections/tools/records", s.admin, map[string]any{
 		"name": "Bench tool", "creator": creator.ID, "status": "ACTIVE", "points_cost": 1,
@@ -406,9 +442,11 @@ func (s *server) seed(clients int) error {
 	s.remoteTool = remote.ID
 	for i := range clients {
 		name := fmt.Sprintf("client%d", i)
-		if err := s.call(http.MethodPost, "/api/collections/users/records", s.admin, user(name, "CLIENT", 1_000_000_000), nil); err != nil {
+		var client struct{ ID string }
+		if err := s.call(http.MethodPost, "/api/collections/users/records", s.admin, user(name, "CLIENT", 1_000_000_000), &client); err != nil {
 			return err
 		}
+		s.clientIDs = append(s.clientIDs, client.ID)
 		var login struct{ Token string }
 		if err := s.call(http.MethodPost, "/api/collections/users/auth-with-password", "",
 			map[string]string{"identity": name + "@bench.example", "password": "bench-client-pass"}, &login); err != nil {
@@ -425,6 +463,48 @@ func (s *server) seed(clients int) error {
 		}
 		s.keys = append(s.keys, key.APIKey)
 	}
+	return nil
+}
+
+// seedStats gives the stats scenarios a history: four more tools of the
+// creator, an ADMIN user, and rows paid uses of those tools by the clients,
+// spread evenly over the past year. The uses go through the hidden command
+// `toolbase stats bench-seed`, which records each one with UseTool (the real
+// path: guarded debit, ledger rows, counters) dated in the past, 1000 per
+// transaction: through HTTP, 100,000 uses would take minutes and all be dated
+// today, which is no history to aggregate.
+func (s *server) seedStats(bin string, rows int) error {
+	for i := range 4 {
+		var tool struct{ ID string }
+		if err := s.call(http.MethodPost, "/api/collections/tools/records", s.admin, map[string]any{
+			"name": fmt.Sprintf("Stats tool %d", i+1), "creator": s.creatorID, "status": "ACTIVE", "points_cost": i + 1,
+		}, &tool); err != nil {
+			return err
+		}
+		s.statsTools = append(s.statsTools, tool.ID)
+	}
+	if err := s.call(http.MethodPost, "/api/collections/users/records", s.admin, user("admin", "ADMIN", 0), nil); err != nil {
+		return err
+	}
+	for _, acc := range []struct {
+		name string
+		dst  *string
+	}{{"creator", &s.creator}, {"admin", &s.admin2}} {
+		var login struct{ Token string }
+		if err := s.call(http.MethodPost, "/api/collections/users/auth-with-password", "",
+			map[string]string{"identity": acc.name + "@bench.example", "password": "bench-client-pass"}, &login); err != nil {
+			return err
+		}
+		*acc.dst = "Bearer " + login.Token
+	}
+	fmt.Fprintf(os.Stderr, "seeding %d usage rows over the past year for the stats scenarios…\n", rows)
+	out, err := exec.Command(bin, "stats", "bench-seed", "--dir", s.dir, "--dev=false", "--synthetic-data-ok",
+		"--tools", strings.Join(s.statsTools, ","), "--users", strings.Join(s.clientIDs, ","),
+		"--rows", strconv.Itoa(rows), "--days", "365").CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("stats bench-seed: %v: %s", err, out)
+	}
+	fmt.Fprint(os.Stderr, string(out))
 	return nil
 }
 

@@ -116,4 +116,22 @@ const (
 
 	// AuditViewRule: admins read the audit log; nobody writes it (toolbase appends).
 	AuditViewRule = isAdmin
+
+	// FeedbackCreateRule: a signed-in user writes its own review (user may be
+	// left out: it is then the caller). Whether the user may review the tool at
+	// all (a successful usage, not its own tool) is checked by a record hook,
+	// on every surface.
+	FeedbackCreateRule = `@request.auth.id != "" && (@request.body.user:isset = false || @request.body.user = @request.auth.id)`
+	// FeedbackUpdateRule: only the author edits a review, and never moves it to
+	// another tool or user.
+	FeedbackUpdateRule = `@request.auth.id != "" && user = @request.auth.id` +
+		` && @request.body.tool:changed = false && @request.body.user:changed = false`
+	// FeedbackDeleteRule: the author, or an admin (moderation).
+	FeedbackDeleteRule = `@request.auth.id != "" && (user = @request.auth.id || @request.auth.role = "ADMIN")`
+	// FeedbackScope narrows the list rule to the seed's feedback viewset:
+	// own reviews, reviews of own tools, or all for admins.
+	FeedbackScope = `@request.auth.id != "" && (user = @request.auth.id || tool.creator = @request.auth.id || @request.auth.role = "ADMIN")`
+
+	// ToolStatsRule: a tool's statistics are for its creator and admins.
+	ToolStatsRule = `@request.auth.id != "" && (creator = @request.auth.id || @request.auth.role = "ADMIN")`
 )

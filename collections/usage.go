@@ -17,6 +17,9 @@ const (
 	// UsageRemainingPoints is the payer's balance right after the use.
 	UsageRemainingPoints = "remaining_points"
 	UsageState           = "state"
+	// UsageCreatorEarning is the creator's EARNING for the use (0 for a free
+	// use), copied from the ledger in the use's transaction for the statistics.
+	UsageCreatorEarning = "creator_earning"
 )
 
 // Usage states: a use of a remote tool is PENDING while its endpoint is

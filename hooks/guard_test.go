@@ -123,7 +123,7 @@ func TestGuardSuperuserToolCounters(t *testing.T) {
 		name string
 		was  any
 	}{
-		{c.ToolTotalUses, 1}, {c.ToolTotalRevenue, activeCost}, {c.ToolAverageRating, 0}, {c.ToolRatingCount, 0},
+		{c.ToolTotalUses, 1}, {c.ToolTotalRevenue, activeCost}, {c.ToolAverageRating, 4}, {c.ToolRatingCount, 1},
 	} {
 		cases = append(cases,
 			ruleCase{name: "superuser sets " + f.name + ": ignored, the rest saved", method: http.MethodPatch, url: record(c.Tools, fx.active), as: asSuperuser,

@@ -60,6 +60,7 @@ func Commands(app core.App) []*cobra.Command {
 		newSeedCommand(app),
 		newPointsCommand(app),
 		newLedgerCommand(app),
+		newStatsCommand(app),
 	}
 	for _, cmd := range cmds {
 		silenceUsage(cmd)

@@ -713,8 +713,15 @@ func TestToolsDelete(t *testing.T) {
 		{name: "admin, another creator's tool with usage", method: "DELETE", url: toolURL(fx.other), auth: fx.admin.auth, status: 409, want: inUse, check: kept(fx.other)},
 		{name: "admin, a tool without usage", method: "DELETE", url: toolURL(fx.suspended), auth: fx.admin.auth, status: 204, check: gone(fx.suspended)},
 		{name: "a tool with a review", method: "DELETE", url: toolURL(fx.inactive), auth: fx.creator.auth, status: 409,
-			want: []string{`"detail":"This tool has reviews, which are never deleted, so it cannot be deleted; set it INACTIVE instead."`},
+			want: []string{`set it INACTIVE instead."`},
 			setup: func(t testing.TB, app *tests.TestApp) {
+				// a review needs a use: the tool was used while it was ACTIVE
+				tool, _ := app.FindRecordById(c.Tools, fx.inactive)
+				client, _ := app.FindRecordById(c.Users, fx.client.id)
+				tool.Set(c.ToolStatus, c.StatusActive)
+				if _, err := UseTool(app, UseRequest{Tool: tool, User: client}); err != nil {
+					t.Fatal(err)
+				}
 				col, _ := app.FindCollectionByNameOrId(c.ToolFeedback)
 				r := core.NewRecord(col)
 				r.Set(c.FeedbackTool, fx.inactive)
@@ -723,7 +730,11 @@ func TestToolsDelete(t *testing.T) {
 				if err := saveSystem(app, r); err != nil {
 					t.Fatal(err)
 				}
-			}, check: kept(fx.inactive)},
+			}, check: func(t testing.TB, app *tests.TestApp, _ *http.Response) {
+				if findTool(t, app, fx.inactive) == nil {
+					t.Error("the reviewed tool was deleted")
+				}
+			}},
 		{name: "a scoped API key goes with its tool", method: "DELETE", url: toolURL(fx.draft), auth: fx.creator.auth, status: 204,
 			setup: func(t testing.TB, app *tests.TestApp) {
 				col, _ := app.FindCollectionByNameOrId(c.ToolAPIKeys)
