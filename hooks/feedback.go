@@ -46,11 +46,9 @@ var (
 	errReviewMoved = validation.NewError("toolbase_review_moved", "A review stays with its tool and its author.")
 )
 
-// bindFeedback binds the record hooks of issue 6: the reviews', a usage's
-// creator earning (bindUsageEarning, for the statistics), and the privacy of
+// bindFeedback binds the record hooks of the reviews, and the privacy of
 // usage rows on the records API and realtime (hideUsagePrivateFields).
 func bindFeedback(app core.App) {
-	bindUsageEarning(app)
 	app.OnRecordCreateRequest(c.ToolFeedback).BindFunc(func(e *core.RecordRequestEvent) error {
 		info, err := e.RequestInfo()
 		if err != nil {

@@ -97,6 +97,7 @@ func addUsage(app core.App, id, user, tool, key, note string) error {
 		u.Set(c.UsageUser, user)
 		u.Set(c.UsageAPIKey, key)
 		u.Set(c.UsagePointsSpent, cost)
+		u.Set(c.UsageCreatorEarning, cost-cost*feePercent/100)
 		u.Set(c.UsageSuccess, true)
 		u.Set(c.UsageInputData, map[string]any{"text": "hello"})
 		u.Set(c.UsageOutputData, map[string]any{"status": "accepted"})

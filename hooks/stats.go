@@ -183,21 +183,6 @@ func (r statsRange) view() rangeView {
 
 func storedTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000Z") }
 
-// bindUsageEarning copies a new usage's EARNING ledger rows, which UseTool
-// posts just before it in the same transaction, into its creator_earning.
-func bindUsageEarning(app core.App) {
-	app.OnRecordCreate(c.ToolUsage).BindFunc(func(e *core.RecordEvent) error {
-		var earning int64
-		err := e.App.DB().NewQuery("SELECT COALESCE(SUM(amount), 0) FROM point_transactions" +
-			" WHERE usage = {:usage} AND usage != '' AND kind = {:kind}").
-			Bind(dbx.Params{"usage": e.Record.Id, "kind": c.KindEarning}).Row(&earning)
-		if err != nil {
-			return err
-		}
-		e.Record.Set(c.UsageCreatorEarning, earning)
-		return e.Next()
-	})
-}
 
 // stepSQL is SQLite's date modifier from one bucket to the next.
 func (r statsRange) stepSQL() string {

@@ -137,6 +137,9 @@ func recordUse(app core.App, req UseRequest, input []byte, remote bool) (*UseRes
 		usage.Set(c.UsageAPIKey, req.APIKey)
 		usage.Set(c.UsageInputData, types.JSONRaw(input))
 		usage.Set(c.UsagePointsSpent, spent)
+		if spent > 0 {
+			usage.Set(c.UsageCreatorEarning, earning)
+		}
 		usage.Set(c.UsageIdempotencyKey, req.Key)
 		usage.Set(c.UsageRemainingPoints, remaining)
 		if remote {

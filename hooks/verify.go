@@ -42,16 +42,18 @@ FROM (SELECT id, kind, amount, account, user, balance_after,
 	SUM(amount) OVER (PARTITION BY user, account ORDER BY rowid) AS running FROM point_transactions)
 WHERE balance_after != running`},
 
-	{"every paid usage has one debit and at most one earning", `
+	{"every paid usage has one debit and at most one earning, copied on the usage", `
 SELECT 'usage ' || g.id || ' (points_spent ' || g.points_spent || '): ' ||
 	COALESCE(t.debits, 0) || ' USAGE row(s) summing to ' || COALESCE(t.debit, 0) || ', ' ||
-	COALESCE(t.earnings, 0) || ' EARNING row(s) summing to ' || COALESCE(t.earning, 0)
+	COALESCE(t.earnings, 0) || ' EARNING row(s) summing to ' || COALESCE(t.earning, 0) ||
+	', creator_earning ' || g.creator_earning
 FROM tool_usage g
 JOIN tools tl ON tl.id = g.tool
 LEFT JOIN (` + usageLedger + `) t ON t.usage = g.id
 WHERE (g.points_spent > 0 AND (COALESCE(t.debits, 0) != 1 OR t.debit != -g.points_spent OR t.payer != g.user
 		OR COALESCE(t.earnings, 0) > 1 OR COALESCE(t.earning, 0) < 0 OR COALESCE(t.earning, 0) > g.points_spent
 		OR (t.earnings = 1 AND t.earner != tl.creator)))
+	OR g.creator_earning != COALESCE(t.earning, 0)
 	OR (g.points_spent = 0 AND (COALESCE(t.debits, 0) != 0 OR COALESCE(t.earnings, 0) != 0))`},
 
 	// A usage is refunded when its remote call failed (state FAILED, refunded
