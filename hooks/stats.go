@@ -183,7 +183,6 @@ func (r statsRange) view() rangeView {
 
 func storedTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000Z") }
 
-
 // stepSQL is SQLite's date modifier from one bucket to the next.
 func (r statsRange) stepSQL() string {
 	switch r.interval {
