@@ -6,6 +6,8 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -501,5 +503,39 @@ func isType(v any, name string) bool {
 func TestOpenAPIBuilds(t *testing.T) {
 	if _, err := json.Marshal(OpenAPI()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The docs page works offline: its files load nothing from another host (no
+// CDN), and the page loads its script and style from beside it.
+func TestDocsPageSelfContained(t *testing.T) {
+	files, err := filepath.Glob("../pb_public/docs/*")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no docs page files: %v", err)
+	}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(raw), "://") {
+			t.Errorf("%s names another host (%q): the page must work offline", f, "://")
+		}
+	}
+	page, err := os.ReadFile("../pb_public/docs/index.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`src="docs.js"`, `href="docs.css"`} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("index.html lacks %s", want)
+		}
+		name := strings.TrimSuffix(strings.SplitN(want, `"`, 3)[1], `"`)
+		if _, err := os.Stat(filepath.Join("../pb_public/docs", name)); err != nil {
+			t.Error(err)
+		}
+	}
+	if js, _ := os.ReadFile("../pb_public/docs/docs.js"); !strings.Contains(string(js), seedPrefix+openAPIPath) {
+		t.Errorf("docs.js does not fetch %s", seedPrefix+openAPIPath)
 	}
 }
