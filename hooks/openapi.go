@@ -1464,7 +1464,7 @@ func seedOperations() []opSpec {
 				"**Remote tools** (an `api_endpoint`): after the charge is committed, toolbase POSTs " +
 				"`{\"usage_id\", \"tool_id\", \"user_id\", \"input_data\"}` (JSON) to the endpoint, with header `" + SignatureHeader + ": t=<unix seconds>,v1=<hex>`, " +
 				"where `v1` is the HMAC-SHA256 of `<t>.<raw body>` under the tool's signing secret (see `signing_secret/`): the endpoint should " +
-				"recompute it and refuse stale `t`. The endpoint has the tool's timeout (default 30 s) to answer 2xx with JSON of at most 1 MiB, which " +
+				"recompute it and refuse stale `t`. The endpoint has the tool's `timeout_seconds` (1–120, default 30; set through the records API or the dashboard) to answer 2xx with JSON of at most 1 MiB, which " +
 				"becomes `output_data` (`state` SUCCEEDED). Anything else (a timeout, a non-2xx status, a redirect, which is not followed, invalid " +
 				"or oversized JSON, an address toolbase may not call) fails the use: `state` FAILED, `success` false, `error_message` says why, and " +
 				"the points are refunded in the same settlement (`remaining_points` is after the refund). Either way the answer is 200. A use " +
