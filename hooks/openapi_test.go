@@ -305,9 +305,33 @@ func TestOpenAPIMatchesAnswers(t *testing.T) {
 		"/api/support/":        "noticket000000",
 		"/api/tools/api-keys/": "nokey000000000",
 	}
-	callers := []struct {
-		name, auth string
-	}{{"anonymous", ""}, {"client", fx.client.auth}, {"creator", fx.creator.auth}, {"admin", fx.admin.auth}}
+	newKey := func(body string) string {
+		req, _ := http.NewRequest(http.MethodPost, base+"/api/tools/api-keys/", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", fx.client.auth)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var key struct {
+			APIKey string `json:"api_key"`
+		}
+		if err := json.NewDecoder(res.Body).Decode(&key); err != nil || res.StatusCode != http.StatusCreated {
+			t.Fatalf("creating a key: %d %v", res.StatusCode, err)
+		}
+		return "Api-Key " + key.APIKey
+	}
+	type caller struct {
+		name, auth  string
+		key, scoped bool
+	}
+	callers := []caller{{"anonymous", "", false, false}, {"client", fx.client.auth, false, false},
+		{"creator", fx.creator.auth, false, false}, {"admin", fx.admin.auth, false, false},
+		{"client's API key", newKey(`{"key_name": "probe"}`), true, false},
+		{"client's key scoped to a tool", newKey(`{"key_name": "scoped probe", "tool": "` + fx.active + `"}`), true, true}}
+	// what a key scoped to a tool may call (the security schemes' description)
+	scopedOps := map[string]bool{"useTool": true, "showTool": true, "listUsage": true, "myUsage": true, "showUsage": true}
 
 	seen, created := map[string]bool{}, map[string]bool{}
 	for _, route := range routes {
@@ -351,6 +375,21 @@ func TestOpenAPIMatchesAnswers(t *testing.T) {
 
 			security, hasSecurity := op["security"].([]any)
 			open := hasSecurity && (len(security) == 0 || slices.ContainsFunc(security, func(s any) bool { return len(s.(map[string]any)) == 0 }))
+			if caller.key && open {
+				continue // keys on public routes: see the description's introduction
+			}
+			tokenOnly := hasSecurity && !slices.ContainsFunc(security, func(s any) bool {
+				_, ok := s.(map[string]any)["apiKeyHeader"]
+				return ok
+			})
+			switch {
+			case caller.key && tokenOnly && status != "403":
+				t.Errorf("%s: described as refusing API keys, but not 403", where)
+			case caller.scoped && !scopedOps[op["operationId"].(string)] && status != "403":
+				t.Errorf("%s: a scoped key outside its scope, but not 403", where)
+			case caller.scoped && scopedOps[op["operationId"].(string)] && status == "403":
+				t.Errorf("%s: a scoped key within its scope, but 403", where)
+			}
 			switch {
 			case caller.auth == "" && !open && status != "401":
 				t.Errorf("%s: described as needing a credential, but not 401", where)
