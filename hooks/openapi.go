@@ -774,6 +774,9 @@ func OpenAPI() *oaDocument {
 		Description: "`X-API-Key: tk_…`: the same API key, in its own header."})
 
 	for _, spec := range seedOperations() {
+		if spec.method == http.MethodPatch && spec.body != nil {
+			spec.body = patchedBody(doc.Components.Schemas, spec.body)
+		}
 		path := seedPrefix + spec.path
 		item, ok := doc.Paths.vals[path]
 		if !ok {
@@ -787,6 +790,24 @@ func OpenAPI() *oaDocument {
 		item.set(method, spec.operation())
 	}
 	return doc
+}
+
+// patchedBody is a PATCH's body: the PUT body's schema without required
+// fields, as "Patched<Name>" (DRF-spectacular's name for it).
+func patchedBody(schemas *ordered[*schema], body *oaRequestBody) *oaRequestBody {
+	mt := body.Content["application/json"]
+	name := strings.TrimPrefix(mt.Schema.Ref, "#/components/schemas/")
+	patched := "Patched" + name
+	if _, ok := schemas.vals[patched]; !ok {
+		cp := *schemas.vals[name]
+		cp.Required = nil
+		cp.Description = "Any subset of the fields of " + name + "; the others keep their values."
+		schemas.set(patched, &cp)
+	}
+	out := *body
+	out.Required = false // an empty PATCH changes nothing
+	out.Content = map[string]oaMediaType{"application/json": {Schema: ref(patched), Example: mt.Example}}
+	return &out
 }
 
 // ---------------------------------------------------------------------------
