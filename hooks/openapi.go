@@ -643,7 +643,9 @@ func (spec opSpec) operation() *oaOperation {
 			r401.Description = r.Description + " " + r401.Description
 			byStatus[http.StatusUnauthorized] = &r401
 		case spec.access == optionally:
-			r401.Description = "Only for a credential sent and refused (the route needs none): " + r401.Description
+			r401.Description = "Only for an API key sent and refused: `{\"detail\": \"" + msgInvalidKey + "\"}`. The route needs no credential, " +
+				"and a bad or expired bearer token is ignored here (the answer is the anonymous one)."
+			r401.Content = map[string]oaMediaType{"application/json": {Schema: ref("Detail"), Example: detailOf(msgInvalidKey)}}
 			byStatus[http.StatusUnauthorized] = &r401
 		default:
 			byStatus[http.StatusUnauthorized] = sharedResponse("Unauthorized")
