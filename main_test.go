@@ -188,6 +188,17 @@ func TestServeSmoke(t *testing.T) {
 	if status, body := get("/"); status != http.StatusOK || body != string(index) {
 		t.Errorf("/ should serve pb_public/index.html: %d\n%.300s", status, body)
 	}
+	// the API reference page and the description it renders
+	docsPage, err := os.ReadFile("pb_public/docs/index.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, body := get("/docs/"); status != http.StatusOK || body != string(docsPage) {
+		t.Errorf("/docs/ should serve pb_public/docs/index.html: %d\n%.300s", status, body)
+	}
+	if status, body := get("/api/docs/openapi.json"); status != http.StatusOK || !strings.Contains(body, `"openapi":"3.1.0"`) {
+		t.Errorf("/api/docs/openapi.json: %d\n%.300s", status, body)
+	}
 	// the records API is up with toolbase's schema and rules
 	if status, body := get("/api/collections/tools/records"); status != http.StatusOK || !strings.Contains(body, `"totalItems":0`) {
 		t.Errorf("anonymous tools list: %d %s", status, body)

@@ -49,6 +49,7 @@ func Register(app core.App) error {
 		bindFeedbackRoutes(authed)
 		bindStatsRoutes(authed)
 		bindPlatformRoutes(public, authed)
+		bindDocsRoutes(public)
 		return se.Next()
 	})
 	return nil
