@@ -546,6 +546,8 @@ var bodyExamples = map[string]any{
 	"APIKeyCreate":     map[string]any{"key_name": "batch job", "daily_limit": 100},
 	"APIKeyUpdate":     map[string]any{"key_name": "nightly batch", "is_active": true},
 	"APIKeyRegenerate": map[string]any{"grace_seconds": 3600},
+	"FeedbackSubmit":   map[string]any{"rating": 5, "comment": "Fast and accurate.", "is_public": true},
+	"FeedbackUpdate":   map[string]any{"rating": 4, "comment": "Accurate, a little slow on long texts."},
 	"PayoutCreate":     map[string]any{"amount": 500, "method": "bank transfer"},
 	"PayoutApprove":    map[string]any{"note": "Checked."},
 	"PayoutReject":     map[string]any{"note": "The bank details are missing."},
@@ -686,19 +688,21 @@ func pathParams(path string) []string {
 
 // Tags, one per area.
 const (
-	tagTokens  = "Tokens"
-	tagUsers   = "Users"
-	tagPoints  = "Points and ledger"
-	tagTools   = "Tools"
-	tagUse     = "Using tools"
-	tagUsage   = "Usage"
-	tagKeys    = "API keys"
-	tagPayouts = "Payouts"
-	tagRefunds = "Refunds"
-	tagSupport = "Support"
-	tagContent = "Site content"
-	tagAudit   = "Audit log"
-	tagOpenAPI = "API description"
+	tagTokens   = "Tokens"
+	tagUsers    = "Users"
+	tagPoints   = "Points and ledger"
+	tagTools    = "Tools"
+	tagUse      = "Using tools"
+	tagUsage    = "Usage"
+	tagKeys     = "API keys"
+	tagFeedback = "Feedback"
+	tagStats    = "Statistics"
+	tagPayouts  = "Payouts"
+	tagRefunds  = "Refunds"
+	tagSupport  = "Support"
+	tagContent  = "Site content"
+	tagAudit    = "Audit log"
+	tagOpenAPI  = "API description"
 )
 
 var openAPITags = []oaTag{
@@ -709,6 +713,8 @@ var openAPITags = []oaTag{
 	{tagUse, "Spending points on a tool, and the signing secret of a remote tool's calls."},
 	{tagUsage, "Usage history, read-only: own usage; a creator also the usage of its tools; admins all. Usage rows are written only by the use route."},
 	{tagKeys, "API keys let a script call the API as its owner. Keys are managed with a token: an API key never manages keys."},
+	{tagFeedback, "Reviews of tools: a rating of 1–5 and a comment, at most one per user and tool, by a user who used the tool successfully. Who sees a review is the `tool_feedback` collection's API rules: public reviews every user, private ones their author, the tool's creator and admins. Every write recounts the tool's `average_rating` and `rating_count` in its own transaction."},
+	{tagStats, "Usage statistics over a range of days (`?from=`, `?to=`, UTC, default the last 30 days) in buckets of `?interval=` (day, week from Monday, month); every bucket is listed, empty ones with zeros."},
 	{tagPayouts, "A creator asks to be paid part of its pending revenue; an admin approves, rejects or marks it paid. Only PAID moves money, at most once."},
 	{tagRefunds, "The payer of a usage asks for its points back; an admin approves (the money moves back, once) or rejects."},
 	{tagSupport, "Support tickets and their messages. Admins see every ticket, assign, change status and priority, and write internal notes the requester never sees."},
@@ -719,7 +725,7 @@ var openAPITags = []oaTag{
 
 const openAPIIntro = `The REST API of the Django REST Framework + SimpleJWT platform that toolbase replaces ("the seed API"), route for route: clients written for it work unchanged. PocketBase's own API (` + "`/api/collections/{name}/records`" + `, realtime, batch, the dashboard at ` + "`/_/`" + `) is documented by PocketBase and not here.
 
-**Authentication.** ` + "`Authorization: Bearer <access>`" + ` with an access token from ` + "`POST /api/token/`" + `, or an API key: ` + "`Authorization: Api-Key <key>`" + ` or ` + "`X-API-Key: <key>`" + `. Send one credential: a key together with another credential is 400 ` + "`{\"detail\": \"" + msgTwoCreds + "\"}`" + `. A key refused (unknown, inactive, expired, deleted) is 401 on any route under ` + "`/api/`" + `, public ones included, and a key scoped to one tool is 403 on every route but that tool's use and detail and the usage reads. Routes are authenticated unless they say otherwise.
+**Authentication.** ` + "`Authorization: Bearer <access>`" + ` with an access token from ` + "`POST /api/token/`" + `, or an API key: ` + "`Authorization: Api-Key <key>`" + ` or ` + "`X-API-Key: <key>`" + `. Send one credential: a key together with another credential is 400 ` + "`{\"detail\": \"" + msgTwoCreds + "\"}`" + `. A key refused (unknown, inactive, expired, deleted) is 401 on any route under ` + "`/api/`" + `, public ones included, and a key scoped to one tool is 403 on every route but that tool's use, detail and statistics and the usage reads. Routes are authenticated unless they say otherwise.
 
 **Errors** are Django REST Framework's:
 - ` + "`{\"detail\": \"...\"}`" + ` for 401, 403, 404, 405, 409, 413, 415, 422 and 429 (401 for a bad token adds ` + "`\"code\": \"token_not_valid\"`" + `);
@@ -770,8 +776,8 @@ func OpenAPI() *oaDocument {
 			"lifetime `TOOLBASE_ACCESS_TOKEN_TTL`, default 60 minutes)."})
 	doc.Components.SecuritySchemes.set("apiKeyAuthorization", &oaSecurityScheme{Type: "apiKey", In: "header", Name: "Authorization",
 		Description: "`Authorization: Api-Key tk_…` (the scheme name is case-insensitive): an API key of `/api/tools/api-keys/`. " +
-			"The request runs as the key's owner, with the owner's role. A key scoped to a tool may only use that tool, read it, " +
-			"and read its usage; anything else is 403. A key never manages keys."})
+			"The request runs as the key's owner, with the owner's role. A key scoped to a tool may only use that tool, read it " +
+			"and its statistics (as far as its owner may), and read its usage; anything else is 403. A key never manages keys."})
 	doc.Components.SecuritySchemes.set("apiKeyHeader", &oaSecurityScheme{Type: "apiKey", In: "header", Name: "X-API-Key",
 		Description: "`X-API-Key: tk_…`: the same API key, in its own header."})
 
@@ -1050,6 +1056,119 @@ func openAPISchemas() *ordered[*schema] {
 	s.set("APIKeyRegenerate", object("",
 		opt("grace_seconds", integer("How long the replaced secret keeps working alongside the new one; 0 stops it at once.").within(0, maxGraceSeconds).def(0))))
 
+	// feedback
+	rating := integer("").within(c.MinRating, c.MaxRating)
+	s.set("Feedback", viewOf(feedbackView{}, "A review of a tool.", map[string]*schema{
+		"tool":      d("The tool's id."),
+		"tool_name": d("The tool's name."),
+		"user":      d("The reviewer's id."),
+		"user_name": d("The reviewer's username."),
+		"rating":    integer("From 1 to 5.").within(c.MinRating, c.MaxRating),
+		"comment":   d("Or `\"\"`."),
+		"is_public": d("A public review is shown to every user (and in the tool's `feedback/`); a private one only to its author, " +
+			"the tool's creator and admins."),
+		"created_at": created, "updated_at": updated,
+	}))
+	s.set("PaginatedFeedback", paginated("Feedback", "A page of reviews, newest first."))
+	feedbackFields := func(desc string, defaults bool) *schema {
+		comment := str("").chars(0, c.MaxCommentChars)
+		isPublic := boolean("False: only the author, the tool's creator and admins see it.")
+		if defaults {
+			comment.def("")
+			isPublic.def(true)
+		}
+		return object(desc, req("rating", rating), opt("comment", comment), opt("is_public", isPublic))
+	}
+	s.set("FeedbackSubmit", feedbackFields("The caller's review of the tool. A second submission replaces the first, as a new review: "+
+		"the fields it omits take their defaults.", true))
+	s.set("FeedbackUpdate", feedbackFields("An edit of a review. PUT requires `rating`; the fields omitted keep their values. "+
+		"`tool` and `user` are read-only (ignored).", false))
+
+	// statistics
+	day := func(desc string) *schema { return d(desc).format("date") }
+	s.set("StatsRange", viewOf(rangeView{}, "The range the numbers cover: the days asked for, widened to whole buckets.", map[string]*schema{
+		"from":     day("The first day of the first bucket, `YYYY-MM-DD`."),
+		"to":       day("The last day of the last bucket (inclusive), `YYYY-MM-DD`."),
+		"interval": enum(intervals, ""),
+	}))
+	seriesMore := map[string]*schema{
+		"period":       day("The bucket's first day, `YYYY-MM-DD` (a week's Monday, a month's 1st)."),
+		"uses":         d("Uses created in the bucket."),
+		"unique_users": d("How many users made them."),
+		"points_spent": d("What they cost."),
+	}
+	s.set("SeriesPoint", viewOf(seriesPoint{}, "One bucket of a series.", seriesMore))
+	platformMore := map[string]*schema{
+		"points_granted": d("Points granted by admins in the bucket (GRANT ledger rows)."),
+		"new_users":      d("Users who signed up in the bucket."),
+	}
+	for k, v := range seriesMore {
+		platformMore[k] = v
+	}
+	s.set("PlatformSeriesPoint", viewOf(platformPoint{}, "One bucket of the platform's series.", platformMore))
+	s.set("ToolUse", viewOf(toolUse{}, "A tool's share of the range's usage.", map[string]*schema{
+		"tool":         d("The tool's id."),
+		"tool_name":    d("The tool's name."),
+		"uses":         d("Uses in the range."),
+		"points_spent": d("What they cost."),
+	}))
+	s.set("CreatorUse", viewOf(creatorUse{}, "A creator's share of the range's usage: the uses of its tools.", map[string]*schema{
+		"creator":       d("The creator's id."),
+		"creator_name":  d("The creator's username."),
+		"creator_email": d("").format("email"),
+		"uses":          d("Uses of its tools in the range."),
+		"points_spent":  d("What they cost."),
+	}))
+	series := arrayOf(ref("SeriesPoint"), "Every bucket of the range, in order; empty ones with zeros.")
+	statsRange := ref("StatsRange")
+	byTool := fmt.Sprintf("Most uses first, then most points, then id; at most %d.", maxBareList)
+	s.set("ToolStats", viewOf(ToolStatsBody{}, "A tool's statistics. The four counters of the seed's body are the tool's lifetime "+
+		"counters, as on the tool; the other numbers cover the range.", map[string]*schema{
+		"tool":             d("The tool's id."),
+		"tool_name":        d("The tool's name."),
+		"total_uses":       d("Lifetime: uses not refunded."),
+		"total_revenue":    d("Lifetime, gross: the points spent on it (not refunded)."),
+		"average_rating":   d("Lifetime: the mean of all its reviews, public and private, 0–5 rounded half up to 2 decimals; 0 without reviews."),
+		"rating_count":     d("Lifetime: how many reviews."),
+		"unique_users":     d("How many users used it in the range."),
+		"creator_earnings": d("The creator's net share of the range's uses (their EARNING ledger rows)."),
+		"recent_usage": arrayOf(ref("Usage"), fmt.Sprintf("Its last %d uses that the caller may see (the usage list rule), newest first, "+
+			"whatever the range.", statsRecentUsage)),
+		"series": series,
+		"range":  statsRange,
+	}))
+	s.set("ClientStats", viewOf(ClientStatsBody{}, "A client's usage statistics: its own uses in the range.", map[string]*schema{
+		"role":         enum([]string{c.RoleClient}, ""),
+		"total_uses":   d("Uses in the range."),
+		"points_spent": d("What they cost."),
+		"by_tool":      arrayOf(ref("ToolUse"), "The tools it used in the range. "+byTool),
+		"series":       series,
+		"range":        statsRange,
+	}))
+	s.set("CreatorStats", viewOf(CreatorStatsBody{}, "A creator's usage statistics: the uses of its own tools in the range.", map[string]*schema{
+		"role":             enum([]string{c.RoleToolCreator}, ""),
+		"total_uses":       d("Uses of its tools in the range."),
+		"total_revenue":    d("Gross: the points spent on them."),
+		"creator_earnings": d("Net: its share of them (its EARNING ledger rows)."),
+		"unique_users":     d("How many users made them."),
+		"by_tool":          arrayOf(ref("ToolUse"), "Every own tool, unused ones with zeros. "+byTool),
+		"series":           series,
+		"range":            statsRange,
+	}))
+	s.set("PlatformStats", viewOf(PlatformStatsBody{}, "The platform's statistics (an admin's).", map[string]*schema{
+		"role":           enum([]string{c.RoleAdmin}, ""),
+		"total_uses":     d("Uses in the range."),
+		"points_spent":   d("What they cost."),
+		"points_granted": d("Points granted by admins in the range (GRANT ledger rows)."),
+		"new_users":      d("Users who signed up in the range."),
+		"top_tools": arrayOf(ref("ToolUse"), fmt.Sprintf("The %d most used tools of the range: most uses first, then most points, then id.",
+			statsTopN)),
+		"top_creators": arrayOf(ref("CreatorUse"), fmt.Sprintf("The %d creators with the most points spent on their tools in the range: "+
+			"most points first, then most uses, then id.", statsTopN)),
+		"series": arrayOf(ref("PlatformSeriesPoint"), "Every bucket of the range, in order; empty ones with zeros."),
+		"range":  statsRange,
+	}))
+
 	// payouts
 	s.set("Payout", viewOf(payoutView{}, "A payout request.", map[string]*schema{
 		"creator":      d("The creator's id."),
@@ -1176,6 +1295,15 @@ func seedOperations() []opSpec {
 	since := queryParam("since", str(""), "From this time, inclusive: RFC 3339 (any offset) or `YYYY-MM-DD` (UTC midnight).")
 	until := queryParam("until", str(""), "Up to this time, inclusive (a date includes its whole day).")
 	badTime := "A bad `since` or `until`: `{\"since\": [\"Enter a valid date/time: RFC 3339 (2006-01-02T15:04:05Z) or YYYY-MM-DD.\"]}`."
+	statsParams := []*oaParameter{
+		queryParam("from", str("").format("date"), fmt.Sprintf("The first day, `YYYY-MM-DD` (UTC), inclusive. Default: %d days before `to`.", defaultStatsDays-1)),
+		queryParam("to", str("").format("date"), "The last day, `YYYY-MM-DD` (UTC), inclusive. Default: today."),
+		queryParam("interval", enum(intervals, "").def(intervalDay), "The series' buckets: `day`, `week` (from Monday) or `month`. "+
+			"The range is widened to whole buckets."),
+	}
+	badRange := fmt.Sprintf("A bad range: a date not `YYYY-MM-DD` (`{\"from\": [\"Date has wrong format. Use one of these formats instead: "+
+		"YYYY-MM-DD.\"]}`), an unknown `interval` (`{\"interval\": [\"\\\"hour\\\" is not a valid choice.\"]}`), `from` after `to`, or more than %d "+
+		"buckets (`non_field_errors`).", maxStatsBuckets)
 	choiceErr := func(params string) string {
 		return "A bad " + params + ": `{\"status\": [\"Select a valid choice. X is not one of the available choices.\"]}`."
 	}
@@ -1626,6 +1754,103 @@ func seedOperations() []opSpec {
 				badRequest("`grace_seconds` out of range."),
 				forbiddenWhen("Sent with an API key."),
 				notFoundWhen("No such key, or another user's."),
+			}},
+
+		// feedback
+		{method: "GET", path: "/tools/tools/{id}/feedback/", tag: tagFeedback, id: "toolFeedback", pathParam: idOf("tool"),
+			summary: "List a tool's public reviews",
+			who:     "any user who can see the tool",
+			desc:    fmt.Sprintf("The tool's public reviews, newest first: a bare array of at most %d items.", maxBareList),
+			responses: []response{
+				ok(200, "The reviews.", arrayOf(ref("Feedback"), "")),
+				notFoundWhen("No such tool, or one the caller can't see."),
+			}},
+		{method: "POST", path: "/tools/tools/{id}/submit_feedback/", tag: tagFeedback, id: "submitFeedback", pathParam: idOf("tool"),
+			summary: "Review a tool",
+			who:     "any user who can see the tool and used it successfully at least once, except its creator",
+			desc: "One review per user and tool: the first submission creates it (201), a later one replaces it (200), the fields it " +
+				"omits taking their defaults (`comment` `\"\"`, `is_public` true). The tool's `average_rating` and `rating_count` are " +
+				"recounted in the same transaction. The body is read first, then the tool (404), then the caller (403), then the fields " +
+				"and the caller's use of the tool (400).",
+			body: bodyOf("FeedbackSubmit", true, ""),
+			responses: []response{
+				ok(200, "The caller's review of the tool, replaced.", ref("Feedback")),
+				ok(201, "The new review.", ref("Feedback")),
+				badRequest("Field errors (`rating` missing, not an integer or outside 1–5; `comment` too long; `is_public` not a boolean); " +
+					"no successful use of the tool by the caller: `{\"non_field_errors\": [\"" + msgMustUse + "\"]}`; an unreadable body."),
+				withJSON(403, "The caller's own tool.", ref("Detail"), detailOf(msgOwnTool)),
+				notFoundWhen("No such tool, or one the caller can't see."),
+			}},
+		{method: "GET", path: "/tools/feedback/", tag: tagFeedback, id: "listFeedback", paginated: true,
+			summary: "List reviews",
+			who:     "any user: own reviews; a creator also the reviews of its tools (private ones too); admins all",
+			desc:    "Newest first. Reviews are written with `POST /api/tools/tools/{id}/submit_feedback/`.",
+			params:  []*oaParameter{queryParam("tool", str(""), "Only the reviews of this tool (an id).")},
+			responses: []response{
+				ok(200, "A page of reviews.", ref("PaginatedFeedback")),
+			}},
+		{method: "GET", path: "/tools/feedback/{id}/", tag: tagFeedback, id: "showFeedback", pathParam: idOf("review"),
+			summary: "Show a review",
+			who:     "as the list",
+			responses: []response{
+				ok(200, "The review.", ref("Feedback")),
+				notFoundWhen("No such review, or one outside the caller's list."),
+			}},
+		{method: "PUT", path: "/tools/feedback/{id}/", tag: tagFeedback, id: "replaceFeedback", pathParam: idOf("review"),
+			summary: "Edit a review",
+			who:     "its author",
+			desc:    "The tool's rating counters are recounted in the same transaction.",
+			body:    bodyOf("FeedbackUpdate", true, ""),
+			responses: []response{
+				ok(200, "The review.", ref("Feedback")),
+				badRequest("Field errors (`rating` missing, not an integer or outside 1–5; `comment` too long; `is_public` not a boolean); an unreadable body."),
+				forbiddenWhen("A review in the caller's list that it did not write: the tool's creator, an admin (checked before the fields)."),
+				notFoundWhen("No such review, or one outside the caller's list."),
+			}},
+		{method: "PATCH", path: "/tools/feedback/{id}/", tag: tagFeedback, id: "updateFeedback", pathParam: idOf("review"),
+			summary: "Edit part of a review",
+			who:     "its author",
+			desc:    "The tool's rating counters are recounted in the same transaction.",
+			body:    bodyOf("FeedbackUpdate", true, "Any subset of the fields."),
+			responses: []response{
+				ok(200, "The review.", ref("Feedback")),
+				badRequest("Field errors; an unreadable body."),
+				forbiddenWhen("A review in the caller's list that it did not write: the tool's creator, an admin (checked before the fields)."),
+				notFoundWhen("No such review, or one outside the caller's list."),
+			}},
+		{method: "DELETE", path: "/tools/feedback/{id}/", tag: tagFeedback, id: "deleteFeedback", pathParam: idOf("review"),
+			summary: "Delete a review",
+			who:     "its author; admins (moderation)",
+			desc:    "The tool's rating counters are recounted in the same transaction.",
+			responses: []response{
+				noContent("Deleted."),
+				forbiddenWhen("The creator of the review's tool, who sees the review but did not write it."),
+				notFoundWhen("No such review, or one outside the caller's list."),
+			}},
+
+		// statistics
+		{method: "GET", path: "/tools/tools/{id}/stats/", tag: tagStats, id: "toolStats", pathParam: idOf("tool"),
+			summary: "Show a tool's statistics",
+			who:     "its creator, admins (a tool-scoped API key of one of them: its tool)",
+			desc: "The seed's four counters (`total_uses`, `total_revenue`, `average_rating`, `rating_count`) are the tool's lifetime ones; " +
+				"`unique_users`, `creator_earnings` and `series` cover the range; `recent_usage` is the tool's last uses the caller may see. " +
+				"The tool (404) and the caller (403) are checked before the range.",
+			params: statsParams,
+			responses: []response{
+				ok(200, "The tool's statistics.", ref("ToolStats")),
+				badRequest(badRange),
+				forbiddenWhen("The caller can see the tool but is neither its creator nor an admin."),
+				notFoundWhen("No such tool, or one the caller can't see."),
+			}},
+		{method: "GET", path: "/tools/usage/stats/", tag: tagStats, id: "usageStats",
+			summary: "Show the caller's usage statistics",
+			who:     "any user: a client its own usage; a creator the usage of its tools; an admin the platform's",
+			desc: "The body depends on the caller's role, which its `role` names. Every number covers the range. Usage counts in the " +
+				"bucket of its `created_at`, and so does its creator earning; points granted and new users count by their own `created_at`.",
+			params: statsParams,
+			responses: []response{
+				ok(200, "The statistics of the caller's role.", oneOf("", ref("ClientStats"), ref("CreatorStats"), ref("PlatformStats"))),
+				badRequest(badRange),
 			}},
 
 		// payouts
