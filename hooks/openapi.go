@@ -714,7 +714,7 @@ var openAPITags = []oaTag{
 	{tagUsage, "Usage history, read-only: own usage; a creator also the usage of its tools; admins all. Usage rows are written only by the use route."},
 	{tagKeys, "API keys let a script call the API as its owner. Keys are managed with a token: an API key never manages keys."},
 	{tagFeedback, "Reviews of tools: a rating of 1–5 and a comment, at most one per user and tool, by a user who used the tool successfully. Who sees a review is the `tool_feedback` collection's API rules: public reviews every user, private ones their author, the tool's creator and admins. Every write recounts the tool's `average_rating` and `rating_count` in its own transaction."},
-	{tagStats, "Usage statistics over a range of days (`?from=`, `?to=`, UTC, default the last 30 days) in buckets of `?interval=` (day, week from Monday, month); every bucket is listed, empty ones with zeros."},
+	{tagStats, "Usage statistics over a range of days (`?from=`, `?to=`, UTC, default the last 30 days) in buckets of `?interval=` (day, week from Monday, month); every bucket is listed, empty ones with zeros. Every use created in the range counts, refunded ones included (approved refunds, failed remote calls), with the points it cost and the creator's earning; a tool's lifetime counters leave refunded uses out."},
 	{tagPayouts, "A creator asks to be paid part of its pending revenue; an admin approves, rejects or marks it paid. Only PAID moves money, at most once."},
 	{tagRefunds, "The payer of a usage asks for its points back; an admin approves (the money moves back, once) or rejects."},
 	{tagSupport, "Support tickets and their messages. Admins see every ticket, assign, change status and priority, and write internal notes the requester never sees."},
