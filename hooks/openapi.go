@@ -735,7 +735,7 @@ const openAPIIntro = `The REST API of the Django REST Framework + SimpleJWT plat
 
 **Bodies** are JSON objects (flat bodies may also be sent as ` + "`application/x-www-form-urlencoded`" + ` or ` + "`multipart/form-data`" + `), at most 256 KiB (72 KiB for a use): more is 413, another Content-Type 415. Read-only and unknown fields are ignored; a wrong type is 400. PUT needs the required fields, PATCH takes any subset.
 
-**Lists.** Model lists are paginated: ` + "`{count, next, previous, results}`" + `, ` + "`?page=N`" + ` (or ` + "`last`" + `) and ` + "`?page_size=`" + ` (default 20, at most 100), newest first unless said otherwise. The seed's extra list actions (` + "`search/`, `my_tools/`, `my_usage/`, `clients/`, `tool-creators/`, a ticket's `messages/`" + `) return bare JSON arrays of at most 1000 items.
+**Lists.** Model lists are paginated: ` + "`{count, next, previous, results}`" + `, ` + "`?page=N`" + ` (or ` + "`last`" + `) and ` + "`?page_size=`" + ` (default 20, at most 100), newest first unless said otherwise. The seed's extra list actions (` + "`search/`, `my_tools/`, `my_usage/`, `clients/`, `tool-creators/`, a tool's `feedback/`, a ticket's `messages/`" + `) return bare JSON arrays of at most 1000 items.
 
 **Values.** Times are RFC 3339 UTC with milliseconds (` + "`2025-01-01T10:00:00.000Z`" + `); ` + "`execution_time`" + ` is a DRF duration (` + "`\"00:00:00.100000\"`" + `). Ids are PocketBase record ids. Amounts of points are whole numbers.
 
