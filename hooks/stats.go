@@ -235,9 +235,12 @@ const (
 	scopeCreator  = "u.tool IN (SELECT id FROM tools WHERE creator = {:creator})"
 	scopeUser     = "u.user = {:user}"
 	scopePlatform = "1 = 1"
-	inRange       = "u.created_at >= {:from} AND u.created_at < {:to}"
+	// counted leaves out refunded uses (a failed remote call, an approved
+	// refund), as the tool's counters do; the stats indexes are partial on it
+	counted = "u.state != 'FAILED' AND u.refunded_at = ''"
+	inRange = counted + " AND u.created_at >= {:from} AND u.created_at < {:to}"
 	// inBucket is the range of bucket b.period (a correlated subquery's)
-	inBucket = "u.created_at >= b.period || ' 00:00:00.000Z' AND u.created_at < date(b.period, {:step}) || ' 00:00:00.000Z'"
+	inBucket = counted + " AND u.created_at >= b.period || ' 00:00:00.000Z' AND u.created_at < date(b.period, {:step}) || ' 00:00:00.000Z'"
 	// buckets lists the range's buckets, first day of each
 	buckets = "WITH RECURSIVE b(period) AS (SELECT {:first} UNION ALL SELECT date(period, {:step}) FROM b WHERE period < {:last})"
 )

@@ -1147,3 +1147,30 @@ func TestBenchSeedCommand(t *testing.T) {
 	mustVerify(t, app)
 	mustMatchEarnings(t, app)
 }
+
+// Refunded uses (an approved refund, a failed remote call) are left out of
+// the statistics, as they are of the tool's counters.
+func TestStatsLeaveOutRefundedUses(t *testing.T) {
+	app := newTestApp(t)
+	usages := useTimes(t, app, fx.client.id, fx.active, 3)
+	if _, err := RefundUsage(app, usages[0], fx.admin.id, "refund"); err != nil {
+		t.Fatal(err)
+	}
+	failUsage(t, app, usages[1])
+	mustVerify(t, app)
+	base := serve(t, app)
+	for _, tc := range []struct {
+		who  fixtureUser
+		want []string
+	}{
+		{fx.client, []string{`"total_uses":1,`, `"points_spent":10,`}},
+		{fx.creator, []string{`"total_uses":1,`, `"creator_earnings":8,`}},
+	} {
+		status, body := get(t, base+"/api/tools/usage/stats/", tc.who.auth)
+		for _, w := range tc.want {
+			if status != 200 || !strings.Contains(body, w) {
+				t.Errorf("%s: %d %s, want %s", tc.who.email, status, body, w)
+			}
+		}
+	}
+}

@@ -356,6 +356,23 @@ func TestUseFeePercentFromEnv(t *testing.T) {
 	}
 }
 
+// get sends a GET with auth and returns the status and body.
+func get(t testing.TB, url, auth string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", auth)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
 // post sends a JSON POST with auth and optional Idempotency-Key and returns
 // the status and body.
 func post(t testing.TB, url, auth, key, body string) (int, string) {
