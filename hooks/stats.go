@@ -236,7 +236,7 @@ const (
 	scopeUser     = "u.user = {:user}"
 	scopePlatform = "1 = 1"
 	// counted leaves out refunded uses (a failed remote call, an approved
-	// refund), as the tool's counters do; the stats indexes are partial on it
+	// refund), as the tool's counters do; the usage indexes hold its columns
 	counted = "u.state != 'FAILED' AND u.refunded_at = ''"
 	inRange = counted + " AND u.created_at >= {:from} AND u.created_at < {:to}"
 	// inBucket is the range of bucket b.period (a correlated subquery's)
