@@ -22,7 +22,8 @@ var usageIndexes = []struct{ name, columns, where string }{
 }
 
 // Merges tool_usage's list and statistics indexes, with the refund markers
-// the statistics filter on.
+// the statistics filter on, and keeps only GRANT rows in the ledger index of
+// the points-granted statistics.
 func init() {
 	m.Register(func(app core.App) error {
 		usage, err := app.FindCollectionByNameOrId(c.ToolUsage)
@@ -34,7 +35,15 @@ func init() {
 		for _, ix := range usageIndexes {
 			usage.AddIndex(ix.name, false, ix.columns, ix.where)
 		}
-		return app.Save(usage)
+		if err := app.Save(usage); err != nil {
+			return err
+		}
+		ledger, err := app.FindCollectionByNameOrId(c.PointTransactions)
+		if err != nil {
+			return err
+		}
+		ledger.AddIndex("idx_ledger_kind_created", false, "`kind`, `created_at`, `amount`", "`kind` = 'GRANT'")
+		return app.Save(ledger)
 	}, func(app core.App) error {
 		usage, err := app.FindCollectionByNameOrId(c.ToolUsage)
 		if err != nil {
@@ -45,6 +54,14 @@ func init() {
 		usage.AddIndex("idx_usage_created_stats", false, "`created_at`, `user`, `points_spent`", "")
 		usage.AddIndex("idx_usage_tool_stats", false, "`tool`, `created_at`, `user`, `points_spent`, `creator_earning`", "")
 		usage.AddIndex("idx_usage_user_tool", false, "`user`, `tool`", "")
-		return app.Save(usage)
+		if err := app.Save(usage); err != nil {
+			return err
+		}
+		ledger, err := app.FindCollectionByNameOrId(c.PointTransactions)
+		if err != nil {
+			return err
+		}
+		ledger.AddIndex("idx_ledger_kind_created", false, "`kind`, `created_at`, `amount`", "")
+		return app.Save(ledger)
 	})
 }
