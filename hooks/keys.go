@@ -497,6 +497,16 @@ func touchKey(app core.App, key *keyRow, now time.Time) error {
 // ---------------------------------------------------------------------------
 // Quotas
 
+// quotaSQL counts one use against a key's quotas, if they allow it, restarting
+// a counter whose period has passed. Arguments: day, month, key, now.
+const quotaSQL = "UPDATE tool_api_keys SET" +
+	" daily_usage = CASE WHEN usage_day = ?1 THEN daily_usage + 1 ELSE 1 END," +
+	" monthly_usage = CASE WHEN usage_month = ?2 THEN monthly_usage + 1 ELSE 1 END," +
+	" usage_day = ?1, usage_month = ?2" +
+	" WHERE id = ?3 AND is_active = TRUE AND (expires_at = '' OR expires_at > ?4)" +
+	" AND (CASE WHEN usage_day = ?1 THEN daily_usage ELSE 0 END) < daily_limit" +
+	" AND (CASE WHEN usage_month = ?2 THEN monthly_usage ELSE 0 END) < monthly_limit"
+
 // chargeKeyQuota counts one use against the key's daily and monthly limits,
 // inside the use's transaction tx: one guarded UPDATE, so that concurrent uses
 // never pass a limit, and a refused or rolled back use counts nothing. A
@@ -510,15 +520,7 @@ func chargeKeyQuota(tx core.App, keyID string) error {
 	if err != nil {
 		return err
 	}
-	res, err := tx.DB().NewQuery("UPDATE {{" + c.ToolAPIKeys + "}} SET" +
-		" [[daily_usage]] = CASE WHEN [[usage_day]] = {:day} THEN [[daily_usage]] + 1 ELSE 1 END," +
-		" [[monthly_usage]] = CASE WHEN [[usage_month]] = {:month} THEN [[monthly_usage]] + 1 ELSE 1 END," +
-		" [[usage_day]] = {:day}, [[usage_month]] = {:month}" +
-		" WHERE [[id]] = {:id} AND [[is_active]] = TRUE" +
-		" AND ([[expires_at]] = '' OR [[expires_at]] > {:now})" +
-		" AND (CASE WHEN [[usage_day]] = {:day} THEN [[daily_usage]] ELSE 0 END) < [[daily_limit]]" +
-		" AND (CASE WHEN [[usage_month]] = {:month} THEN [[monthly_usage]] ELSE 0 END) < [[monthly_limit]]").
-		Bind(dbx.Params{"day": day, "month": month, "id": keyID, "now": stamp.String()}).Execute()
+	res, err := hotExec(tx, quotaSQL, day, month, keyID, stamp.String())
 	if err != nil {
 		return fmt.Errorf("api key quota: %w", err)
 	}

@@ -8,7 +8,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 )
 
-// The hot writes of a use (a balance move, a ledger row, a tool's counters)
+// The hot writes of a use (a balance move, a ledger row, a tool's counters,
+// an API key's quota)
 // run as statements prepared once: the profile of `make bench` showed SQLite
 // spending more time compiling the guarded balance UPDATE than running it, and
 // all writes queue for the one write connection, so every microsecond inside
@@ -16,7 +17,7 @@ import (
 
 // hotSQL lists the statements prepared when the server starts (their text is
 // the key that finds them again).
-var hotSQL = []string{pointsSQL, revenueSQL, payoutSQL, insertLedgerSQL, countersSQL}
+var hotSQL = []string{pointsSQL, revenueSQL, payoutSQL, insertLedgerSQL, countersSQL, quotaSQL}
 
 const hotStmtsKey = "toolbase.hotStmts"
 
