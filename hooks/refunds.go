@@ -97,6 +97,15 @@ func RefundUsage(app core.App, usageID, actor, note string) (*UsageRefund, error
 	return out, nil
 }
 
+// usageChargeSQL reads what a usage moved: its payer and debit, its earner and
+// earning.
+const usageChargeSQL = `SELECT
+	COALESCE(MAX(CASE WHEN kind = 'USAGE' THEN user END), ''),
+	COALESCE(-SUM(CASE WHEN kind = 'USAGE' THEN amount END), 0),
+	COALESCE(MAX(CASE WHEN kind = 'EARNING' THEN user END), ''),
+	COALESCE(SUM(CASE WHEN kind = 'EARNING' THEN amount END), 0)
+	FROM point_transactions WHERE usage = {:id}`
+
 // reverseUsage undoes what a claimed usage moved, in tx: a REFUND credit to its
 // payer of what it debited, a REFUND reversal of the creator's earning that
 // never takes the creator's pending revenue below zero (the platform absorbs
@@ -104,12 +113,7 @@ func RefundUsage(app core.App, usageID, actor, note string) (*UsageRefund, error
 func reverseUsage(tx core.App, usage *core.Record, actor, note string) (*UsageRefund, error) {
 	var payer, earner string
 	var debited, earning int64
-	err := tx.DB().NewQuery(`SELECT
-		COALESCE(MAX(CASE WHEN kind = 'USAGE' THEN user END), ''),
-		COALESCE(-SUM(CASE WHEN kind = 'USAGE' THEN amount END), 0),
-		COALESCE(MAX(CASE WHEN kind = 'EARNING' THEN user END), ''),
-		COALESCE(SUM(CASE WHEN kind = 'EARNING' THEN amount END), 0)
-		FROM point_transactions WHERE usage = {:id}`).Bind(dbx.Params{"id": usage.Id}).Row(&payer, &debited, &earner, &earning)
+	err := tx.DB().NewQuery(usageChargeSQL).Bind(dbx.Params{"id": usage.Id}).Row(&payer, &debited, &earner, &earning)
 	if err != nil {
 		return nil, err
 	}

@@ -197,20 +197,30 @@ func moveToolCounters(tx core.App, toolID string, uses, spent int64) error {
 // to replay, ErrKeyReused if it was for another request, or nil to go on (an
 // expired use under the key then lets go of it).
 func priorUse(tx core.App, req UseRequest, input []byte) (*UseResult, error) {
-	cutoff := types.NowDateTime().Add(-c.IdempotencyWindowHours * time.Hour).String()
-	where := dbx.HashExp{c.UsageUser: req.User.Id, c.UsageIdempotencyKey: req.Key}
 	var prior core.Record
-	err := tx.RecordQuery(c.ToolUsage).AndWhere(where).
-		AndWhere(dbx.NewExp("[["+c.FieldCreatedAt+"]] >= {:cutoff}", dbx.Params{"cutoff": cutoff})).
-		Limit(1).One(&prior)
+	err := priorUseQuery(tx, req.User.Id, req.Key).Limit(1).One(&prior)
 	if err == nil {
 		if prior.GetString(c.UsageTool) != req.Tool.Id || prior.GetString(c.UsageInputData) != string(input) {
 			return nil, ErrKeyReused
 		}
 		return &UseResult{Usage: &prior, Remaining: c.AsUsage(&prior).RemainingPoints(), Replayed: true}, nil
 	}
-	_, err = tx.DB().Update(c.ToolUsage, dbx.Params{c.UsageIdempotencyKey: ""}, where).Execute()
+	_, err = tx.DB().Update(c.ToolUsage, dbx.Params{c.UsageIdempotencyKey: ""}, keyOf(req.User.Id, req.Key)).Execute()
 	return nil, err
+}
+
+// keyOf selects the usage of user under an Idempotency-Key. The key's
+// condition is stated literally as well, so that SQLite may use the keys'
+// partial unique index.
+func keyOf(user, key string) dbx.Expression {
+	return dbx.And(dbx.HashExp{c.UsageUser: user, c.UsageIdempotencyKey: key}, dbx.NewExp("[["+c.UsageIdempotencyKey+"]] != ''"))
+}
+
+// priorUseQuery selects user's use under key within the window.
+func priorUseQuery(tx core.App, user, key string) *dbx.SelectQuery {
+	cutoff := types.NowDateTime().Add(-c.IdempotencyWindowHours * time.Hour).String()
+	return tx.RecordQuery(c.ToolUsage).AndWhere(keyOf(user, key)).
+		AndWhere(dbx.NewExp("[["+c.FieldCreatedAt+"]] >= {:cutoff}", dbx.Params{"cutoff": cutoff}))
 }
 
 // forgetIdempotencyKeys lets go of keys older than the window, keeping the

@@ -22,8 +22,8 @@ var usageIndexes = []struct{ name, columns, where string }{
 }
 
 // Merges tool_usage's list and statistics indexes, with the refund markers
-// the statistics filter on, and keeps only GRANT rows in the ledger index of
-// the points-granted statistics.
+// the statistics filter on; keeps only GRANT rows in the ledger index of the
+// points-granted statistics; and makes the ledger's usage index whole.
 func init() {
 	m.Register(func(app core.App) error {
 		usage, err := app.FindCollectionByNameOrId(c.ToolUsage)
@@ -43,6 +43,9 @@ func init() {
 			return err
 		}
 		ledger.AddIndex("idx_ledger_kind_created", false, "`kind`, `created_at`, `amount`", "`kind` = 'GRANT'")
+		// a partial index serves only queries that repeat its condition
+		// literally; a usage's rows are looked up by a bound id
+		ledger.AddIndex("idx_ledger_usage", false, "`usage`", "")
 		return app.Save(ledger)
 	}, func(app core.App) error {
 		usage, err := app.FindCollectionByNameOrId(c.ToolUsage)
@@ -62,6 +65,7 @@ func init() {
 			return err
 		}
 		ledger.AddIndex("idx_ledger_kind_created", false, "`kind`, `created_at`, `amount`", "")
+		ledger.AddIndex("idx_ledger_usage", false, "`usage`", "`usage` != ''")
 		return app.Save(ledger)
 	})
 }
