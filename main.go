@@ -26,7 +26,11 @@ import (
 var public embed.FS
 
 func main() {
-	app := pocketbase.New()
+	app := pocketbase.NewWithConfig(pocketbase.Config{
+		DataMaxOpenConns: hooks.DataMaxOpenConns,
+		DataMaxIdleConns: hooks.DataMaxIdleConns,
+		DBConnect:        hooks.DBConnect,
+	})
 
 	// schema changes are hand-written Go migrations; a dashboard edit must not
 	// drop generated files next to the binary
