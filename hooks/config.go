@@ -34,13 +34,17 @@ type Config struct {
 	// RefundWindowDays is how long after a usage its payer may request a
 	// refund (TOOLBASE_REFUND_WINDOW_DAYS, 1–3650, default 30).
 	RefundWindowDays int64
+	// StatsCacheTTL is how long the statistics routes reuse a computed body
+	// (TOOLBASE_STATS_CACHE_SECONDS, 0–3600, default 5; 0 computes every time).
+	StatsCacheTTL time.Duration
 }
 
 // LoadConfig reads the configuration from the environment and refuses values
 // that make no sense rather than running with a surprise.
 func LoadConfig() (Config, error) {
 	cfg := Config{FeePercent: 20, ToolMaxInFlight: 32, AccessTTL: time.Hour, RefreshTTL: 24 * time.Hour,
-		MinPayout: 100, RefundWindowDays: 30}
+		MinPayout: 100, RefundWindowDays: 30, StatsCacheTTL: 5 * time.Second}
+	statsSeconds := int64(cfg.StatsCacheTTL / time.Second)
 	for _, err := range []error{
 		envInt("TOOLBASE_PLATFORM_FEE_PERCENT", 0, 100, &cfg.FeePercent),
 		envBool("TOOLBASE_ALLOW_PRIVATE_ENDPOINTS", &cfg.AllowPrivateEndpoints),
@@ -50,11 +54,13 @@ func LoadConfig() (Config, error) {
 		envDuration("TOOLBASE_REFRESH_TOKEN_TTL", &cfg.RefreshTTL),
 		envInt("TOOLBASE_MIN_PAYOUT", 1, 1e12, &cfg.MinPayout),
 		envInt("TOOLBASE_REFUND_WINDOW_DAYS", 1, 3650, &cfg.RefundWindowDays),
+		envInt("TOOLBASE_STATS_CACHE_SECONDS", 0, 3600, &statsSeconds),
 	} {
 		if err != nil {
 			return cfg, err
 		}
 	}
+	cfg.StatsCacheTTL = time.Duration(statsSeconds) * time.Second
 	return cfg, nil
 }
 

@@ -38,6 +38,8 @@ const (
 )
 
 func TestMain(m *testing.M) {
+	// tests change usage and read the statistics at once; the cache has its own test
+	os.Setenv("TOOLBASE_STATS_CACHE_SECONDS", "0")
 	code, err := runWithTemplate(m)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "test setup:", err)

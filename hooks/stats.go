@@ -74,6 +74,11 @@ type statsRange struct {
 	periods  []string  // each bucket's first day, YYYY-MM-DD
 }
 
+// key names the range in a cache key.
+func (r statsRange) key() string {
+	return r.interval + " " + r.start.Format(time.DateOnly) + " " + r.end.Format(time.DateOnly)
+}
+
 // bucketStart is the first day of the bucket holding day t.
 func bucketStart(interval string, t time.Time) time.Time {
 	t = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
@@ -606,7 +611,9 @@ func toolStatsRoute(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	body, err := ToolStats(e.App, info, tool, r)
+	body, err := statsCacheOf(e.App).get("tool "+tool.Id+" "+e.Auth.Id+" "+r.key(), func() (any, error) {
+		return ToolStats(e.App, info, tool, r)
+	})
 	if err != nil {
 		return err
 	}
@@ -620,8 +627,16 @@ func usageStatsRoute(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	body, queries := usageStatsQueries(r, e.Auth)
-	if err := runStats(e.App, queries); err != nil {
+	// the platform's numbers are the same for every admin
+	who := e.Auth.Id
+	if c.AsUser(e.Auth).IsAdmin() {
+		who = c.RoleAdmin
+	}
+	body, err := statsCacheOf(e.App).get("usage "+who+" "+r.key(), func() (any, error) {
+		body, queries := usageStatsQueries(r, e.Auth)
+		return body, runStats(e.App, queries)
+	})
+	if err != nil {
 		return err
 	}
 	return e.JSON(http.StatusOK, body)
