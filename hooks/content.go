@@ -177,8 +177,8 @@ func pageUpdate(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	if ok, err := allowed(e, p, p.Collection().UpdateRule); err != nil || !ok {
-		return firstErr(err, errForbidden)
+	if err := mayAct(e, p, p.Collection().UpdateRule, errForbidden); err != nil {
+		return err
 	}
 	f, err := readForm(e, maxBodyBytes)
 	if err != nil {
@@ -203,8 +203,8 @@ func pageDelete(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	if ok, err := allowed(e, p, p.Collection().DeleteRule); err != nil || !ok {
-		return firstErr(err, errForbidden)
+	if err := mayAct(e, p, p.Collection().DeleteRule, errForbidden); err != nil {
+		return err
 	}
 	if err := deleteAs(e.App, e.Auth, p); err != nil {
 		return err

@@ -253,6 +253,20 @@ func allowed(e *core.RequestEvent, rec *core.Record, rule *string) (bool, error)
 	return e.App.CanAccessRecord(rec, info, rule)
 }
 
+// mayAct answers refused (errForbidden for a record the caller may see,
+// errNotFound where even its existence is private) unless rule, an update or
+// delete rule, lets the request act on rec.
+func mayAct(e *core.RequestEvent, rec *core.Record, rule *string, refused error) error {
+	ok, err := allowed(e, rec, rule)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return refused
+	}
+	return nil
+}
+
 // Pagination of model lists, DRF's PageNumberPagination.
 const (
 	defaultPageSize = 20

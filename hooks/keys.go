@@ -822,10 +822,8 @@ func updateKey(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	if ok, err := allowed(e, rec, rec.Collection().UpdateRule); err != nil {
+	if err := mayAct(e, rec, rec.Collection().UpdateRule, errNotFound); err != nil {
 		return err
-	} else if !ok {
-		return errNotFound
 	}
 	if hasName {
 		rec.Set(c.APIKeyName, name)
@@ -858,10 +856,8 @@ func deleteKey(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	if ok, err := allowed(e, rec, rec.Collection().DeleteRule); err != nil {
+	if err := mayAct(e, rec, rec.Collection().DeleteRule, errNotFound); err != nil {
 		return err
-	} else if !ok {
-		return errNotFound
 	}
 	if err := e.App.Delete(rec); err != nil {
 		return err
@@ -888,10 +884,8 @@ func regenerateKey(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	if ok, err := allowed(e, rec, rec.Collection().UpdateRule); err != nil {
+	if err := mayAct(e, rec, rec.Collection().UpdateRule, errNotFound); err != nil {
 		return err
-	} else if !ok {
-		return errNotFound
 	}
 	secret, hash, prefix, err := newSecret()
 	if err != nil {

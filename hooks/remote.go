@@ -357,12 +357,8 @@ func signingSecretRoute(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	ok, err := allowed(e, tool, tool.Collection().UpdateRule)
-	if err != nil {
+	if err := mayAct(e, tool, tool.Collection().UpdateRule, errForbidden); err != nil {
 		return err
-	}
-	if !ok {
-		return errForbidden
 	}
 	secret := newSigningSecret()
 	tool.Set(c.ToolSigningSecret, secret)

@@ -437,8 +437,8 @@ func toolUpdate(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	if ok, err := allowed(e, t, t.Collection().UpdateRule); err != nil || !ok {
-		return firstErr(err, errForbidden)
+	if err := mayAct(e, t, t.Collection().UpdateRule, errForbidden); err != nil {
+		return err
 	}
 	f, err := readForm(e, maxBodyBytes)
 	if err != nil {
