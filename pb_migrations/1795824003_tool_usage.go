@@ -11,13 +11,9 @@ import (
 // Creates tool_usage: one row per use of a tool, written only by toolbase.
 func init() {
 	m.Register(func(app core.App) error {
-		ids := map[string]string{}
-		for _, name := range []string{c.Users, c.Tools, c.ToolAPIKeys} {
-			id, err := collectionID(app, name)
-			if err != nil {
-				return err
-			}
-			ids[name] = id
+		ids, err := collectionIDs(app, c.Users, c.Tools, c.ToolAPIKeys)
+		if err != nil {
+			return err
 		}
 
 		usage := core.NewBaseCollection(c.ToolUsage)

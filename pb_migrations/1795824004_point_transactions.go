@@ -11,13 +11,9 @@ import (
 // Creates point_transactions: the append-only ledger behind every balance.
 func init() {
 	m.Register(func(app core.App) error {
-		ids := map[string]string{}
-		for _, name := range []string{c.Users, c.ToolUsage} {
-			id, err := collectionID(app, name)
-			if err != nil {
-				return err
-			}
-			ids[name] = id
+		ids, err := collectionIDs(app, c.Users, c.ToolUsage)
+		if err != nil {
+			return err
 		}
 
 		ledger := core.NewBaseCollection(c.PointTransactions)

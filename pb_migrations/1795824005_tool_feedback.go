@@ -11,13 +11,9 @@ import (
 // Creates tool_feedback: one review per user per tool.
 func init() {
 	m.Register(func(app core.App) error {
-		ids := map[string]string{}
-		for _, name := range []string{c.Users, c.Tools} {
-			id, err := collectionID(app, name)
-			if err != nil {
-				return err
-			}
-			ids[name] = id
+		ids, err := collectionIDs(app, c.Users, c.Tools)
+		if err != nil {
+			return err
 		}
 
 		feedback := core.NewBaseCollection(c.ToolFeedback)

@@ -12,13 +12,9 @@ import (
 // by an admin; one per usage.
 func init() {
 	m.Register(func(app core.App) error {
-		ids := map[string]string{}
-		for _, name := range []string{c.Users, c.ToolUsage} {
-			id, err := collectionID(app, name)
-			if err != nil {
-				return err
-			}
-			ids[name] = id
+		ids, err := collectionIDs(app, c.Users, c.ToolUsage)
+		if err != nil {
+			return err
 		}
 
 		refunds := core.NewBaseCollection(c.Refunds)

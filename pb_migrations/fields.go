@@ -36,6 +36,19 @@ func collectionID(app core.App, name string) (string, error) {
 	return c.Id, nil
 }
 
+// collectionIDs returns the ids of existing collections, by name.
+func collectionIDs(app core.App, names ...string) (map[string]string, error) {
+	ids := make(map[string]string, len(names))
+	for _, name := range names {
+		id, err := collectionID(app, name)
+		if err != nil {
+			return nil, err
+		}
+		ids[name] = id
+	}
+	return ids, nil
+}
+
 // deleteCollection is the down migration of a migration that creates one collection.
 func deleteCollection(name string) func(core.App) error {
 	return func(app core.App) error {
