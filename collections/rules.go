@@ -55,9 +55,9 @@ const (
 	// TransactionsViewRule: own ledger rows, or all for admins.
 	TransactionsViewRule = authed + ` && (user = @request.auth.id || ` + isAdmin + `)`
 
-	// FeedbackViewRule: public reviews for everyone signed in; private ones for
-	// their author, the tool's creator and admins.
-	FeedbackViewRule = authed + ` && (is_public = true || user = @request.auth.id || tool.creator = @request.auth.id || ` + isAdmin + `)`
+	// FeedbackViewRule: public reviews of ACTIVE tools for everyone signed in;
+	// every review for its author, the tool's creator and admins.
+	FeedbackViewRule = authed + ` && ((is_public = true && tool.status = "ACTIVE") || user = @request.auth.id || tool.creator = @request.auth.id || ` + isAdmin + `)`
 
 	// APIKeysViewRule: the owner or an admin.
 	APIKeysViewRule = authed + ` && (user = @request.auth.id || ` + isAdmin + `)`

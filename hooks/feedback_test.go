@@ -637,3 +637,24 @@ func TestFeedbackBadInputNever500(t *testing.T) {
 		}
 	}
 }
+
+// A public review is readable while its tool is: once the tool is suspended,
+// only its author, the tool's creator and admins see it.
+func TestFeedbackOfHiddenTool(t *testing.T) {
+	app := rulesApp(t)
+	tool, _ := app.FindRecordById(c.Tools, fx.active)
+	tool.Set(c.ToolStatus, c.StatusSuspended)
+	if err := app.Save(tool); err != nil {
+		t.Fatal(err)
+	}
+	base := serve(t, app)
+	for _, tc := range []struct {
+		who  fixtureUser
+		sees bool
+	}{{fx.client2, false}, {fx.creator2, false}, {fx.client, true}, {fx.creator, true}, {fx.admin, true}} {
+		status, body := get(t, base+"/api/collections/tool_feedback/records/"+reviewOfClient, tc.who.auth)
+		if (status == 200) != tc.sees {
+			t.Errorf("%s: %d %s", tc.who.email, status, body)
+		}
+	}
+}
