@@ -68,10 +68,6 @@ func saveSystem(app core.App, r *core.Record) error {
 	return app.SaveWithContext(systemContext, r)
 }
 
-// deleteSystem deletes a record on toolbase's own authority.
-func deleteSystem(app core.App, r *core.Record) error {
-	return app.DeleteWithContext(systemContext, r)
-}
 
 func bindGuards(app core.App) {
 	for name, g := range guards {

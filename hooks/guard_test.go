@@ -182,7 +182,7 @@ func TestGuardGoSaves(t *testing.T) {
 	if err := app.Delete(usage); err == nil {
 		t.Error("a usage was deleted")
 	}
-	if err := deleteSystem(app, usage); err == nil {
+	if err := app.DeleteWithContext(systemContext, usage); err == nil {
 		t.Error("a usage was deleted on the system path")
 	}
 	row, err := app.FindFirstRecordByData(c.PointTransactions, c.TxUsage, usageOfClient)
