@@ -68,7 +68,6 @@ func saveSystem(app core.App, r *core.Record) error {
 	return app.SaveWithContext(systemContext, r)
 }
 
-
 func bindGuards(app core.App) {
 	for name, g := range guards {
 		app.OnRecordCreate(name).BindFunc(g.onCreate)
