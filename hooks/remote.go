@@ -90,15 +90,7 @@ func newCaller(cfg Config) *caller {
 		// checked on the address actually dialed, after DNS, so that a name
 		// resolving to an internal address (or re-resolving to one) is refused
 		dialer.Control = func(_, address string, _ syscall.RawConn) error {
-			host, _, err := net.SplitHostPort(address)
-			if err != nil {
-				return err
-			}
-			ip, err := netip.ParseAddr(host)
-			if err != nil || forbiddenIP(ip.Unmap()) {
-				return fmt.Errorf("address %s is not allowed (loopback, private, link-local or metadata)", host)
-			}
-			return nil
+			return dialAllowed(address)
 		}
 	}
 	return &caller{
@@ -118,17 +110,58 @@ func newCaller(cfg Config) *caller {
 	}
 }
 
-// forbiddenPrefixes are special-purpose ranges netip has no predicate for.
-var forbiddenPrefixes = []netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),
-	netip.MustParsePrefix("100.64.0.0/10"), // carrier-grade NAT
-	netip.MustParsePrefix("192.0.0.0/24"),
-	netip.MustParsePrefix("198.18.0.0/15"),
-	netip.MustParsePrefix("240.0.0.0/4"),
-	netip.MustParsePrefix("64:ff9b::/96"), // NAT64 can reach IPv4 internals
+// dialAllowed is the dial-time check of an address ("host:port", the host an
+// IP literal, after DNS): nil when toolbase may connect to it.
+func dialAllowed(address string) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return err
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil || forbiddenIP(ip) {
+		return fmt.Errorf("address %s is not allowed (loopback, private, link-local or metadata)", host)
+	}
+	return nil
 }
 
+// forbiddenPrefixes are special-purpose ranges netip has no predicate for,
+// refused whole: nothing a tool's endpoint needs lives there.
+var forbiddenPrefixes = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),
+	netip.MustParsePrefix("100.64.0.0/10"),  // carrier-grade NAT (and cloud metadata such as 100.100.100.200)
+	netip.MustParsePrefix("192.0.0.0/24"),   // IETF protocol assignments
+	netip.MustParsePrefix("192.0.2.0/24"),   // documentation
+	netip.MustParsePrefix("192.88.99.0/24"), // 6to4 relay anycast
+	netip.MustParsePrefix("198.18.0.0/15"),  // benchmarking
+	netip.MustParsePrefix("198.51.100.0/24"),
+	netip.MustParsePrefix("203.0.113.0/24"),
+	netip.MustParsePrefix("240.0.0.0/4"), // reserved, broadcast
+
+	netip.MustParsePrefix("::/96"),          // IPv4-compatible (deprecated): ::127.0.0.1
+	netip.MustParsePrefix("::ffff:0:0/96"),  // IPv4-mapped: a real IPv4 dial never looks like this
+	netip.MustParsePrefix("64:ff9b:1::/48"), // local-use NAT64 (RFC 8215): the operator's own IPv4 networks
+	netip.MustParsePrefix("100::/64"),       // discard-only
+	netip.MustParsePrefix("2001:db8::/32"),  // documentation
+	netip.MustParsePrefix("3fff::/20"),      // documentation
+	netip.MustParsePrefix("fec0::/10"),      // site-local (deprecated)
+}
+
+var (
+	nat64Prefix   = netip.MustParsePrefix("64:ff9b::/96")             // well-known NAT64: IPv4 in the last 32 bits
+	siitPrefix    = netip.MustParsePrefix("::ffff:0:0:0/96")          // IPv4-translated (SIIT): IPv4 in the last 32 bits
+	sixToFour     = netip.MustParsePrefix("2002::/16")                // 6to4: IPv4 in bits 16–47
+	teredoPrefix  = netip.MustParsePrefix("2001::/32")                // Teredo: server in bits 32–63, client (inverted) in the last 32
+	isatapIfaceID = [][4]byte{{0, 0, 0x5e, 0xfe}, {2, 0, 0x5e, 0xfe}} // ISATAP interface id: IPv4 in the last 32 bits
+)
+
+// forbiddenIP reports whether ip (or an IPv4 address it embeds: NAT64, 6to4,
+// Teredo, ISATAP, SIIT) is loopback, private, link-local, multicast,
+// unspecified or special-purpose.
 func forbiddenIP(ip netip.Addr) bool {
+	ip = ip.WithZone("")
+	if !ip.IsValid() {
+		return true
+	}
 	if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
 		ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() {
 		return true
@@ -138,7 +171,37 @@ func forbiddenIP(ip netip.Addr) bool {
 			return true
 		}
 	}
+	if ip.Is4() {
+		return false
+	}
+	for _, v4 := range embeddedIPv4(ip) {
+		if forbiddenIP(v4) {
+			return true
+		}
+	}
 	return false
+}
+
+// embeddedIPv4 returns the IPv4 addresses an IPv6 address is a way to reach.
+func embeddedIPv4(ip netip.Addr) []netip.Addr {
+	b := ip.As16()
+	v4 := func(i int) netip.Addr { return netip.AddrFrom4([4]byte{b[i], b[i+1], b[i+2], b[i+3]}) }
+	var out []netip.Addr
+	switch {
+	case nat64Prefix.Contains(ip), siitPrefix.Contains(ip):
+		out = append(out, v4(12))
+	case sixToFour.Contains(ip):
+		out = append(out, v4(2))
+	case teredoPrefix.Contains(ip):
+		client := [4]byte{^b[12], ^b[13], ^b[14], ^b[15]}
+		out = append(out, v4(4), netip.AddrFrom4(client))
+	}
+	for _, id := range isatapIfaceID {
+		if [4]byte{b[8], b[9], b[10], b[11]} == id {
+			out = append(out, v4(12))
+		}
+	}
+	return out
 }
 
 // acquire reserves one of the tool's call slots.
