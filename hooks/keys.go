@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
@@ -445,34 +446,38 @@ func andRule(rule *string, cond string) *string {
 	return types.Pointer("(" + *rule + ") && " + cond)
 }
 
-// touches throttles last_used writes: at most one per key per minute, per process.
-type touches struct {
+// keyTouchesKey is where the app's Store keeps the last_used write throttle.
+const keyTouchesKey = "toolbase.keyTouches"
+
+// maxKeyTouches bounds the keys whose last write the throttle remembers.
+const maxKeyTouches = 10000
+
+// keyTouches throttles last_used writes: at most one per key per minute, per
+// process. Each entry holds the key clock's time of the key's last write and
+// expires (in real time) after lastUsedResolution; the least recently used
+// go first beyond maxKeyTouches. The mutex makes a check and its claim one
+// step, so that concurrent first requests write once.
+type keyTouches struct {
 	mu   sync.Mutex
-	last map[string]time.Time
+	seen *expirable.LRU[string, time.Time]
 }
 
-func touchesOf(app core.App) *touches {
-	return app.Store().GetOrSet("toolbase.keyTouches", func() any {
-		return &touches{last: map[string]time.Time{}}
-	}).(*touches)
+// keyTouchesOf returns the app's throttle, kept on its Store.
+func keyTouchesOf(app core.App) *keyTouches {
+	return app.Store().GetOrSet(keyTouchesKey, func() any {
+		return &keyTouches{seen: expirable.NewLRU[string, time.Time](maxKeyTouches, nil, lastUsedResolution)}
+	}).(*keyTouches)
 }
 
 // claim reports whether key's last_used is due for a write at now, and
 // records that it is being written.
-func (t *touches) claim(key string, now time.Time) bool {
+func (t *keyTouches) claim(key string, now time.Time) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if last, ok := t.last[key]; ok && now.Sub(last) < lastUsedResolution && !now.Before(last) {
+	if last, ok := t.seen.Get(key); ok && now.Sub(last) < lastUsedResolution && !now.Before(last) {
 		return false
 	}
-	if len(t.last) > 10000 {
-		for k, at := range t.last {
-			if now.Sub(at) >= lastUsedResolution {
-				delete(t.last, k)
-			}
-		}
-	}
-	t.last[key] = now
+	t.seen.Add(key, now)
 	return true
 }
 
@@ -483,7 +488,7 @@ func touchKey(app core.App, key *keyRow, now time.Time) error {
 			return nil
 		}
 	}
-	if !touchesOf(app).claim(key.ID, now) {
+	if !keyTouchesOf(app).claim(key.ID, now) {
 		return nil
 	}
 	stamp, err := types.ParseDateTime(now.UTC())
