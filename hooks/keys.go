@@ -334,17 +334,19 @@ func keyPolicy(e *core.RequestEvent, key *keyRow) (int, string, error) {
 		return 0, "", nil
 	}
 	if isSeedRoute(e) {
-		if strings.Contains(pattern, " /api/tools/api-keys/") && !strings.HasPrefix(pattern, http.MethodGet+" ") {
-			return http.StatusForbidden, msgKeysNoManage, nil
+		// tokens, accounts, keys and signing secrets (keys_credentials.go)
+		if msg := keySeedRefusal(e); msg != "" {
+			return http.StatusForbidden, msg, nil
 		}
 		return 0, "", nil
 	}
 	if !keyNativeRoutes[pattern] {
 		return http.StatusForbidden, msgKeyNotHere, nil
 	}
-	if e.Request.Method != http.MethodGet && strings.HasPrefix(pattern, e.Request.Method+" /api/collections/") {
-		if col, err := e.App.FindCachedCollectionByNameOrId(e.Request.PathValue("collection")); err == nil && col.Name == c.ToolAPIKeys {
-			return http.StatusForbidden, msgKeysNoManage, nil
+	if strings.HasPrefix(pattern, e.Request.Method+" /api/collections/") {
+		// keys and accounts (keys_credentials.go)
+		if msg := keyRecordsRefusal(e); msg != "" {
+			return http.StatusForbidden, msg, nil
 		}
 	}
 	return 0, "", nil
@@ -700,6 +702,7 @@ func bindAPIKeys(app core.App) {
 	}
 	app.OnRecordUpdateRequest(c.ToolAPIKeys).BindFunc(refuseKeyed)
 	app.OnRecordDeleteRequest(c.ToolAPIKeys).BindFunc(refuseKeyed)
+	bindKeyCredentialGuards(app)
 }
 
 func bindKeyRoutes(authed group) {
