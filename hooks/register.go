@@ -28,6 +28,7 @@ func Register(app core.App) error {
 	bindUse(app)
 	bindRemote(app)
 	bindAPIKeys(app)
+	bindLogRedaction(app)
 	bindFeedback(app)
 	bindPlatform(app)
 
