@@ -3,12 +3,15 @@ package hooks
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/security"
 	"github.com/spf13/cast"
+
+	c "toolbase/collections"
 )
 
 // tokenOf reads the token of a PocketBase auth response.
@@ -120,4 +123,39 @@ func TestCapTokenLifetimeKeepsShortTokens(t *testing.T) {
 	if rec, err := app.FindAuthRecordByToken(got, core.TokenTypeAuth); err != nil || rec.Id != u.Id {
 		t.Errorf("capped token not accepted: %v", err)
 	}
+}
+
+// auth-with-otp goes through the throttle: wrong codes count, a locked
+// address is refused before the code is checked.
+func TestOTPLoginThrottled(t *testing.T) {
+	s := newServer(t)
+	users, err := s.app.FindCollectionByNameOrId(c.Users)
+	if err != nil {
+		t.Fatal(err)
+	}
+	users.OTP.Enabled = true
+	if err := s.app.Save(users); err != nil {
+		t.Fatal(err)
+	}
+	const addr, clean = "192.0.2.70:1000", "192.0.2.71:1000"
+	rec := s.send(http.MethodPost, "/api/collections/users/request-otp", map[string]any{"email": fx.client.email}, "", addr)
+	wantStatus(t, "request-otp", rec, http.StatusOK)
+	var otp struct {
+		OTPId string `json:"otpId"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &otp); err != nil || otp.OTPId == "" {
+		t.Fatalf("request-otp: %s", rec.Body)
+	}
+	for range loginPairMax - 1 {
+		wantStatus(t, "wrong code", s.send(http.MethodPost, "/api/collections/users/auth-with-otp",
+			map[string]any{"otpId": otp.OTPId, "password": "000000x"}, "", addr), http.StatusBadRequest)
+	}
+	// a wrong password on the other route counts for the same pair
+	wantStatus(t, "wrong password", s.pbLogin(fx.client.email, "wrong", addr), http.StatusBadRequest)
+	rec = s.send(http.MethodPost, "/api/collections/users/auth-with-otp", map[string]any{"otpId": otp.OTPId, "password": "000000x"}, "", addr)
+	wantThrottled(t, "otp from a locked address", rec, false, loginPairWindow)
+	if !strings.Contains(rec.Body.String(), "failed login attempts") {
+		t.Errorf("not toolbase's throttle: %s", rec.Body)
+	}
+	wantStatus(t, "password from elsewhere", s.pbLogin(fx.client.email, fixturePassword, clean), http.StatusOK)
 }
