@@ -1327,10 +1327,7 @@ func seedOperations() []opSpec {
 			summary: "Obtain an access and a refresh token",
 			who:     "anyone",
 			desc: "Email and password for `{access, refresh}`. The users collection's auth rule decides who may sign in, as on the records API.\n\n" +
-				fmt.Sprintf("Failed logins are throttled, in memory: %d per %.0f minutes for one client IP at one email (a success clears it), %d per %.0f minutes for one IP, "+
-					"%d per %.0f minutes for one email. A blocked attempt is 429 before its password is checked. The client IP is PocketBase's RealIP "+
-					"(behind a proxy, set the trusted proxy headers).", loginPairMax, loginPairWindow.Minutes(), loginIPMax, loginIPWindow.Minutes(),
-					loginAccountMax, loginAccountWindow.Minutes()),
+				loginThrottleDoc(),
 			body: bodyOf("TokenObtainRequest", true, ""),
 			responses: []response{
 				ok(200, "The tokens.", ref("TokenPair")),
