@@ -9,9 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -102,8 +100,8 @@ func obtainTokens(e *core.RequestEvent) error {
 	}
 
 	throttle := loginThrottleOf(e.App)
-	keys := loginKeys(e.RealIP(), email)
-	if wait := throttle.blocked(keys, time.Now()); wait > 0 {
+	keys := newLoginKeys(e.RealIP(), email)
+	if wait := throttle.admit(keys); wait > 0 {
 		return errThrottled(e, wait)
 	}
 
@@ -121,7 +119,7 @@ func obtainTokens(e *core.RequestEvent) error {
 			// anyway, so that timing doesn't tell unknown emails apart
 			dummyPasswordCheck(e.App, users)
 		}
-		throttle.fail(keys, time.Now())
+		throttle.fail(keys)
 		return errBadCredentials
 	}
 
@@ -158,9 +156,21 @@ func refreshTokens(e *core.RequestEvent) error {
 		return err
 	}
 
+	// a refresh is a way to a token too: a locked address gets none, and
+	// invalid refresh tokens count as failures of the address
+	throttle := loginThrottleOf(e.App)
+	keys := loginKeys{ip: e.RealIP()}
+	if wait := throttle.admit(keys); wait > 0 {
+		return errThrottled(e, wait)
+	}
 	user, claims, err := parseRefreshToken(e.App, token)
 	if err != nil {
+		throttle.fail(keys)
 		return errTokenInvalid
+	}
+	keys.account = strings.ToLower(user.Email())
+	if wait := throttle.admit(keys); wait > 0 {
+		return errThrottled(e, wait)
 	}
 	info, err := e.RequestInfo()
 	if err != nil {
@@ -408,134 +418,12 @@ func wantsMFA(app core.App, user *core.Record, info *core.RequestInfo) (bool, er
 	return app.CanAccessRecord(user, info, &mfa.Rule)
 }
 
-// Brute-force protection of POST /api/token/. PocketBase's rate limiter is a
-// global setting, off by default, and counts every request; this counts only
-// failed logins, so legitimate traffic is never slowed, and answers in DRF's
-// shape. Three fixed windows, checked before the password (a blocked attempt
-// costs no bcrypt):
-//   - one client IP against one account: loginPairMax failures per loginPairWindow;
-//   - one client IP against any account (password spraying): loginIPMax;
-//   - one account from any IP (distributed guessing): loginAccountMax.
-//
-// The client IP is PocketBase's RealIP: behind a reverse proxy, configure the
-// trusted proxy headers (Settings > Application) or every client shares the
-// proxy's address. State is in memory, per process.
-const (
-	loginPairMax       = 5
-	loginPairWindow    = 15 * time.Minute
-	loginIPMax         = 50
-	loginIPWindow      = 15 * time.Minute
-	loginAccountMax    = 30
-	loginAccountWindow = time.Hour
-	// loginThrottleCap bounds the remembered windows; beyond it expired ones
-	// are swept, and if that is not enough the oldest state is dropped
-	loginThrottleCap   = 100_000
-	loginThrottleStore = "toolbase_login_throttle"
-)
-
-type loginKey struct {
-	key    string
-	max    int
-	window time.Duration
-}
-
-// loginKeys are the throttle keys of an attempt from ip at email.
-func loginKeys(ip, email string) []loginKey {
-	email = strings.ToLower(strings.TrimSpace(email))
-	return []loginKey{
-		{"pair:" + ip + "|" + email, loginPairMax, loginPairWindow},
-		{"ip:" + ip, loginIPMax, loginIPWindow},
-		{"account:" + email, loginAccountMax, loginAccountWindow},
-	}
-}
-
-type failWindow struct {
-	until time.Time
-	count int
-}
-
-type loginThrottle struct {
-	mu      sync.Mutex
-	windows map[string]*failWindow
-}
-
-func loginThrottleOf(app core.App) *loginThrottle {
-	return app.Store().GetOrSet(loginThrottleStore, func() any {
-		return &loginThrottle{windows: map[string]*failWindow{}}
-	}).(*loginThrottle)
-}
-
-// blocked returns how long the attempt must wait, or 0.
-func (t *loginThrottle) blocked(keys []loginKey, now time.Time) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	var wait time.Duration
-	for _, k := range keys {
-		w := t.windows[k.key]
-		if w == nil || !now.Before(w.until) || w.count < k.max {
-			continue
-		}
-		wait = max(wait, w.until.Sub(now))
-	}
-	return wait
-}
-
-// fail counts a failed attempt.
-func (t *loginThrottle) fail(keys []loginKey, now time.Time) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if len(t.windows) >= loginThrottleCap {
-		for k, w := range t.windows {
-			if !now.Before(w.until) {
-				delete(t.windows, k)
-			}
-		}
-		if len(t.windows) >= loginThrottleCap {
-			t.windows = map[string]*failWindow{}
-		}
-	}
-	for _, k := range keys {
-		w := t.windows[k.key]
-		if w == nil || !now.Before(w.until) {
-			w = &failWindow{until: now.Add(k.window)}
-			t.windows[k.key] = w
-		}
-		w.count++
-	}
-}
-
-// succeed forgets the failures of this client at this account (not those of
-// the IP or of the account as a whole).
-func (t *loginThrottle) succeed(keys []loginKey) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.windows, keys[0].key)
-}
-
-// errThrottled is DRF's 429, with Retry-After.
-func errThrottled(e *core.RequestEvent, wait time.Duration) error {
-	secs := int((wait + time.Second - 1) / time.Second)
-	e.Response.Header().Set("Retry-After", strconv.Itoa(secs))
-	return errDetail(http.StatusTooManyRequests, fmt.Sprintf("Request was throttled. Expected available in %d seconds.", secs))
-}
-
-// findUserByEmail finds the user with email: exactly as stored, else ignoring
-// case when that names a single user (the seed API's routes refuse emails that
-// differ only in case; the records API may not). nil when there is none.
+// findUserByEmail finds the user with email, ignoring case (the users' email
+// index is COLLATE NOCASE, so at most one matches); nil when there is none.
 func findUserByEmail(app core.App, users *core.Collection, email string) (*core.Record, error) {
 	user, err := app.FindAuthRecordByEmail(users, email)
-	if err == nil {
-		return user, nil
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return nil, err
-	}
-	var found []*core.Record
-	err = app.RecordQuery(users).
-		AndWhere(dbx.NewExp("[["+c.UserEmail+"]] = {:email} COLLATE NOCASE", dbx.Params{"email": email})).
-		Limit(2).All(&found)
-	if err != nil || len(found) != 1 {
-		return nil, err
-	}
-	return found[0], nil
+	return user, err
 }

@@ -208,6 +208,7 @@ type schema struct {
 	Required             []string          `json:"required,omitempty"`
 	AdditionalProperties any               `json:"additionalProperties,omitempty"`
 	OneOf                []*schema         `json:"oneOf,omitempty"`
+	AnyOf                []*schema         `json:"anyOf,omitempty"`
 	Examples             []any             `json:"examples,omitempty"`
 
 	anyValue bool // any JSON value: viewOf takes it for a field typed any
@@ -239,7 +240,14 @@ func enum(values []string, desc string) *schema {
 	return &schema{Type: "string", Enum: values, Description: desc}
 }
 
-func (s *schema) format(f string) *schema  { s.Format = f; return s }
+func (s *schema) format(f string) *schema { s.Format = f; return s }
+
+// uriOrEmpty is an optional URL field: an absolute URI, or "" when unset.
+func (s *schema) uriOrEmpty() *schema {
+	zero := int64(0)
+	s.AnyOf = []*schema{{Format: "uri"}, {MaxLength: &zero}}
+	return s
+}
 func (s *schema) pattern(p string) *schema { s.Pattern = p; return s }
 func (s *schema) def(v any) *schema        { s.Default = v; return s }
 func (s *schema) example(v any) *schema    { s.Examples = append(s.Examples, v); return s }
@@ -382,6 +390,9 @@ func mergeSchema(t reflect.Type, name string, base, m *schema) *schema {
 		}
 		if m.Format != "" {
 			out.Format = m.Format
+		}
+		if m.AnyOf != nil {
+			out.AnyOf = m.AnyOf
 		}
 		if m.Enum != nil {
 			out.Enum = m.Enum
@@ -867,7 +878,7 @@ func openAPISchemas() *ordered[*schema] {
 	// users
 	roles := enum(c.Roles, "")
 	s.set("Profile", viewOf(userProfileView{}, "The user's profile.", map[string]*schema{
-		"website":             d("An http(s) URL, or `\"\"`.").format("uri"),
+		"website":             d("An http(s) URL, or `\"\"`.").uriOrEmpty(),
 		"skills":              d("A list of strings."),
 		"email_notifications": d("Default true."),
 	}))
@@ -893,7 +904,7 @@ func openAPISchemas() *ordered[*schema] {
 		"api_key": &schema{Type: "null", Description: "Always null."}, "created_at": created,
 	}))
 	profileWrite := object("Profile fields to change; the others keep their values.",
-		opt("website", str("An http(s) URL, or `\"\"` to clear it.").format("uri").chars(0, 200)),
+		opt("website", str("An http(s) URL, or `\"\"` to clear it.").uriOrEmpty().chars(0, 200)),
 		opt("location", str("").chars(0, maxLocationChars)),
 		opt("skills", arrayOf(str("").chars(0, maxItemChars), "").atMostItems(maxListItems)),
 		opt("email_notifications", boolean("")),
@@ -961,8 +972,8 @@ func openAPISchemas() *ordered[*schema] {
 		"creator":           d("The creator's user id."),
 		"creator_name":      d("The creator's first and last name, or its username when both are empty."),
 		"points_cost":       d("Points per use."),
-		"api_endpoint":      d("Where a use is POSTed, or `\"\"` (see the use route).").format("uri"),
-		"api_documentation": d("Or `\"\"`.").format("uri"),
+		"api_endpoint":      d("Where a use is POSTed, or `\"\"` (see the use route).").uriOrEmpty(),
+		"api_documentation": d("Or `\"\"`.").uriOrEmpty(),
 		"total_uses":        d("Uses not refunded."),
 		"total_revenue":     d("Gross: the sum of its usages' `points_spent` (not refunded)."),
 		"average_rating":    d("0–5, rounded to 2 decimals."),
@@ -982,8 +993,8 @@ func openAPISchemas() *ordered[*schema] {
 			"DRAFT → PENDING and ACTIVE ⇄ INACTIVE; only admins approve (ACTIVE) or suspend (SUSPENDED).").def(c.StatusDraft)),
 		opt("points_cost", integer("An explicit 0 is kept.").within(0, c.MaxPointsCost).def(c.DefaultPointsCost)),
 		opt("api_endpoint", str("An http(s) URL, or `\"\"`. toolbase calls it on each use; it must use https unless "+
-			"`TOOLBASE_ALLOW_HTTP_ENDPOINTS` is set.").format("uri").chars(0, 200)),
-		opt("api_documentation", str("An http(s) URL, or `\"\"`.").format("uri").chars(0, 200)),
+			"`TOOLBASE_ALLOW_HTTP_ENDPOINTS` is set.").uriOrEmpty().chars(0, 200)),
+		opt("api_documentation", str("An http(s) URL, or `\"\"`.").uriOrEmpty().chars(0, 200)),
 		opt("tags", arrayOf(str("").chars(0, maxItemChars), "").atMostItems(maxListItems).def([]string{})),
 		opt("version", str("Not blank.").chars(1, maxToolVersionChars).def(c.DefaultVersion))))
 
@@ -1316,10 +1327,7 @@ func seedOperations() []opSpec {
 			summary: "Obtain an access and a refresh token",
 			who:     "anyone",
 			desc: "Email and password for `{access, refresh}`. The users collection's auth rule decides who may sign in, as on the records API.\n\n" +
-				fmt.Sprintf("Failed logins are throttled, in memory: %d per %.0f minutes for one client IP at one email (a success clears it), %d per %.0f minutes for one IP, "+
-					"%d per %.0f minutes for one email. A blocked attempt is 429 before its password is checked. The client IP is PocketBase's RealIP "+
-					"(behind a proxy, set the trusted proxy headers).", loginPairMax, loginPairWindow.Minutes(), loginIPMax, loginIPWindow.Minutes(),
-					loginAccountMax, loginAccountWindow.Minutes()),
+				loginThrottleDoc(),
 			body: bodyOf("TokenObtainRequest", true, ""),
 			responses: []response{
 				ok(200, "The tokens.", ref("TokenPair")),

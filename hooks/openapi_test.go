@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // fetchOpenAPI serves a fresh app and returns its base URL and the served
@@ -344,6 +345,7 @@ func TestOpenAPIMatchesAnswers(t *testing.T) {
 	// on stats/ as its owner is), so only the scope's own refusal tells
 	scopedOps := map[string]bool{"useTool": true, "showTool": true, "toolStats": true, "listUsage": true, "myUsage": true, "showUsage": true}
 
+	schemas := newResponseSchemas(t, doc)
 	seen, created := map[string]bool{}, map[string]bool{}
 	for _, route := range routes {
 		op := ops[route]
@@ -433,8 +435,7 @@ func TestOpenAPIMatchesAnswers(t *testing.T) {
 					}
 				}
 			}
-			s := content["application/json"].(map[string]any)["schema"]
-			if err := conforms(doc, s, v, "body"); err != nil {
+			if err := schemas.validate(responsePointer(r, path, method, status), raw); err != nil {
 				t.Errorf("%s: %v\n%.400s", where, err, raw)
 			}
 		}
@@ -447,106 +448,86 @@ func TestOpenAPIMatchesAnswers(t *testing.T) {
 	}
 }
 
-// conforms checks v against a schema of the description: the JSON Schema
-// keywords it uses. An object with properties may not have others unless
-// additionalProperties allows them.
-func conforms(doc map[string]any, s any, v any, at string) error {
-	m, _ := s.(map[string]any)
-	if m == nil {
-		return nil
-	}
-	if ref, ok := m["$ref"].(string); ok {
-		target, err := lookup(doc, ref)
-		if err != nil {
-			return err
-		}
-		return conforms(doc, target, v, at)
-	}
-	if alts, ok := m["oneOf"].([]any); ok {
-		var errs []string
-		for _, alt := range alts {
-			err := conforms(doc, alt, v, at)
-			if err == nil {
-				return nil
-			}
-			errs = append(errs, err.Error())
-		}
-		return fmt.Errorf("%s fits none of oneOf: %s", at, strings.Join(errs, "; "))
-	}
-	if t, ok := m["type"]; ok {
-		var types []string
-		switch t := t.(type) {
-		case string:
-			types = []string{t}
-		case []any:
-			for _, x := range t {
-				types = append(types, x.(string))
-			}
-		}
-		if !slices.ContainsFunc(types, func(name string) bool { return isType(v, name) }) {
-			return fmt.Errorf("%s is %T %v, not %v", at, v, v, types)
-		}
-	}
-	if enum, ok := m["enum"].([]any); ok && v != nil && !slices.Contains(enum, v) {
-		return fmt.Errorf("%s = %v, not one of %v", at, v, enum)
-	}
-	switch v := v.(type) {
-	case map[string]any:
-		props, _ := m["properties"].(map[string]any)
-		required, _ := m["required"].([]any)
-		for _, name := range required {
-			if _, ok := v[name.(string)]; !ok {
-				return fmt.Errorf("%s lacks %s", at, name)
-			}
-		}
-		extra := m["additionalProperties"]
-		for k, x := range v {
-			if p, ok := props[k]; ok {
-				if err := conforms(doc, p, x, at+"."+k); err != nil {
-					return err
-				}
-			} else if extra != nil {
-				if err := conforms(doc, extra, x, at+"."+k); err != nil {
-					return err
-				}
-			} else if props != nil {
-				return fmt.Errorf("%s has %s, which the schema does not describe", at, k)
-			}
-		}
-	case []any:
-		for i, x := range v {
-			if err := conforms(doc, m["items"], x, fmt.Sprintf("%s[%d]", at, i)); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+// responseSchemas compiles the response schemas of the served description
+// with a JSON Schema validator (draft 2020-12, formats asserted), so that
+// types, required fields, enum, pattern, maxLength, minimum and format are all
+// enforced. As toolbase's views never add fields the description does not
+// name, every object schema with properties is closed (additionalProperties
+// false unless it says otherwise) before compiling.
+type responseSchemas struct {
+	compiler *jsonschema.Compiler
+	compiled map[string]*jsonschema.Schema
 }
 
-func isType(v any, name string) bool {
-	switch name {
-	case "null":
-		return v == nil
-	case "string":
-		_, ok := v.(string)
-		return ok
-	case "boolean":
-		_, ok := v.(bool)
-		return ok
-	case "number":
-		_, ok := v.(float64)
-		return ok
-	case "integer":
-		f, ok := v.(float64)
-		return ok && f == math.Trunc(f)
-	case "object":
-		_, ok := v.(map[string]any)
-		return ok
-	case "array":
-		_, ok := v.([]any)
-		return ok
+func newResponseSchemas(t *testing.T, doc map[string]any) *responseSchemas {
+	t.Helper()
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return false
+	closed, err := jsonschema.UnmarshalJSON(strings.NewReader(string(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeObjects(closed)
+	compiler := jsonschema.NewCompiler()
+	compiler.DefaultDraft(jsonschema.Draft2020)
+	compiler.AssertFormat()
+	if err := compiler.AddResource(openAPIResource, closed); err != nil {
+		t.Fatal(err)
+	}
+	return &responseSchemas{compiler: compiler, compiled: map[string]*jsonschema.Schema{}}
+}
+
+const openAPIResource = "toolbase:openapi.json"
+
+// closeObjects sets additionalProperties false on every schema object that
+// lists properties and says nothing of others.
+func closeObjects(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		if _, ok := v["properties"].(map[string]any); ok {
+			if _, set := v["additionalProperties"]; !set {
+				v["additionalProperties"] = false
+			}
+		}
+		for _, x := range v {
+			closeObjects(x)
+		}
+	case []any:
+		for _, x := range v {
+			closeObjects(x)
+		}
+	}
+}
+
+// validate checks a JSON body against the schema of the response at pointer
+// (a JSON pointer into the description, to a response object).
+func (s *responseSchemas) validate(pointer string, body []byte) error {
+	loc := openAPIResource + "#" + pointer + "/content/application~1json/schema"
+	sch, ok := s.compiled[loc]
+	if !ok {
+		var err error
+		if sch, err = s.compiler.Compile(loc); err != nil {
+			return fmt.Errorf("compiling %s: %w", loc, err)
+		}
+		s.compiled[loc] = sch
+	}
+	v, err := jsonschema.UnmarshalJSON(strings.NewReader(string(body)))
+	if err != nil {
+		return err
+	}
+	return sch.Validate(v)
+}
+
+// responsePointer is the JSON pointer of the response r documented at
+// doc's path, method and status, following a $ref to a shared response.
+func responsePointer(r any, path, method, status string) string {
+	if ref, ok := r.(map[string]any)["$ref"].(string); ok {
+		return strings.TrimPrefix(ref, "#")
+	}
+	esc := strings.NewReplacer("~", "~0", "/", "~1")
+	return "/paths/" + esc.Replace(path) + "/" + strings.ToLower(method) + "/responses/" + status
 }
 
 // The description builds (viewOf and operation panic on a description that

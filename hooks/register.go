@@ -25,6 +25,7 @@ func Register(app core.App) error {
 	bindGuards(app)
 	bindAdjustments(app)
 	bindAuth(app)
+	bindNativeAuth(app)
 	bindUse(app)
 	bindRemote(app)
 	bindAPIKeys(app)

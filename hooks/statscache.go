@@ -1,80 +1,61 @@
 package hooks
 
 import (
-	"sync"
 	"time"
 
+	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/pocketbase/pocketbase/core"
+	"golang.org/x/sync/singleflight"
 )
 
 // statsCache keeps the statistics routes' bodies for a few seconds: dashboards
 // poll them, each costs milliseconds of SQL over thousands of usage rows, and
 // sixteen concurrent identical requests would otherwise compute sixteen times
-// on two cores. Concurrent requests for one key wait for a single computation.
-// A body is cached only after the route's access checks, under a key that
-// names the caller, so nobody is served another's numbers.
+// on two cores. Concurrent requests for one key wait for a single computation
+// (singleflight); bodies live in an expiring LRU, so a burst of distinct keys
+// evicts only the least recently used. A body is cached only after the
+// route's access checks, under a key that names the caller, so nobody is
+// served another's numbers. Errors are not cached.
 type statsCache struct {
-	ttl time.Duration
-
-	mu      sync.Mutex
-	entries map[string]*statsEntry
-}
-
-type statsEntry struct {
-	ready   chan struct{}
-	body    any
-	err     error
-	expires time.Time
+	ttl     time.Duration
+	entries *expirable.LRU[string, any]
+	flight  singleflight.Group
 }
 
 const (
 	statsCacheKey = "toolbase.statsCache"
-	// statsCacheMax bounds the entries kept; expired ones go first
+	// statsCacheMax bounds the entries kept
 	statsCacheMax = 10000
 )
 
 func statsCacheOf(app core.App) *statsCache {
 	ttl := configOf(app).StatsCacheTTL // read outside GetOrSet, which holds the store's lock
 	return app.Store().GetOrSet(statsCacheKey, func() any {
-		return &statsCache{ttl: ttl, entries: map[string]*statsEntry{}}
+		sc := &statsCache{ttl: ttl}
+		if ttl > 0 {
+			sc.entries = expirable.NewLRU[string, any](statsCacheMax, nil, ttl)
+		}
+		return sc
 	}).(*statsCache)
 }
 
 // get returns the body cached under key, or computes, caches and returns it.
-// Errors are not cached.
 func (sc *statsCache) get(key string, compute func() (any, error)) (any, error) {
 	if sc.ttl <= 0 {
 		return compute()
 	}
-	now := time.Now()
-	sc.mu.Lock()
-	if e, ok := sc.entries[key]; ok && (e.expires.IsZero() || now.Before(e.expires)) {
-		sc.mu.Unlock()
-		<-e.ready
-		if e.err == nil {
-			return e.body, nil
+	if body, ok := sc.entries.Get(key); ok {
+		return body, nil
+	}
+	body, err, _ := sc.flight.Do(key, func() (any, error) {
+		if body, ok := sc.entries.Get(key); ok {
+			return body, nil // computed while this caller waited for the flight
 		}
-		return compute()
-	}
-	if len(sc.entries) >= statsCacheMax {
-		for k, e := range sc.entries {
-			if !e.expires.IsZero() && now.After(e.expires) {
-				delete(sc.entries, k)
-			}
+		body, err := compute()
+		if err == nil {
+			sc.entries.Add(key, body)
 		}
-	}
-	e := &statsEntry{ready: make(chan struct{})}
-	sc.entries[key] = e
-	sc.mu.Unlock()
-
-	e.body, e.err = compute()
-	sc.mu.Lock()
-	if e.err != nil || len(sc.entries) > statsCacheMax {
-		delete(sc.entries, key)
-	} else {
-		e.expires = time.Now().Add(sc.ttl)
-	}
-	sc.mu.Unlock()
-	close(e.ready)
-	return e.body, e.err
+		return body, err
+	})
+	return body, err
 }

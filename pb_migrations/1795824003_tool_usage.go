@@ -4,30 +4,28 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"
 	"github.com/pocketbase/pocketbase/tools/types"
-
-	c "toolbase/collections"
 )
 
 // Creates tool_usage: one row per use of a tool, written only by toolbase.
 func init() {
 	m.Register(func(app core.App) error {
-		ids, err := collectionIDs(app, c.Users, c.Tools, c.ToolAPIKeys)
+		ids, err := collectionIDs(app, "users", "tools", "tool_api_keys")
 		if err != nil {
 			return err
 		}
 
-		usage := core.NewBaseCollection(c.ToolUsage)
+		usage := core.NewBaseCollection("tool_usage")
 		usage.Fields.Add(
-			relation(c.UsageTool, ids[c.Tools], true),
-			relation(c.UsageUser, ids[c.Users], true),
-			relation(c.UsageAPIKey, ids[c.ToolAPIKeys], false),
-			points(c.UsagePointsSpent, 0),
-			&core.BoolField{Name: c.UsageSuccess},
-			&core.NumberField{Name: c.UsageExecutionTime, OnlyInt: true, Min: types.Pointer(0.0)},
-			&core.JSONField{Name: c.UsageInputData, MaxSize: c.MaxInputBytes},
-			&core.JSONField{Name: c.UsageOutputData, MaxSize: 1 << 20},
-			&core.TextField{Name: c.UsageErrorMessage, Max: 2000},
-			&core.TextField{Name: c.UsageIdempotencyKey, Max: c.MaxIdempotencyKeyChars},
+			relation("tool", ids["tools"], true),
+			relation("user", ids["users"], true),
+			relation("api_key", ids["tool_api_keys"], false),
+			points("points_spent", 0),
+			&core.BoolField{Name: "success"},
+			&core.NumberField{Name: "execution_time_ms", OnlyInt: true, Min: types.Pointer(0.0)},
+			&core.JSONField{Name: "input_data", MaxSize: 65536},
+			&core.JSONField{Name: "output_data", MaxSize: 1 << 20},
+			&core.TextField{Name: "error_message", Max: 2000},
+			&core.TextField{Name: "idempotency_key", Max: 255},
 		)
 		usage.Fields.Add(timestamps()...)
 
@@ -36,9 +34,9 @@ func init() {
 		usage.AddIndex("idx_usage_api_key", false, "`api_key`", "`api_key` != ''")
 		usage.AddIndex("idx_usage_idempotency", true, "`user`, `idempotency_key`", "`idempotency_key` != ''")
 
-		usage.ListRule = types.Pointer(c.UsageViewRule)
-		usage.ViewRule = types.Pointer(c.UsageViewRule)
+		usage.ListRule = types.Pointer(`@request.auth.id != "" && (user = @request.auth.id || tool.creator = @request.auth.id || @request.auth.role = "ADMIN")`)
+		usage.ViewRule = types.Pointer(`@request.auth.id != "" && (user = @request.auth.id || tool.creator = @request.auth.id || @request.auth.role = "ADMIN")`)
 
 		return app.Save(usage)
-	}, deleteCollection(c.ToolUsage))
+	}, deleteCollection("tool_usage"))
 }

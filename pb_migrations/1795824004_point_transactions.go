@@ -4,38 +4,36 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"
 	"github.com/pocketbase/pocketbase/tools/types"
-
-	c "toolbase/collections"
 )
 
 // Creates point_transactions: the append-only ledger behind every balance.
 func init() {
 	m.Register(func(app core.App) error {
-		ids, err := collectionIDs(app, c.Users, c.ToolUsage)
+		ids, err := collectionIDs(app, "users", "tool_usage")
 		if err != nil {
 			return err
 		}
 
-		ledger := core.NewBaseCollection(c.PointTransactions)
+		ledger := core.NewBaseCollection("point_transactions")
 		ledger.Fields.Add(
-			relation(c.TxUser, ids[c.Users], true),
-			&core.SelectField{Name: c.TxAccount, Values: []string{c.AccountPoints, c.AccountRevenue}, MaxSelect: 1, Required: true},
-			&core.SelectField{Name: c.TxKind, Values: c.Kinds, MaxSelect: 1, Required: true, Presentable: true},
-			&core.NumberField{Name: c.TxAmount, OnlyInt: true, Required: true, Presentable: true,
-				Min: types.Pointer(-float64(c.MaxPoints)), Max: types.Pointer(float64(c.MaxPoints))},
-			points(c.TxBalanceAfter, 0),
-			relation(c.TxUsage, ids[c.ToolUsage], false),
-			relation(c.TxActor, ids[c.Users], false),
-			&core.TextField{Name: c.TxNote, Max: c.MaxNoteChars},
+			relation("user", ids["users"], true),
+			&core.SelectField{Name: "account", Values: []string{"points", "revenue"}, MaxSelect: 1, Required: true},
+			&core.SelectField{Name: "kind", Values: []string{"GRANT", "DEDUCT", "USAGE", "EARNING", "REFUND", "PAYOUT", "ADJUSTMENT"}, MaxSelect: 1, Required: true, Presentable: true},
+			&core.NumberField{Name: "amount", OnlyInt: true, Required: true, Presentable: true,
+				Min: types.Pointer(-float64(1e+12)), Max: types.Pointer(float64(1e+12))},
+			points("balance_after", 0),
+			relation("usage", ids["tool_usage"], false),
+			relation("actor", ids["users"], false),
+			&core.TextField{Name: "note", Max: 500},
 		)
 		ledger.Fields.Add(timestamps()...)
 
 		ledger.AddIndex("idx_ledger_user_created", false, "`user`, `created_at`", "")
 		ledger.AddIndex("idx_ledger_usage", false, "`usage`", "`usage` != ''")
 
-		ledger.ListRule = types.Pointer(c.TransactionsViewRule)
-		ledger.ViewRule = types.Pointer(c.TransactionsViewRule)
+		ledger.ListRule = types.Pointer(`@request.auth.id != "" && (user = @request.auth.id || @request.auth.role = "ADMIN")`)
+		ledger.ViewRule = types.Pointer(`@request.auth.id != "" && (user = @request.auth.id || @request.auth.role = "ADMIN")`)
 
 		return app.Save(ledger)
-	}, deleteCollection(c.PointTransactions))
+	}, deleteCollection("point_transactions"))
 }

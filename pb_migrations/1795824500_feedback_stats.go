@@ -4,8 +4,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"
 	"github.com/pocketbase/pocketbase/tools/types"
-
-	c "toolbase/collections"
 )
 
 // Issue 6, reviews and statistics:
@@ -19,22 +17,22 @@ import (
 //     without touching a table row.
 func init() {
 	m.Register(func(app core.App) error {
-		feedback, err := app.FindCollectionByNameOrId(c.ToolFeedback)
+		feedback, err := app.FindCollectionByNameOrId("tool_feedback")
 		if err != nil {
 			return err
 		}
-		feedback.CreateRule = types.Pointer(c.FeedbackCreateRule)
-		feedback.UpdateRule = types.Pointer(c.FeedbackUpdateRule)
-		feedback.DeleteRule = types.Pointer(c.FeedbackDeleteRule)
+		feedback.CreateRule = types.Pointer(`@request.auth.id != "" && (@request.body.user:isset = false || @request.body.user = @request.auth.id)`)
+		feedback.UpdateRule = types.Pointer(`@request.auth.id != "" && user = @request.auth.id && @request.body.tool:changed = false && @request.body.user:changed = false`)
+		feedback.DeleteRule = types.Pointer(`@request.auth.id != "" && (user = @request.auth.id || @request.auth.role = "ADMIN")`)
 		if err := app.Save(feedback); err != nil {
 			return err
 		}
 
-		usage, err := app.FindCollectionByNameOrId(c.ToolUsage)
+		usage, err := app.FindCollectionByNameOrId("tool_usage")
 		if err != nil {
 			return err
 		}
-		earning := points(c.UsageCreatorEarning, 0)
+		earning := points("creator_earning", 0)
 		earning.Help = "The creator's earning from this use (its EARNING ledger row); computed by toolbase."
 		usage.Fields.AddAt(len(usage.Fields)-2, earning)
 		if err := app.Save(usage); err != nil {
@@ -67,15 +65,15 @@ func init() {
 				return err
 			}
 		}
-		usage, err := app.FindCollectionByNameOrId(c.ToolUsage)
+		usage, err := app.FindCollectionByNameOrId("tool_usage")
 		if err != nil {
 			return err
 		}
-		usage.Fields.RemoveByName(c.UsageCreatorEarning)
+		usage.Fields.RemoveByName("creator_earning")
 		if err := app.Save(usage); err != nil {
 			return err
 		}
-		feedback, err := app.FindCollectionByNameOrId(c.ToolFeedback)
+		feedback, err := app.FindCollectionByNameOrId("tool_feedback")
 		if err != nil {
 			return err
 		}
@@ -90,9 +88,9 @@ func init() {
 // use of a tool (may it review it), ledger rows by kind and time (points
 // granted), users by sign-up time (new users).
 var statsIndexes = []struct{ collection, name, columns string }{
-	{c.ToolUsage, "idx_usage_created_stats", "`created_at`, `user`, `points_spent`"},
-	{c.ToolUsage, "idx_usage_tool_stats", "`tool`, `created_at`, `user`, `points_spent`, `creator_earning`"},
-	{c.ToolUsage, "idx_usage_user_tool", "`user`, `tool`"},
-	{c.PointTransactions, "idx_ledger_kind_created", "`kind`, `created_at`, `amount`"},
-	{c.Users, "idx_users_created", "`created_at`"},
+	{"tool_usage", "idx_usage_created_stats", "`created_at`, `user`, `points_spent`"},
+	{"tool_usage", "idx_usage_tool_stats", "`tool`, `created_at`, `user`, `points_spent`, `creator_earning`"},
+	{"tool_usage", "idx_usage_user_tool", "`user`, `tool`"},
+	{"point_transactions", "idx_ledger_kind_created", "`kind`, `created_at`, `amount`"},
+	{"users", "idx_users_created", "`created_at`"},
 }

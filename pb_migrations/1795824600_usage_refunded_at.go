@@ -3,8 +3,6 @@ package migrations
 import (
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"
-
-	c "toolbase/collections"
 )
 
 // Adds tool_usage.refunded_at: a usage is refunded if and only if it is set
@@ -12,19 +10,19 @@ import (
 // counters and has its REFUND ledger rows.
 func init() {
 	m.Register(func(app core.App) error {
-		usage, err := app.FindCollectionByNameOrId(c.ToolUsage)
+		usage, err := app.FindCollectionByNameOrId("tool_usage")
 		if err != nil {
 			return err
 		}
-		usage.Fields.AddAt(len(usage.Fields)-2, &core.DateField{Name: c.UsageRefundedAt,
+		usage.Fields.AddAt(len(usage.Fields)-2, &core.DateField{Name: "refunded_at",
 			Help: "Set by toolbase when the usage is refunded; refunded usage is left out of the tool's counters."})
 		return app.Save(usage)
 	}, func(app core.App) error {
-		usage, err := app.FindCollectionByNameOrId(c.ToolUsage)
+		usage, err := app.FindCollectionByNameOrId("tool_usage")
 		if err != nil {
 			return err
 		}
-		usage.Fields.RemoveByName(c.UsageRefundedAt)
+		usage.Fields.RemoveByName("refunded_at")
 		return app.Save(usage)
 	})
 }

@@ -3,8 +3,6 @@ package migrations
 import (
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"
-
-	c "toolbase/collections"
 )
 
 // Adds tool_usage.state: a use of a remote tool is PENDING while its endpoint
@@ -12,12 +10,12 @@ import (
 // SUCCEEDED.
 func init() {
 	m.Register(func(app core.App) error {
-		usage, err := app.FindCollectionByNameOrId(c.ToolUsage)
+		usage, err := app.FindCollectionByNameOrId("tool_usage")
 		if err != nil {
 			return err
 		}
 		usage.Fields.AddAt(len(usage.Fields)-2, &core.SelectField{
-			Name: c.UsageState, Values: c.UsageStates, MaxSelect: 1, Presentable: true,
+			Name: "state", Values: []string{"PENDING", "SUCCEEDED", "FAILED"}, MaxSelect: 1, Presentable: true,
 			Help: "PENDING while a remote tool runs; FAILED uses are refunded.",
 		})
 		// the reconciler looks for pending uses; there are few at any time
@@ -25,15 +23,15 @@ func init() {
 		if err := app.Save(usage); err != nil {
 			return err
 		}
-		_, err = app.DB().Update(c.ToolUsage, map[string]any{c.UsageState: c.StateSucceeded}, nil).Execute()
+		_, err = app.DB().Update("tool_usage", map[string]any{"state": "SUCCEEDED"}, nil).Execute()
 		return err
 	}, func(app core.App) error {
-		usage, err := app.FindCollectionByNameOrId(c.ToolUsage)
+		usage, err := app.FindCollectionByNameOrId("tool_usage")
 		if err != nil {
 			return err
 		}
 		usage.RemoveIndex("idx_usage_pending")
-		usage.Fields.RemoveByName(c.UsageState)
+		usage.Fields.RemoveByName("state")
 		return app.Save(usage)
 	})
 }

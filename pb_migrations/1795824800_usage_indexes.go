@@ -3,8 +3,6 @@ package migrations
 import (
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"
-
-	c "toolbase/collections"
 )
 
 // usageIndexes are the indexes of tool_usage that lists and statistics walk.
@@ -26,7 +24,7 @@ var usageIndexes = []struct{ name, columns, where string }{
 // points-granted statistics; and makes the ledger's usage index whole.
 func init() {
 	m.Register(func(app core.App) error {
-		usage, err := app.FindCollectionByNameOrId(c.ToolUsage)
+		usage, err := app.FindCollectionByNameOrId("tool_usage")
 		if err != nil {
 			return err
 		}
@@ -38,7 +36,7 @@ func init() {
 		if err := app.Save(usage); err != nil {
 			return err
 		}
-		ledger, err := app.FindCollectionByNameOrId(c.PointTransactions)
+		ledger, err := app.FindCollectionByNameOrId("point_transactions")
 		if err != nil {
 			return err
 		}
@@ -48,7 +46,7 @@ func init() {
 		ledger.AddIndex("idx_ledger_usage", false, "`usage`", "")
 		return app.Save(ledger)
 	}, func(app core.App) error {
-		usage, err := app.FindCollectionByNameOrId(c.ToolUsage)
+		usage, err := app.FindCollectionByNameOrId("tool_usage")
 		if err != nil {
 			return err
 		}
@@ -60,7 +58,7 @@ func init() {
 		if err := app.Save(usage); err != nil {
 			return err
 		}
-		ledger, err := app.FindCollectionByNameOrId(c.PointTransactions)
+		ledger, err := app.FindCollectionByNameOrId("point_transactions")
 		if err != nil {
 			return err
 		}

@@ -5,13 +5,11 @@ package migrations
 import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
-
-	"toolbase/collections"
 )
 
-// points returns an integer amount field bounded by [min, collections.MaxPoints].
+// points returns an integer amount field bounded by [min, 1e+12].
 func points(name string, min float64) *core.NumberField {
-	return &core.NumberField{Name: name, OnlyInt: true, Min: types.Pointer(min), Max: types.Pointer(float64(collections.MaxPoints))}
+	return &core.NumberField{Name: name, OnlyInt: true, Min: types.Pointer(min), Max: types.Pointer(float64(1e+12))}
 }
 
 // relation returns a single relation to the collection with the given id.
@@ -22,8 +20,8 @@ func relation(name, collectionID string, required bool) *core.RelationField {
 // timestamps returns the created_at/updated_at autodate fields every collection ends with.
 func timestamps() []core.Field {
 	return []core.Field{
-		&core.AutodateField{Name: collections.FieldCreatedAt, OnCreate: true},
-		&core.AutodateField{Name: collections.FieldUpdatedAt, OnCreate: true, OnUpdate: true},
+		&core.AutodateField{Name: "created_at", OnCreate: true},
+		&core.AutodateField{Name: "updated_at", OnCreate: true, OnUpdate: true},
 	}
 }
 
