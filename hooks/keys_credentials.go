@@ -28,6 +28,7 @@ const (
 	msgKeyNoTokens      = "An API key cannot obtain, refresh or verify a token; send the credentials without the API key."
 	msgKeyNoAccounts    = "An API key cannot create, delete or administer accounts; authenticate with a token."
 	msgKeyNoSigning     = "An API key cannot rotate a tool's signing secret; authenticate with a token."
+	msgKeyNoMoney       = "An API key cannot grant, deduct, pay out or refund points; authenticate with a token."
 )
 
 // keyed reports whether the request is made with an API key: authenticated by
@@ -59,9 +60,17 @@ var keySeedRefusals = map[string]struct {
 	"/api/users/users/{id}/{$}":                {"PUT PATCH DELETE", msgKeyNoAccounts},
 	"/api/users/users/{id}/change_role/{$}":    {"*", msgKeyNoAccounts},
 	"/api/tools/tools/{id}/signing_secret/{$}": {"*", msgKeyNoSigning},
-	"/api/tools/api-keys/{$}":                  {"POST PUT PATCH DELETE", msgKeysNoManage},
-	"/api/tools/api-keys/{id}/{$}":             {"POST PUT PATCH DELETE", msgKeysNoManage},
-	"/api/tools/api-keys/{id}/regenerate/{$}":  {"*", msgKeysNoManage},
+	// an admin's money decisions are made by a person signed in, not a script
+	"/api/users/users/{id}/add_points/{$}":    {"*", msgKeyNoMoney},
+	"/api/users/users/{id}/deduct_points/{$}": {"*", msgKeyNoMoney},
+	"/api/payouts/{id}/approve/{$}":           {"*", msgKeyNoMoney},
+	"/api/payouts/{id}/reject/{$}":            {"*", msgKeyNoMoney},
+	"/api/payouts/{id}/mark_paid/{$}":         {"*", msgKeyNoMoney},
+	"/api/refunds/{id}/approve/{$}":           {"*", msgKeyNoMoney},
+	"/api/refunds/{id}/reject/{$}":            {"*", msgKeyNoMoney},
+	"/api/tools/api-keys/{$}":                 {"POST PUT PATCH DELETE", msgKeysNoManage},
+	"/api/tools/api-keys/{id}/{$}":            {"POST PUT PATCH DELETE", msgKeysNoManage},
+	"/api/tools/api-keys/{id}/regenerate/{$}": {"*", msgKeysNoManage},
 }
 
 // keySeedRefusal says why a key may not make this seed API request, or "".

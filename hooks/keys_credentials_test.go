@@ -205,7 +205,17 @@ func TestKeyCannotTakeOverAccountsOnSeedAPI(t *testing.T) {
 		{"promote a user", http.MethodPost, user(fx.client.id) + "change_role/", `{"role":"ADMIN"}`, 403, accounts},
 		{"demote a user", http.MethodPost, user(fx.creator.id) + "change_role/", `{"role":"CLIENT"}`, 403, accounts},
 		{"create a key", http.MethodPost, keysURL, `{"key_name":"child"}`, 403, drfRefusal(msgKeysNoManage)},
+		{"grant points", http.MethodPost, user(fx.client.id) + "add_points/", `{"points":500,"reason":"x"}`, 403, drfRefusal(msgKeyNoMoney)},
+		{"deduct points", http.MethodPost, user(fx.client.id) + "deduct_points/", `{"points":5,"reason":"x"}`, 403, drfRefusal(msgKeyNoMoney)},
+		{"approve a payout", http.MethodPost, "/api/payouts/nopayout000000/approve/", "", 403, drfRefusal(msgKeyNoMoney)},
+		{"pay a payout", http.MethodPost, "/api/payouts/nopayout000000/mark_paid/", `{"reference":"x"}`, 403, drfRefusal(msgKeyNoMoney)},
+		{"reject a payout", http.MethodPost, "/api/payouts/nopayout000000/reject/", "", 403, drfRefusal(msgKeyNoMoney)},
+		{"approve a refund", http.MethodPost, "/api/refunds/norefund000000/approve/", "", 403, drfRefusal(msgKeyNoMoney)},
+		{"reject a refund", http.MethodPost, "/api/refunds/norefund000000/reject/", "", 403, drfRefusal(msgKeyNoMoney)},
 	})
+	if r, _ := app.FindRecordById(c.Users, fx.client.id); r.GetInt(c.UserPointsBalance) != fixturePoints {
+		t.Errorf("an admin key moved the client's points: %d", r.GetInt(c.UserPointsBalance))
+	}
 	creator := apiKeyHeader(insertKey(t, app, fx.creator.id, "", nil).secret)
 	runKeyed(t, base, creator, []keyedCase{
 		{"rotate a signing secret", http.MethodPost, "/api/tools/tools/" + fx.active + "/signing_secret/", "", 403, drfRefusal(msgKeyNoSigning)},
