@@ -523,7 +523,7 @@ func platformStatsQueries(r statsRange) (*PlatformStatsBody, []statsQuery) {
 				"UNION ALL SELECT * FROM (SELECT 1, ROW_NUMBER() OVER (ORDER BY uses DESC, points_spent DESC, tool), tool, tool_name, '', uses, points_spent\n" +
 				"  FROM p WHERE uses > 0 ORDER BY uses DESC, points_spent DESC, tool LIMIT " + fmt.Sprint(statsTopN) + ")\n" +
 				"UNION ALL SELECT * FROM (SELECT 2, ROW_NUMBER() OVER (ORDER BY SUM(p.points_spent) DESC, SUM(p.uses) DESC, p.creator), p.creator,\n" +
-				"  COALESCE(us.username, ''), COALESCE(us.email, ''), SUM(p.uses), SUM(p.points_spent)\n" +
+				"  TRIM(COALESCE(us.first_name, '') || ' ' || COALESCE(us.last_name, '')), COALESCE(us.email, ''), SUM(p.uses), SUM(p.points_spent)\n" +
 				"  FROM p LEFT JOIN users us ON us.id = p.creator GROUP BY p.creator HAVING SUM(p.uses) > 0\n" +
 				"  ORDER BY SUM(p.points_spent) DESC, SUM(p.uses) DESC, p.creator LIMIT " + fmt.Sprint(statsTopN) + ")\n" +
 				"ORDER BY part, pos",
@@ -547,7 +547,7 @@ func platformStatsQueries(r statsRange) (*PlatformStatsBody, []statsQuery) {
 					case 1:
 						body.TopTools = append(body.TopTools, toolUse{Tool: r.ID, ToolName: r.Name, Uses: r.Uses, PointsSpent: r.PointsSpent})
 					case 2:
-						body.TopCreators = append(body.TopCreators, creatorUse{Creator: r.ID, CreatorName: r.Name, CreatorEmail: r.Email, Uses: r.Uses, PointsSpent: r.PointsSpent})
+						body.TopCreators = append(body.TopCreators, creatorUse{Creator: r.ID, CreatorName: strings.TrimSpace(r.Name), CreatorEmail: r.Email, Uses: r.Uses, PointsSpent: r.PointsSpent})
 					}
 				}
 				return nil

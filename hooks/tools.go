@@ -137,7 +137,17 @@ func creatorOf(u *core.Record) (name, email string) {
 	if u == nil {
 		return "", ""
 	}
-	return c.AsUser(u).FullName(), u.Email()
+	return fullName(u), u.Email()
+}
+
+// fullName is Django's get_full_name() of a users record: first and last name
+// joined by a space and stripped, empty when both are (never the username).
+// It names people in the seed's *_name fields (creator_name, user_name).
+func fullName(u *core.Record) string {
+	if u == nil {
+		return ""
+	}
+	return strings.TrimSpace(u.GetString(c.UserFirstName) + " " + u.GetString(c.UserLastName))
 }
 
 // toolTags returns the tags as a list (never null).
