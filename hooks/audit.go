@@ -23,7 +23,9 @@ import (
 // surface made the change (seed route, records API, dashboard, CLI):
 //   - users.role changes ("user.role"), and users created with a role other
 //     than CLIENT;
-//   - tools.status changes ("tool.status"), except a creator moving its own tool;
+//   - tools.status changes ("tool.status"), except a creator moving its own tool,
+//     and tools created by someone with a status past review (ACTIVE, INACTIVE,
+//     SUSPENDED: "tool.status" from null);
 //   - GRANT, DEDUCT and ADJUSTMENT ledger rows ("points.grant", "points.deduct",
 //     "points.adjust"), with the ledger row's actor;
 //   - site_pages writes, support_tickets changes and ticket_messages by admins.
@@ -215,6 +217,19 @@ func bindAudit(app core.App) {
 		})
 	})
 
+	app.OnRecordCreate(c.Tools).BindFunc(func(e *core.RecordEvent) error {
+		// a tool created past review (an admin's or a superuser's ACTIVE,
+		// INACTIVE or SUSPENDED tool) skips moderation: that leaves a trace.
+		// toolbase's own saves (seed --demo) name no actor and are not audited.
+		status := e.Record.GetString(c.ToolStatus)
+		if status == "" || status == c.StatusDraft || status == c.StatusPending || actorOf(e.Record).id == "" {
+			return e.Next()
+		}
+		return auditedNext(e, "tool.status", map[string]any{c.ToolStatus: nil}, func() any {
+			return map[string]any{c.ToolStatus: status, c.ToolName: e.Record.GetString(c.ToolName),
+				c.ToolCreator: e.Record.GetString(c.ToolCreator)}
+		})
+	})
 	app.OnRecordUpdate(c.Tools).BindFunc(func(e *core.RecordEvent) error {
 		was, now := e.Record.Original().GetString(c.ToolStatus), e.Record.GetString(c.ToolStatus)
 		if was == now {

@@ -1,8 +1,12 @@
 package hooks
 
 import (
+	"encoding/json"
+	"net/http"
+	"strings"
 	"testing"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
@@ -71,3 +75,58 @@ func TestFullNames(t *testing.T) {
 	})
 }
 
+// toolStatusAudits counts the "tool.status" audit rows of actor.
+func toolStatusAudits(actor string, want int64) func(testing.TB, *tests.TestApp) {
+	return countIs(c.AuditLog, dbx.HashExp{c.AuditAction: "tool.status", c.AuditActor: actor}, want)
+}
+
+// An admin (or a superuser) creating a tool past review leaves an audit row;
+// a creator's DRAFT or PENDING tool does not.
+func TestToolCreatedPastReviewIsAudited(t *testing.T) {
+	createdBy := func(actor, role, status string) func(testing.TB, *tests.TestApp, *http.Response) {
+		return func(t testing.TB, app *tests.TestApp, res *http.Response) {
+			t.Helper()
+			var body struct {
+				ID string `json:"id"`
+			}
+			if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
+				t.Fatal(err)
+			}
+			rows, err := app.FindAllRecords(c.AuditLog, dbx.HashExp{c.AuditAction: "tool.status", c.AuditTarget: c.Tools + "/" + body.ID})
+			if err != nil || len(rows) != 1 {
+				t.Fatalf("%d tool.status rows for the new tool (err %v), want 1", len(rows), err)
+			}
+			a := c.AsAudit(rows[0])
+			if (actor != "" && a.Actor() != actor) || a.ActorRole() != role {
+				t.Errorf("audit actor %q role %q, want %q %q", a.Actor(), a.ActorRole(), actor, role)
+			}
+			if got := rows[0].GetString(c.AuditAfter); !json.Valid([]byte(got)) || !strings.Contains(got, `"status":"`+status+`"`) {
+				t.Errorf("audit after %s, want status %s", got, status)
+			}
+		}
+	}
+	list := "/api/tools/tools/"
+	runCases(t, []apiCase{
+		{name: "seed route: admin creates an ACTIVE tool", method: "POST", url: list, auth: fx.admin.auth, body: `{"name":"X","status":"ACTIVE"}`,
+			status: 201, want: []string{`"status":"ACTIVE"`}, check: createdBy(fx.admin.id, c.RoleAdmin, c.StatusActive)},
+		{name: "seed route: admin creates a SUSPENDED tool", method: "POST", url: list, auth: fx.admin.auth, body: `{"name":"X","status":"SUSPENDED"}`,
+			status: 201, want: []string{`"status":"SUSPENDED"`}, check: createdBy(fx.admin.id, c.RoleAdmin, c.StatusSuspended)},
+		{name: "seed route: admin's DRAFT is not audited", method: "POST", url: list, auth: fx.admin.auth, body: `{"name":"X"}`,
+			status: 201, want: []string{`"status":"DRAFT"`}, check: func(t testing.TB, app *tests.TestApp, _ *http.Response) { toolStatusAudits(fx.admin.id, 0)(t, app) }},
+		{name: "seed route: creator's PENDING is not audited", method: "POST", url: list, auth: fx.creator.auth, body: `{"name":"X","status":"PENDING"}`,
+			status: 201, want: []string{`"status":"PENDING"`}, check: func(t testing.TB, app *tests.TestApp, _ *http.Response) { toolStatusAudits(fx.creator.id, 0)(t, app) }},
+		{name: "seed route: creator's ignored ACTIVE is not audited", method: "POST", url: list, auth: fx.creator.auth, body: `{"name":"X","status":"ACTIVE"}`,
+			status: 201, want: []string{`"status":"DRAFT"`},
+			check: func(t testing.TB, app *tests.TestApp, _ *http.Response) { toolStatusAudits(fx.creator.id, 0)(t, app) }},
+	})
+	runRuleCases(t, rulesApp, []ruleCase{
+		{name: "records API: admin creates an ACTIVE tool", method: http.MethodPost, url: records(c.Tools), as: fx.admin.auth,
+			body: `{"name":"Y","status":"ACTIVE","creator":"` + fx.admin.id + `"}`, status: 200, want: []string{`"status":"ACTIVE"`},
+			after: toolStatusAudits(fx.admin.id, 1)},
+		{name: "records API: superuser creates an ACTIVE tool", method: http.MethodPost, url: records(c.Tools), as: asSuperuser,
+			body: `{"name":"Y","status":"ACTIVE","creator":"` + fx.creator.id + `"}`, status: 200, want: []string{`"status":"ACTIVE"`},
+			after: countIs(c.AuditLog, dbx.HashExp{c.AuditAction: "tool.status", c.AuditActorRole: c.ActorSuperuser, c.AuditActorEmail: "root@test.example"}, 1)},
+		{name: "records API: creator's DRAFT is not audited", method: http.MethodPost, url: records(c.Tools), as: fx.creator.auth,
+			body: `{"name":"Y","status":"DRAFT"}`, status: 200, want: []string{`"status":"DRAFT"`}, after: toolStatusAudits(fx.creator.id, 0)},
+	})
+}

@@ -391,7 +391,10 @@ func toolDetail(e *core.RequestEvent) error {
 }
 
 // POST /api/tools/tools/: the tools create rule decides who may create what;
-// the caller is the creator.
+// the caller is the creator. A status the rule does not let the caller choose
+// is ignored (the seed's create serializer has no status at all): the tool
+// starts as DRAFT. toolbase reads status on create only for its extensions:
+// a creator's PENDING (submit at once) and an admin's any status (audited).
 func toolCreate(e *core.RequestEvent) error {
 	col, err := e.App.FindCachedCollectionByNameOrId(c.Tools)
 	if err != nil {
@@ -424,14 +427,17 @@ func toolCreate(e *core.RequestEvent) error {
 		if !onlyStatus {
 			return errForbidden
 		}
-		f.errs.Add(c.ToolStatus, fmt.Sprintf("A creator's new tool starts as %s or %s (submitted for review); only an admin can create it as %s.",
-			c.StatusDraft, c.StatusPending, f.clean[c.ToolStatus]))
+		// the seed's create serializer has no status: one the caller may not
+		// choose (a creator's ACTIVE, INACTIVE, SUSPENDED) is ignored, and the
+		// tool starts as DRAFT
+		delete(f.clean, c.ToolStatus)
+		t.Set(c.ToolStatus, c.StatusDraft)
 	}
 	if err := f.err(); err != nil {
 		return err
 	}
 	applyOmittedDefaults(t, func(field string) bool { _, ok := f.clean[field]; return ok })
-	if err := e.App.Save(t); err != nil {
+	if err := saveAs(e.App, e.Auth, t); err != nil {
 		return err
 	}
 	return showTool(e, http.StatusCreated, t)
