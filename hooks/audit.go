@@ -1,9 +1,12 @@
 package hooks
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	osuser "os/user"
 	"strings"
 
 	"github.com/pocketbase/dbx"
@@ -39,6 +42,22 @@ import (
 // itself or the CLI).
 type actorInfo struct {
 	id, email, role string
+}
+
+// ActorCLI is the actor_role of a change made with toolbase's CLI; its
+// actor_email is "cli:" and the OS user who ran it.
+const ActorCLI = "CLI"
+
+// cliActor describes the CLI as an actor: "cli:<os user>".
+func cliActor() actorInfo {
+	name := ""
+	if u, err := osuser.Current(); err == nil {
+		name = u.Username
+	}
+	if name == "" {
+		name = cmp.Or(os.Getenv("USER"), os.Getenv("USERNAME"), "unknown")
+	}
+	return actorInfo{email: "cli:" + name, role: ActorCLI}
 }
 
 // actorInfoOf describes a users or _superusers record (nil: nobody).
@@ -167,7 +186,9 @@ func auditPoints(tx core.App, e Entry, balanceAfter int64, rowID string) error {
 		return nil
 	}
 	who := actorInfo{id: e.Actor}
-	if who.id != "" {
+	if e.By != (actorInfo{}) {
+		who = e.By
+	} else if who.id != "" {
 		if actor, err := tx.FindRecordById(c.Users, who.id); err == nil {
 			who = actorInfoOf(actor)
 		}

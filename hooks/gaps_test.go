@@ -130,3 +130,14 @@ func TestToolCreatedPastReviewIsAudited(t *testing.T) {
 			body: `{"name":"Y","status":"DRAFT"}`, status: 200, want: []string{`"status":"DRAFT"`}, after: toolStatusAudits(fx.creator.id, 0)},
 	})
 }
+
+// A superuser's dashboard edit of a balance (an ADJUSTMENT) names the
+// superuser in its audit row.
+func TestAdjustmentAuditNamesTheSuperuser(t *testing.T) {
+	runRuleCases(t, rulesApp, []ruleCase{
+		{name: "superuser sets a balance", method: http.MethodPatch, url: record(c.Users, fx.client2.id), as: asSuperuser,
+			body: `{"points_balance":1250}`, status: 200, want: []string{`"points_balance":1250`},
+			after: countIs(c.AuditLog, dbx.HashExp{c.AuditAction: "points.adjust", c.AuditTarget: c.Users + "/" + fx.client2.id,
+				c.AuditActorRole: c.ActorSuperuser, c.AuditActorEmail: "root@test.example"}, 1)},
+	})
+}
