@@ -167,7 +167,7 @@ func TestCrashSettlesPendingRemoteUses(t *testing.T) {
 		t.Fatalf("ledger verify:\n%s", out)
 	}
 	// the client got every point back: 1000 granted by the seed
-	if out := mustRun(t, bin, "points", "add", "client1@example.com", "1", "--dir", dir); !strings.Contains(out, "now has 1001 points") {
+	if out := mustRun(t, bin, "points", "add", "client1@example.com", "1", "--reason", "refund check", "--dir", dir); !strings.Contains(out, "now has 1001 points") {
 		t.Errorf("the client was not refunded: %s", out)
 	}
 }

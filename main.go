@@ -4,11 +4,13 @@ package main
 
 import (
 	"embed"
+	"fmt"
 	"io/fs"
 	"log"
 	"net/http"
 	_ "net/http/pprof"
 	"os"
+	"strings"
 
 	"github.com/pocketbase/pocketbase"
 	"github.com/pocketbase/pocketbase/apis"
@@ -61,6 +63,14 @@ func main() {
 	}
 
 	if err := app.Start(); err != nil {
-		log.Fatal(err)
+		// a command's error is one line on stderr, without a log timestamp
+		fmt.Fprintln(os.Stderr, errorLine(err))
+		os.Exit(1)
 	}
+}
+
+// errorLine is how the binary reports a failed command: "Error: " and the
+// error on one line (joined errors and multi-line messages are folded).
+func errorLine(err error) string {
+	return "Error: " + strings.Join(strings.Fields(err.Error()), " ")
 }

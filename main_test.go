@@ -225,7 +225,7 @@ func TestCommandsExitCodes(t *testing.T) {
 	if out, code := run(t, bin, "points", "add", "client3@example.com", "40", "--reason", "smoke", "--dir", dir); code != 0 || !strings.Contains(out, "now has 140 points") {
 		t.Errorf("points add: exit %d\n%s", code, out)
 	}
-	if out, code := run(t, bin, "points", "deduct", "client3@example.com", "141", "--dir", dir); code != 1 || !strings.Contains(out, "Insufficient points") {
+	if out, code := run(t, bin, "points", "deduct", "client3@example.com", "141", "--reason", "smoke", "--dir", dir); code != 1 || !strings.Contains(out, "only 140 available") {
 		t.Errorf("points deduct below zero: exit %d, want 1\n%s", code, out)
 	}
 	if out, code := run(t, bin, "points", "add", "client3@example.com", "many", "--dir", dir); code != 1 {

@@ -18,13 +18,12 @@ const (
 		` && @request.body.points_balance:isset = false` +
 		` && @request.body.total_revenue:isset = false` +
 		` && @request.body.total_payouts:isset = false`
-	// UsersUpdateRule: own profile or, for admins, anyone's; only an admin changes
-	// a role, and never its own; balances never move through the records API.
-	UsersUpdateRule = UsersViewRule +
-		` && (@request.body.role:changed = false || (` + isAdmin + ` && id != @request.auth.id))` +
-		` && @request.body.points_balance:changed = false` +
-		` && @request.body.total_revenue:changed = false` +
-		` && @request.body.total_payouts:changed = false`
+	// UsersUpdateRule: own profile or, for admins, anyone's. What the caller may
+	// not set is ignored rather than refused (as update_me ignores read-only
+	// fields), by toolbase's hooks, not by this rule: only an admin changes a
+	// role, and never its own; balances never move through the records API
+	// (a superuser's dashboard edit becomes an audited ADJUSTMENT).
+	UsersUpdateRule = UsersViewRule
 	// UsersDeleteRule: admins, not themselves.
 	UsersDeleteRule = isAdmin + ` && id != @request.auth.id`
 	// UsersManageRule lets admins change another user's email or password.
@@ -122,9 +121,9 @@ const (
 	// all (a successful usage, not its own tool) is checked by a record hook,
 	// on every surface.
 	FeedbackCreateRule = `@request.auth.id != "" && (@request.body.user:isset = false || @request.body.user = @request.auth.id)`
-	// FeedbackUpdateRule: only the author edits a review, and never moves it to
-	// another tool or user.
-	FeedbackUpdateRule = `@request.auth.id != "" && user = @request.auth.id` +
+	// FeedbackUpdateRule: the author or an admin (the seed's IsOwnerOrAdmin)
+	// edits a review, and never moves it to another tool or user.
+	FeedbackUpdateRule = `@request.auth.id != "" && (user = @request.auth.id || @request.auth.role = "ADMIN")` +
 		` && @request.body.tool:changed = false && @request.body.user:changed = false`
 	// FeedbackDeleteRule: the author, or an admin (moderation).
 	FeedbackDeleteRule = `@request.auth.id != "" && (user = @request.auth.id || @request.auth.role = "ADMIN")`

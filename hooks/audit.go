@@ -1,9 +1,12 @@
 package hooks
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	osuser "os/user"
 	"strings"
 
 	"github.com/pocketbase/dbx"
@@ -23,7 +26,9 @@ import (
 // surface made the change (seed route, records API, dashboard, CLI):
 //   - users.role changes ("user.role"), and users created with a role other
 //     than CLIENT;
-//   - tools.status changes ("tool.status"), except a creator moving its own tool;
+//   - tools.status changes ("tool.status"), except a creator moving its own tool,
+//     and tools created by someone with a status past review (ACTIVE, INACTIVE,
+//     SUSPENDED: "tool.status" from null);
 //   - GRANT, DEDUCT and ADJUSTMENT ledger rows ("points.grant", "points.deduct",
 //     "points.adjust"), with the ledger row's actor;
 //   - site_pages writes, support_tickets changes and ticket_messages by admins.
@@ -37,6 +42,22 @@ import (
 // itself or the CLI).
 type actorInfo struct {
 	id, email, role string
+}
+
+// ActorCLI is the actor_role of a change made with toolbase's CLI; its
+// actor_email is "cli:" and the OS user who ran it.
+const ActorCLI = "CLI"
+
+// cliActor describes the CLI as an actor: "cli:<os user>".
+func cliActor() actorInfo {
+	name := ""
+	if u, err := osuser.Current(); err == nil {
+		name = u.Username
+	}
+	if name == "" {
+		name = cmp.Or(os.Getenv("USER"), os.Getenv("USERNAME"), "unknown")
+	}
+	return actorInfo{email: "cli:" + name, role: ActorCLI}
 }
 
 // actorInfoOf describes a users or _superusers record (nil: nobody).
@@ -165,7 +186,9 @@ func auditPoints(tx core.App, e Entry, balanceAfter int64, rowID string) error {
 		return nil
 	}
 	who := actorInfo{id: e.Actor}
-	if who.id != "" {
+	if e.By != (actorInfo{}) {
+		who = e.By
+	} else if who.id != "" {
 		if actor, err := tx.FindRecordById(c.Users, who.id); err == nil {
 			who = actorInfoOf(actor)
 		}
@@ -215,6 +238,19 @@ func bindAudit(app core.App) {
 		})
 	})
 
+	app.OnRecordCreate(c.Tools).BindFunc(func(e *core.RecordEvent) error {
+		// a tool created past review (an admin's or a superuser's ACTIVE,
+		// INACTIVE or SUSPENDED tool) skips moderation: that leaves a trace.
+		// toolbase's own saves (seed --demo) name no actor and are not audited.
+		status := e.Record.GetString(c.ToolStatus)
+		if status == "" || status == c.StatusDraft || status == c.StatusPending || actorOf(e.Record).id == "" {
+			return e.Next()
+		}
+		return auditedNext(e, "tool.status", map[string]any{c.ToolStatus: nil}, func() any {
+			return map[string]any{c.ToolStatus: status, c.ToolName: e.Record.GetString(c.ToolName),
+				c.ToolCreator: e.Record.GetString(c.ToolCreator)}
+		})
+	})
 	app.OnRecordUpdate(c.Tools).BindFunc(func(e *core.RecordEvent) error {
 		was, now := e.Record.Original().GetString(c.ToolStatus), e.Record.GetString(c.ToolStatus)
 		if was == now {

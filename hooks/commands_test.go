@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -201,9 +202,9 @@ func TestPointsCommands(t *testing.T) {
 	mustVerify(t, app)
 
 	// refused: nothing written
-	out, err = runCommand(t, app, "points", "deduct", email, "251")
-	if !errors.Is(err, ErrInsufficientPoints) {
-		t.Errorf("deducting below zero: err %v, want ErrInsufficientPoints\n%s", err, out)
+	out, err = runCommand(t, app, "points", "deduct", email, "251", "--reason", "too much")
+	if !errors.Is(err, ErrInsufficientPoints) || !strings.Contains(err.Error(), "only 250 available") {
+		t.Errorf("deducting below zero: err %v, want ErrInsufficientPoints saying what is available\n%s", err, out)
 	}
 	for _, args := range [][]string{
 		{"add", email, "abc"},
@@ -229,4 +230,100 @@ func TestPointsCommands(t *testing.T) {
 		t.Errorf("balance %d after refused commands, want 250", got)
 	}
 	mustVerify(t, app)
+}
+
+// points add/deduct: a reason is required, negative amounts are refused with
+// a message saying so, and the audit rows name the CLI and the OS user.
+func TestPointsCommandsRefuseAndAudit(t *testing.T) {
+	app := newTestApp(t)
+	email := fx.client.email
+	rows0 := count(t, app, c.PointTransactions, nil)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"add", email, "5"}, "--reason is required"},
+		{[]string{"add", email, "5", "--reason", "   "}, "--reason is required"},
+		{[]string{"deduct", email, "5"}, "--reason is required"},
+		{[]string{"add", email, "-5", "--reason", "x"}, "negative amounts are refused (-5): to take points away use `points deduct EMAIL N`"},
+		{[]string{"deduct", email, "-5", "--reason", "x"}, "negative amounts are refused (-5): N is the positive number of points to deduct"},
+		{[]string{"add", email, "--reason", "x", "--", "-5"}, "negative amounts are refused (-5)"},
+		{[]string{"add", email, "0", "--reason", "x"}, "N must be at least 1 point"},
+		{[]string{"add", email, "1000000001", "--reason", "x"}, "N is too large"},
+		{[]string{"add", email, "99999999999999999999", "--reason", "x"}, "N is too large"},
+		{[]string{"deduct", email, "1001", "--reason", "x"}, "cannot deduct 1001 points from " + email + ": only 1000 available"},
+	} {
+		out, err := runCommand(t, app, append([]string{"points"}, tc.args...)...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("points %q: err %v, want one line with %q\n%s", tc.args, err, tc.want, out)
+		}
+	}
+	if got := count(t, app, c.PointTransactions, nil); got != rows0 {
+		t.Fatalf("%d ledger rows after refused commands, want %d", got, rows0)
+	}
+
+	for _, args := range [][]string{{"add", email, "30", "--reason", "goodwill"}, {"deduct", email, "10", "--reason", "fee"}} {
+		if out, err := runCommand(t, app, append([]string{"points"}, args...)...); err != nil {
+			t.Fatalf("points %q: %v\n%s", args, err, out)
+		}
+	}
+	actor := cliActor()
+	if !strings.HasPrefix(actor.email, "cli:") || len(actor.email) == len("cli:") {
+		t.Fatalf("cli actor %q, want cli:<os user>", actor.email)
+	}
+	for _, action := range []string{"points.grant", "points.deduct"} {
+		rows, err := app.FindAllRecords(c.AuditLog, dbx.HashExp{c.AuditAction: action, c.AuditTarget: c.Users + "/" + fx.client.id, c.AuditActorRole: ActorCLI})
+		if err != nil || len(rows) != 1 {
+			t.Fatalf("%d %s audit rows (err %v), want 1", len(rows), action, err)
+		}
+		a := c.AsAudit(rows[0])
+		if a.ActorEmail() != actor.email || a.ActorRole() != ActorCLI || a.Actor() != "" {
+			t.Errorf("%s audit: actor %q email %q role %q, want \"\" %q %q", action, a.Actor(), a.ActorEmail(), a.ActorRole(), actor.email, ActorCLI)
+		}
+	}
+	mustVerify(t, app)
+}
+
+// stats --tool takes a tool's id or exact name; a default range never
+// reaches past today.
+func TestStatsCommandToolAndRange(t *testing.T) {
+	app := newTestApp(t)
+	seedUsage(t, app)
+	name := c.AsTool(findTool(t, app, fx.other)).Name()
+	for _, arg := range []string{fx.other, name} {
+		out, err := runCommand(t, app, "stats", "--tool", arg, "--from", "2025-01-01", "--to", "2025-01-31")
+		if err != nil {
+			t.Fatalf("stats --tool %q: %v\n%s", arg, err, out)
+		}
+		if !strings.Contains(out, "tool "+name+" ("+fx.other+")") {
+			t.Errorf("stats --tool %q printed another tool:\n%s", arg, out)
+		}
+	}
+	// two tools of one name: the id is needed
+	dup := core.NewRecord(findTool(t, app, fx.other).Collection())
+	dup.Set(c.ToolName, name)
+	dup.Set(c.ToolCreator, fx.creator.id)
+	if err := app.Save(dup); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runCommand(t, app, "stats", "--tool", name); err == nil || !strings.Contains(err.Error(), "2 tools are named") {
+		t.Errorf("stats --tool of an ambiguous name: %v\n%s", err, out)
+	}
+	if out, err := runCommand(t, app, "stats", "--tool", "no such tool"); err == nil || !strings.Contains(err.Error(), `no tool with id or name "no such tool"`) {
+		t.Errorf("stats --tool of an unknown tool: %v\n%s", err, out)
+	}
+
+	now := time.Now().UTC()
+	today, weeksAgo := now.Format(dateLayout), now.AddDate(0, 0, -20).Format(dateLayout)
+	for _, interval := range []string{"day", "week", "month"} {
+		for _, args := range [][]string{{"--interval", interval}, {"--interval", interval, "--from", weeksAgo}} {
+			out, err := runCommand(t, app, append([]string{"stats"}, args...)...)
+			if err != nil {
+				t.Fatalf("stats %q: %v\n%s", args, err, out)
+			}
+			if want := " to " + today + " by " + interval; !strings.Contains(out, want) {
+				t.Errorf("stats %q should end today (%q):\n%.200s", args, want, out)
+			}
+		}
+	}
 }

@@ -219,16 +219,12 @@ func feedbackViews(app core.App, reviews []*core.Record) ([]any, error) {
 	out := make([]any, len(reviews))
 	for i, r := range reviews {
 		fb := c.AsFeedback(r)
-		var username string
-		if u := users[fb.User()]; u != nil {
-			username = c.AsUser(u).Username()
-		}
 		out[i] = feedbackView{
 			ID:        r.Id,
 			Tool:      fb.Tool(),
 			ToolName:  nameOf(tools[fb.Tool()]),
 			User:      fb.User(),
-			UserName:  username,
+			UserName:  fullName(users[fb.User()]),
 			Rating:    fb.Rating(),
 			Comment:   fb.Comment(),
 			IsPublic:  fb.IsPublic(),

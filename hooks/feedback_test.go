@@ -328,7 +328,8 @@ func TestFeedbackViewset(t *testing.T) {
 		{http.MethodPost, feedbackURL(w.byClient), fx.client.auth, "", 405, `"Method \"POST\" not allowed."`},
 		// edits: the author only
 		{http.MethodPut, feedbackURL(w.byClient), fx.creator.auth, `{"rating":1}`, 403, `"You do not have permission to perform this action."`},
-		{http.MethodPut, feedbackURL(w.byClient), fx.admin.auth, `{"rating":1}`, 403, `"You do not have permission to perform this action."`},
+		{http.MethodPut, feedbackURL(w.byClient), fx.admin.auth, `{"rating":1}`, 200, `"rating":1`}, // IsOwnerOrAdmin
+		{http.MethodPatch, feedbackURL(w.byClient), fx.admin.auth, `{"comment":"moderated"}`, 200, `"comment":"moderated"`},
 		{http.MethodPatch, feedbackURL(w.byClient), fx.client2.auth, `{"rating":1}`, 404, `"Not found."`},
 		{http.MethodPut, feedbackURL(w.byClient), fx.client.auth, `{"comment":"no rating"}`, 400, `"rating":["This field is required."]`},
 		{http.MethodPatch, feedbackURL(w.byClient), fx.client.auth, `{"rating":9}`, 400, `"rating":["Ensure this value is less than or equal to 5."]`},
@@ -427,7 +428,8 @@ func TestFeedbackRecordsAPI(t *testing.T) {
 		{theirs, fx.client.auth, `{"rating":5}`, 404},                   // another's private review: invisible
 		{mine, fx.client2.auth, `{"rating":1}`, 404},                    // another's public review: visible, not editable
 		{mine, fx.creator.auth, `{"rating":1}`, 404},                    // the tool's creator
-		{mine, fx.admin.auth, `{"rating":1}`, 404},                      // an admin edits no one's review
+		{mine, fx.admin.auth, `{"rating":1}`, 200},                      // an admin edits any review (IsOwnerOrAdmin)
+		{mine, fx.admin.auth, `{"user":"` + fx.client2.id + `"}`, 404},  // but never moves it
 		{mine, fx.client.auth, `{"tool":"` + fx.other + `"}`, 404},      // move it
 		{mine, fx.client.auth, `{"user":"` + fx.client2.id + `"}`, 404}, // give it away
 		{mine, fx.client.auth, `{"rating":3}`, 200},                     // 3 and 2

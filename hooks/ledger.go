@@ -24,6 +24,9 @@ type Entry struct {
 	Usage   string
 	Actor   string
 	Note    string
+	// By names who acted in the audit row of an admin point change when it
+	// is no users record (Actor): a superuser or the CLI.
+	By actorInfo
 }
 
 // ErrInsufficient means an entry would have taken a balance below zero.
@@ -153,7 +156,7 @@ func adjustTo(e *core.RecordRequestEvent, wanted int64) error {
 		}
 		after, err := Post(e.App, Entry{
 			User: e.Record.Id, Account: c.AccountPoints, Kind: c.KindAdjustment, Amount: wanted - current,
-			Note: "balance set by a superuser",
+			Note: "balance set by a superuser", By: actorInfoOf(e.Auth),
 		})
 		switch {
 		case errors.Is(err, ErrInsufficient) && wanted > current:

@@ -970,7 +970,7 @@ func openAPISchemas() *ordered[*schema] {
 		"category":          enum(c.Categories, ""),
 		"status":            enum(c.Statuses, ""),
 		"creator":           d("The creator's user id."),
-		"creator_name":      d("The creator's first and last name, or its username when both are empty."),
+		"creator_name":      d("The creator's full name: first and last name joined by a space and stripped (Django's `get_full_name()`), `\"\"` when both are empty; never the username."),
 		"points_cost":       d("Points per use."),
 		"api_endpoint":      d("Where a use is POSTed, or `\"\"` (see the use route).").uriOrEmpty(),
 		"api_documentation": d("Or `\"\"`.").uriOrEmpty(),
@@ -989,7 +989,8 @@ func openAPISchemas() *ordered[*schema] {
 		req("name", str("").chars(1, maxToolNameChars)),
 		opt("description", str("").chars(0, maxToolDescriptionChars).def("")),
 		opt("category", enum(c.Categories, "").def(c.CategoryOther)),
-		opt("status", enum(c.Statuses, "On create, a creator may send only DRAFT or PENDING; admins any. On edit, a creator moves its own tool "+
+		opt("status", enum(c.Statuses, "On create (the seed's create serializer has no status: toolbase's extension), a creator may send DRAFT or PENDING, "+
+			"and any other status it sends is ignored (the tool starts as DRAFT); admins any (past review: audited as `tool.status`). On edit, a creator moves its own tool "+
 			"DRAFT → PENDING and ACTIVE ⇄ INACTIVE; only admins approve (ACTIVE) or suspend (SUSPENDED).").def(c.StatusDraft)),
 		opt("points_cost", integer("An explicit 0 is kept.").within(0, c.MaxPointsCost).def(c.DefaultPointsCost)),
 		opt("api_endpoint", str("An http(s) URL, or `\"\"`. toolbase calls it on each use; it must use https unless "+
@@ -1073,7 +1074,7 @@ func openAPISchemas() *ordered[*schema] {
 		"tool":      d("The tool's id."),
 		"tool_name": d("The tool's name."),
 		"user":      d("The reviewer's id."),
-		"user_name": d("The reviewer's username."),
+		"user_name": d("The reviewer's full name: first and last name joined by a space and stripped (Django's `get_full_name()`), `\"\"` when both are empty; never the username."),
 		"rating":    integer("From 1 to 5.").within(c.MinRating, c.MaxRating),
 		"comment":   d("Or `\"\"`."),
 		"is_public": d("A public review is shown to every user (and in the tool's `feedback/`); a private one only to its author, " +
@@ -1125,7 +1126,7 @@ func openAPISchemas() *ordered[*schema] {
 	}))
 	s.set("CreatorUse", viewOf(creatorUse{}, "A creator's share of the range's usage: the uses of its tools.", map[string]*schema{
 		"creator":       d("The creator's id."),
-		"creator_name":  d("The creator's username."),
+		"creator_name":  d("The creator's full name: first and last name joined by a space and stripped (Django's `get_full_name()`), `\"\"` when both are empty; never the username."),
 		"creator_email": d("").format("email"),
 		"uses":          d("Uses of its tools in the range."),
 		"points_spent":  d("What they cost."),
@@ -1275,8 +1276,9 @@ func openAPISchemas() *ordered[*schema] {
 
 	// audit
 	s.set("AuditRow", viewOf(auditView{}, "An audit row.", map[string]*schema{
-		"actor":      nullID("The acting user's (or superuser's) id, or null for toolbase itself or the CLI."),
-		"actor_role": d("The actor's role then: a user role, `SUPERUSER`, or `\"\"` for toolbase/the CLI."),
+		"actor":       nullID("The acting user's (or superuser's) id, or null for toolbase itself or the CLI."),
+		"actor_email": d("The actor's email then; `cli:<OS user>` for the CLI."),
+		"actor_role":  d("The actor's role then: a user role, `SUPERUSER`, `CLI`, or `\"\"` for toolbase itself."),
 		"action": d("`payout.approve|reject|mark_paid`, `refund.approve|reject`, `ticket.update`, `ticket.reply`, `ticket.internal_note`, " +
 			"`page.create|update|delete`, `user.role`, `tool.status`, `points.grant|deduct|adjust`."),
 		"target":     d("`collection/id` of what was acted on."),
@@ -1543,9 +1545,8 @@ func seedOperations() []opSpec {
 			body:    bodyOf("ToolWrite", true, ""),
 			responses: []response{
 				ok(201, "The new tool.", ref("Tool")),
-				badRequest("Field errors, e.g. `{\"name\": [\"This field is required.\"]}`; a creator's status other than DRAFT or PENDING: " +
-					"`{\"status\": [\"A creator's new tool starts as DRAFT or PENDING (submitted for review); only an admin can create it as ACTIVE.\"]}`; " +
-					"an `api_endpoint` that is not https."),
+				badRequest("Field errors, e.g. `{\"name\": [\"This field is required.\"]}`; a `status` that is no status (a creator's ACTIVE, " +
+					"INACTIVE or SUSPENDED is ignored: the tool starts as DRAFT); an `api_endpoint` that is not https."),
 				forbiddenWhen("A client (checked before the body is read)."),
 			}},
 		{method: "GET", path: "/tools/tools/search/", tag: tagTools, id: "searchTools",
@@ -1806,24 +1807,24 @@ func seedOperations() []opSpec {
 			}},
 		{method: "PUT", path: "/tools/feedback/{id}/", tag: tagFeedback, id: "replaceFeedback", pathParam: idOf("review"),
 			summary: "Edit a review",
-			who:     "its author",
+			who:     "its author; admins (the seed's IsOwnerOrAdmin)",
 			desc:    "The tool's rating counters are recounted in the same transaction.",
 			body:    bodyOf("FeedbackUpdate", true, ""),
 			responses: []response{
 				ok(200, "The review.", ref("Feedback")),
 				badRequest("Field errors (`rating` missing, not an integer or outside 1–5; `comment` too long; `is_public` not a boolean); an unreadable body."),
-				forbiddenWhen("A review in the caller's list that it did not write: the tool's creator, an admin (checked before the fields)."),
+				forbiddenWhen("A review in the caller's list that it did not write, for a non-admin: the tool's creator (checked before the fields)."),
 				notFoundWhen("No such review, or one outside the caller's list."),
 			}},
 		{method: "PATCH", path: "/tools/feedback/{id}/", tag: tagFeedback, id: "updateFeedback", pathParam: idOf("review"),
 			summary: "Edit part of a review",
-			who:     "its author",
+			who:     "its author; admins (the seed's IsOwnerOrAdmin)",
 			desc:    "The tool's rating counters are recounted in the same transaction.",
 			body:    bodyOf("FeedbackUpdate", true, "Any subset of the fields."),
 			responses: []response{
 				ok(200, "The review.", ref("Feedback")),
 				badRequest("Field errors; an unreadable body."),
-				forbiddenWhen("A review in the caller's list that it did not write: the tool's creator, an admin (checked before the fields)."),
+				forbiddenWhen("A review in the caller's list that it did not write, for a non-admin: the tool's creator (checked before the fields)."),
 				notFoundWhen("No such review, or one outside the caller's list."),
 			}},
 		{method: "DELETE", path: "/tools/feedback/{id}/", tag: tagFeedback, id: "deleteFeedback", pathParam: idOf("review"),

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
@@ -31,7 +32,8 @@ type PointsChange struct {
 	Reason string `json:"reason"`
 
 	user   *core.Record
-	actor  string // the admin's user id; empty from the CLI
+	actor  string    // the admin's user id; empty from the CLI
+	by     actorInfo // who acted when it is no user: the CLI
 	deduct bool
 }
 
@@ -54,7 +56,7 @@ func (f *PointsChange) Submit(app core.App) (int64, error) {
 	if err := f.Validate(); err != nil {
 		return 0, err
 	}
-	entry := Entry{User: f.user.Id, Account: c.AccountPoints, Kind: c.KindGrant, Amount: f.Points, Actor: f.actor, Note: f.Reason}
+	entry := Entry{User: f.user.Id, Account: c.AccountPoints, Kind: c.KindGrant, Amount: f.Points, Actor: f.actor, Note: f.Reason, By: f.by}
 	if f.deduct {
 		entry.Kind, entry.Amount = c.KindDeduct, -f.Points
 	}
@@ -106,21 +108,24 @@ func pointsRoute(deduct bool) handler {
 }
 
 func newPointsCommand(app core.App) *cobra.Command {
-	points := &cobra.Command{Use: "points", Short: "Grant or deduct a user's points (recorded in the ledger)"}
+	points := &cobra.Command{Use: "points", Short: "Grant or deduct a user's points (recorded in the ledger and the audit log)"}
 	for _, deduct := range []bool{false, true} {
-		use, short := "add", "Grant points to the user with EMAIL"
+		use, short := "add", "Grant N points to the user with EMAIL"
 		if deduct {
-			use, short = "deduct", "Deduct points from the user with EMAIL (never below zero)"
+			use, short = "deduct", "Deduct N points from the user with EMAIL (never below zero)"
 		}
 		var reason string
 		cmd := &cobra.Command{
-			Use:   use + " EMAIL N",
+			Use:   use + " EMAIL N --reason TEXT",
 			Short: short,
 			Args:  cobra.ExactArgs(2),
 			RunE: func(cmd *cobra.Command, args []string) error {
-				n, err := strconv.ParseInt(args[1], 10, 64)
+				n, err := pointsArg(args[1], deduct)
 				if err != nil {
-					return fmt.Errorf("N must be a whole number of points: %q", args[1])
+					return err
+				}
+				if strings.TrimSpace(reason) == "" {
+					return errors.New("--reason is required: points never move without one (it is recorded in the ledger row)")
 				}
 				if err := app.RunAppMigrations(); err != nil {
 					return err
@@ -130,8 +135,12 @@ func newPointsCommand(app core.App) *cobra.Command {
 					return fmt.Errorf("no user with email %q", args[0])
 				}
 				change := NewPointsChange(user, "", deduct)
-				change.Points, change.Reason = n, reason
+				change.Points, change.Reason, change.by = n, reason, cliActor()
 				balance, err := change.Submit(app)
+				if errors.Is(err, ErrInsufficientPoints) {
+					return fmt.Errorf("cannot deduct %d points from %s: only %d available: %w",
+						n, args[0], user.GetInt64(c.UserPointsBalance), err)
+				}
 				if err != nil {
 					return fmt.Errorf("%s %d points for %s: %w", use, n, args[0], err)
 				}
@@ -139,8 +148,46 @@ func newPointsCommand(app core.App) *cobra.Command {
 				return nil
 			},
 		}
-		cmd.Flags().StringVar(&reason, "reason", "", "why, recorded in the ledger row (at most 500 characters)")
+		cmd.Flags().StringVar(&reason, "reason", "", "why (required), recorded in the ledger row (at most 500 characters)")
+		// "points add EMAIL -5" reads -5 as a flag: say what is wrong instead
+		cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+			// pflag: "unknown shorthand flag: '5' in -5"
+			if _, arg, ok := strings.Cut(err.Error(), "unknown shorthand flag: "); ok {
+				if i := strings.LastIndex(arg, " in "); i >= 0 {
+					if v, perr := strconv.ParseFloat(arg[i+len(" in "):], 64); perr == nil && v < 0 {
+						return negativePoints(arg[i+len(" in "):], deduct)
+					}
+				}
+			}
+			return err
+		})
 		points.AddCommand(cmd)
 	}
 	return points
+}
+
+// pointsArg reads N of `points add/deduct`: a whole number from 1 to
+// MaxPointsChange.
+func pointsArg(raw string, deduct bool) (int64, error) {
+	n, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
+	switch {
+	case err != nil && errors.Is(err, strconv.ErrRange):
+		return 0, fmt.Errorf("N is too large: at most %d points move at once", MaxPointsChange)
+	case err != nil:
+		return 0, fmt.Errorf("N must be a whole number of points: %q", raw)
+	case n < 0:
+		return 0, negativePoints(raw, deduct)
+	case n == 0:
+		return 0, errors.New("N must be at least 1 point")
+	case n > MaxPointsChange:
+		return 0, fmt.Errorf("N is too large: at most %d points move at once", MaxPointsChange)
+	}
+	return n, nil
+}
+
+func negativePoints(raw string, deduct bool) error {
+	if deduct {
+		return fmt.Errorf("negative amounts are refused (%s): N is the positive number of points to deduct", raw)
+	}
+	return fmt.Errorf("negative amounts are refused (%s): to take points away use `points deduct EMAIL N`", raw)
 }

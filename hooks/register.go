@@ -24,6 +24,7 @@ func Register(app core.App) error {
 	bindDefaults(app)
 	bindGuards(app)
 	bindAdjustments(app)
+	bindUsers(app)
 	bindAuth(app)
 	bindNativeAuth(app)
 	bindUse(app)

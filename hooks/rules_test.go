@@ -241,6 +241,11 @@ var (
 	createRefused = []string{`"status":400`, `"message":"Failed to create record."`}
 )
 
+// noAuditBy: the request of user id wrote no audit row.
+func noAuditBy(id string) func(testing.TB, *tests.TestApp) {
+	return countIs(c.AuditLog, dbx.HashExp{c.AuditActor: id}, 0)
+}
+
 func records(name string) string { return "/api/collections/" + name + "/records" }
 
 func record(name, id string) string { return records(name) + "/" + id }
@@ -402,30 +407,41 @@ func TestRulesUsers(t *testing.T) {
 			after: field(c.Users, client.id, c.UserFirstName, "Renamed")},
 		{name: "client sends its unchanged role with a profile edit", method: http.MethodPatch, url: record(c.Users, client.id), as: client.auth,
 			body: `{"role":"CLIENT","first_name":"Renamed"}`, status: 200, want: []string{`"first_name":"Renamed"`}},
-		{name: "client makes itself ADMIN", method: http.MethodPatch, url: record(c.Users, client.id), as: client.auth,
-			body: `{"role":"ADMIN"}`, status: 404, want: pbNotFound, events: noHooks,
-			after: field(c.Users, client.id, c.UserRole, c.RoleClient)},
-		{name: "client makes itself TOOL_CREATOR", method: http.MethodPatch, url: record(c.Users, client.id), as: client.auth,
-			body: `{"role":"TOOL_CREATOR","first_name":"Renamed"}`, status: 404, want: pbNotFound, events: noHooks,
-			after: all(field(c.Users, client.id, c.UserRole, c.RoleClient), field(c.Users, client.id, c.UserFirstName, "client"))},
-		{name: "creator makes itself ADMIN", method: http.MethodPatch, url: record(c.Users, creator.id), as: creator.auth,
-			body: `{"role":"ADMIN"}`, status: 404, want: pbNotFound, events: noHooks,
-			after: field(c.Users, creator.id, c.UserRole, c.RoleToolCreator)},
-		{name: "client raises its points_balance", method: http.MethodPatch, url: record(c.Users, client.id), as: client.auth,
-			body: `{"points_balance":100000}`, status: 404, want: pbNotFound, events: noHooks,
+		// role and balances the caller may not set are ignored (the rest is saved), as update_me ignores them
+		{name: "client makes itself ADMIN: ignored", method: http.MethodPatch, url: record(c.Users, client.id), as: client.auth,
+			body: `{"role":"ADMIN"}`, status: 200, want: []string{`"role":"CLIENT"`},
+			after: all(field(c.Users, client.id, c.UserRole, c.RoleClient), noAuditBy(client.id))},
+		{name: "client makes itself TOOL_CREATOR: ignored, its name saved", method: http.MethodPatch, url: record(c.Users, client.id), as: client.auth,
+			body: `{"role":"TOOL_CREATOR","first_name":"Renamed"}`, status: 200, want: []string{`"role":"CLIENT"`, `"first_name":"Renamed"`},
+			after: all(field(c.Users, client.id, c.UserRole, c.RoleClient), field(c.Users, client.id, c.UserFirstName, "Renamed"), noAuditBy(client.id))},
+		{name: "creator makes itself ADMIN: ignored", method: http.MethodPatch, url: record(c.Users, creator.id), as: creator.auth,
+			body: `{"role":"ADMIN"}`, status: 200, want: []string{`"role":"TOOL_CREATOR"`},
+			after: all(field(c.Users, creator.id, c.UserRole, c.RoleToolCreator), noAuditBy(creator.id))},
+		{name: "client raises its points_balance: ignored, its name saved", method: http.MethodPatch, url: record(c.Users, client.id), as: client.auth,
+			body: `{"points_balance":100000,"first_name":"Renamed"}`, status: 200,
+			want: []string{`"points_balance":` + strconv.Itoa(clientBalance), `"first_name":"Renamed"`},
+			after: all(field(c.Users, client.id, c.UserPointsBalance, clientBalance), field(c.Users, client.id, c.UserFirstName, "Renamed"),
+				countIs(c.PointTransactions, nil, 6))},
+		{name: "client raises its points_balance with points_balance+: ignored", method: http.MethodPatch, url: record(c.Users, client.id), as: client.auth,
+			body: `{"points_balance+":100000}`, status: 200, want: []string{`"points_balance":` + strconv.Itoa(clientBalance)},
 			after: field(c.Users, client.id, c.UserPointsBalance, clientBalance)},
-		{name: "client raises its points_balance with points_balance+", method: http.MethodPatch, url: record(c.Users, client.id), as: client.auth,
-			body: `{"points_balance+":100000}`, status: 404, want: pbNotFound, events: noHooks,
-			after: field(c.Users, client.id, c.UserPointsBalance, clientBalance)},
-		{name: "client sets its total_revenue", method: http.MethodPatch, url: record(c.Users, client.id), as: client.auth,
-			body: `{"total_revenue":100}`, status: 404, want: pbNotFound, events: noHooks},
-		{name: "client sets its total_payouts", method: http.MethodPatch, url: record(c.Users, client.id), as: client.auth,
-			body: `{"total_payouts":100}`, status: 404, want: pbNotFound, events: noHooks},
-		{name: "creator raises its total_revenue", method: http.MethodPatch, url: record(c.Users, creator.id), as: creator.auth,
-			body: `{"total_revenue":100000}`, status: 404, want: pbNotFound, events: noHooks,
+		{name: "client sets its total_revenue: ignored", method: http.MethodPatch, url: record(c.Users, client.id), as: client.auth,
+			body: `{"total_revenue":100,"first_name":"Renamed"}`, status: 200, want: []string{`"total_revenue":0`},
+			after: all(field(c.Users, client.id, c.UserTotalRevenue, 0), field(c.Users, client.id, c.UserFirstName, "Renamed"))},
+		{name: "client sets its total_payouts: ignored", method: http.MethodPatch, url: record(c.Users, client.id), as: client.auth,
+			body: `{"total_payouts":100}`, status: 200, want: []string{`"total_payouts":0`},
+			after: field(c.Users, client.id, c.UserTotalPayouts, 0)},
+		{name: "creator raises its total_revenue: ignored", method: http.MethodPatch, url: record(c.Users, creator.id), as: creator.auth,
+			body: `{"total_revenue":100000}`, status: 200, want: []string{`"total_revenue":` + strconv.Itoa(activeCost-activeCost*feePercent/100)},
 			after: field(c.Users, creator.id, c.UserTotalRevenue, activeCost-activeCost*feePercent/100)},
-		{name: "creator lowers its total_payouts", method: http.MethodPatch, url: record(c.Users, creator.id), as: creator.auth,
-			body: `{"total_payouts-":5}`, status: 404, want: pbNotFound, events: noHooks},
+		{name: "creator lowers its total_payouts: ignored", method: http.MethodPatch, url: record(c.Users, creator.id), as: creator.auth,
+			body: `{"total_payouts-":5}`, status: 200, want: []string{`"total_payouts":0`}, after: field(c.Users, creator.id, c.UserTotalPayouts, 0)},
+		{name: "client sends points_balance, role and total_revenue with first_name", method: http.MethodPatch, url: record(c.Users, client.id), as: client.auth,
+			body: `{"first_name":"Renamed","points_balance":5,"role":"ADMIN","total_revenue":7}`, status: 200,
+			want: []string{`"first_name":"Renamed"`, `"role":"CLIENT"`, `"points_balance":` + strconv.Itoa(clientBalance), `"total_revenue":0`},
+			after: all(field(c.Users, client.id, c.UserFirstName, "Renamed"), field(c.Users, client.id, c.UserRole, c.RoleClient),
+				field(c.Users, client.id, c.UserPointsBalance, clientBalance), field(c.Users, client.id, c.UserTotalRevenue, 0),
+				countIs(c.PointTransactions, nil, 6), noAuditBy(client.id))},
 		{name: "client edits another client", method: http.MethodPatch, url: record(c.Users, client2.id), as: client.auth,
 			body: `{"first_name":"Hacked"}`, status: 404, want: pbNotFound, events: noHooks,
 			after: field(c.Users, client2.id, c.UserFirstName, "client2")},
@@ -437,22 +453,23 @@ func TestRulesUsers(t *testing.T) {
 		{name: "admin edits a client's profile", method: http.MethodPatch, url: record(c.Users, client.id), as: admin.auth,
 			body: `{"company_name":"ACME"}`, status: 200, want: []string{`"company_name":"ACME"`},
 			after: field(c.Users, client.id, c.UserCompanyName, "ACME")},
-		{name: "admin makes a client TOOL_CREATOR", method: http.MethodPatch, url: record(c.Users, client.id), as: admin.auth,
-			body: `{"role":"TOOL_CREATOR"}`, status: 200, want: []string{`"role":"TOOL_CREATOR"`},
-			after: field(c.Users, client.id, c.UserRole, c.RoleToolCreator)},
-		{name: "admin changes its own role", method: http.MethodPatch, url: record(c.Users, admin.id), as: admin.auth,
-			body: `{"role":"CLIENT"}`, status: 404, want: pbNotFound, events: noHooks,
-			after: field(c.Users, admin.id, c.UserRole, c.RoleAdmin)},
-		{name: "admin sets a client's points_balance", method: http.MethodPatch, url: record(c.Users, client.id), as: admin.auth,
-			body: `{"points_balance":5000}`, status: 404, want: pbNotFound, events: noHooks,
+		{name: "admin makes a client TOOL_CREATOR, audited", method: http.MethodPatch, url: record(c.Users, client.id), as: admin.auth,
+			body: `{"role":"TOOL_CREATOR","points_balance":5}`, status: 200, want: []string{`"role":"TOOL_CREATOR"`},
+			after: all(field(c.Users, client.id, c.UserRole, c.RoleToolCreator), field(c.Users, client.id, c.UserPointsBalance, clientBalance),
+				countIs(c.AuditLog, dbx.HashExp{c.AuditAction: "user.role", c.AuditActor: admin.id, c.AuditTarget: c.Users + "/" + client.id}, 1))},
+		{name: "admin changes its own role: ignored", method: http.MethodPatch, url: record(c.Users, admin.id), as: admin.auth,
+			body: `{"role":"CLIENT","company_name":"ACME"}`, status: 200, want: []string{`"role":"ADMIN"`, `"company_name":"ACME"`},
+			after: all(field(c.Users, admin.id, c.UserRole, c.RoleAdmin), noAuditBy(admin.id))},
+		{name: "admin sets a client's points_balance: ignored", method: http.MethodPatch, url: record(c.Users, client.id), as: admin.auth,
+			body: `{"points_balance":5000}`, status: 200, want: []string{`"points_balance":` + strconv.Itoa(clientBalance)},
 			after: all(field(c.Users, client.id, c.UserPointsBalance, clientBalance), countIs(c.PointTransactions, nil, 6))},
-		{name: "admin lowers a client's points_balance with points_balance-", method: http.MethodPatch, url: record(c.Users, client.id), as: admin.auth,
-			body: `{"points_balance-":100}`, status: 404, want: pbNotFound, events: noHooks,
+		{name: "admin lowers a client's points_balance with points_balance-: ignored", method: http.MethodPatch, url: record(c.Users, client.id), as: admin.auth,
+			body: `{"points_balance-":100}`, status: 200, want: []string{`"points_balance":` + strconv.Itoa(clientBalance)},
 			after: field(c.Users, client.id, c.UserPointsBalance, clientBalance)},
-		{name: "admin sets a creator's total_revenue", method: http.MethodPatch, url: record(c.Users, creator.id), as: admin.auth,
-			body: `{"total_revenue":5000}`, status: 404, want: pbNotFound, events: noHooks},
-		{name: "admin sets a creator's total_payouts", method: http.MethodPatch, url: record(c.Users, creator.id), as: admin.auth,
-			body: `{"total_payouts":5}`, status: 404, want: pbNotFound, events: noHooks},
+		{name: "admin sets a creator's total_revenue: ignored", method: http.MethodPatch, url: record(c.Users, creator.id), as: admin.auth,
+			body: `{"total_revenue":5000}`, status: 200, want: []string{`"total_revenue":` + strconv.Itoa(activeCost-activeCost*feePercent/100)}, after: field(c.Users, creator.id, c.UserTotalRevenue, activeCost-activeCost*feePercent/100)},
+		{name: "admin sets a creator's total_payouts: ignored", method: http.MethodPatch, url: record(c.Users, creator.id), as: admin.auth,
+			body: `{"total_payouts":5}`, status: 200, want: []string{`"total_payouts":0`}, after: field(c.Users, creator.id, c.UserTotalPayouts, 0)},
 
 		// delete: admins, not themselves; never a user the ledger refers to
 		{name: "anonymous deletes a user", method: http.MethodDelete, url: record(c.Users, spareUser),
@@ -819,7 +836,7 @@ func TestRulesToolFeedback(t *testing.T) {
 		ruleCase{name: "client reviews a tool it never used", method: http.MethodPost, url: feedback, as: client.auth, body: body,
 			status: 400, want: []string{`"status":400`}, after: reviews(2)},
 
-		// update: the author only, never moving the review
+		// update: the author (or an admin, below), never moving the review
 		ruleCase{name: "author updates its review", method: http.MethodPatch, url: record(c.ToolFeedback, reviewOfClient2), as: client2.auth,
 			body: `{"rating":1,"is_public":true}`, status: 200, want: []string{`"rating":1`},
 			after: all(field(c.ToolFeedback, reviewOfClient2, c.FeedbackRating, 1), field(c.Tools, fx.other, c.ToolAverageRating, 1))},
@@ -827,7 +844,15 @@ func TestRulesToolFeedback(t *testing.T) {
 			body: `{"tool":"` + fx.active + `"}`, status: 404, want: pbNotFound, events: noHooks,
 			after: field(c.ToolFeedback, reviewOfClient2, c.FeedbackTool, fx.other)},
 	)
-	for _, who := range []struct{ name, auth string }{{"anonymous", ""}, {"client", client.auth}, {"tool's creator", creator2.auth}, {"admin", admin.auth}} {
+	// an admin edits any review (the seed's IsOwnerOrAdmin), never moving it
+	cases = append(cases,
+		ruleCase{name: "admin updates another's review", method: http.MethodPatch, url: record(c.ToolFeedback, reviewOfClient2), as: admin.auth,
+			body: `{"rating":1}`, status: 200, want: []string{`"rating":1`},
+			after: all(field(c.ToolFeedback, reviewOfClient2, c.FeedbackRating, 1), field(c.Tools, fx.other, c.ToolAverageRating, 1))},
+		ruleCase{name: "admin moves another's review to another user", method: http.MethodPatch, url: record(c.ToolFeedback, reviewOfClient2), as: admin.auth,
+			body: `{"user":"` + client.id + `"}`, status: 404, want: pbNotFound, events: noHooks,
+			after: field(c.ToolFeedback, reviewOfClient2, c.FeedbackUser, client2.id)})
+	for _, who := range []struct{ name, auth string }{{"anonymous", ""}, {"client", client.auth}, {"tool's creator", creator2.auth}} {
 		cases = append(cases, ruleCase{name: who.name + " updates another's review", method: http.MethodPatch, url: record(c.ToolFeedback, reviewOfClient2),
 			as: who.auth, body: `{"rating":1}`, status: 404, want: pbNotFound, events: noHooks,
 			after: field(c.ToolFeedback, reviewOfClient2, c.FeedbackRating, 4)})

@@ -523,7 +523,7 @@ func platformStatsQueries(r statsRange) (*PlatformStatsBody, []statsQuery) {
 				"UNION ALL SELECT * FROM (SELECT 1, ROW_NUMBER() OVER (ORDER BY uses DESC, points_spent DESC, tool), tool, tool_name, '', uses, points_spent\n" +
 				"  FROM p WHERE uses > 0 ORDER BY uses DESC, points_spent DESC, tool LIMIT " + fmt.Sprint(statsTopN) + ")\n" +
 				"UNION ALL SELECT * FROM (SELECT 2, ROW_NUMBER() OVER (ORDER BY SUM(p.points_spent) DESC, SUM(p.uses) DESC, p.creator), p.creator,\n" +
-				"  COALESCE(us.username, ''), COALESCE(us.email, ''), SUM(p.uses), SUM(p.points_spent)\n" +
+				"  TRIM(COALESCE(us.first_name, '') || ' ' || COALESCE(us.last_name, '')), COALESCE(us.email, ''), SUM(p.uses), SUM(p.points_spent)\n" +
 				"  FROM p LEFT JOIN users us ON us.id = p.creator GROUP BY p.creator HAVING SUM(p.uses) > 0\n" +
 				"  ORDER BY SUM(p.points_spent) DESC, SUM(p.uses) DESC, p.creator LIMIT " + fmt.Sprint(statsTopN) + ")\n" +
 				"ORDER BY part, pos",
@@ -547,7 +547,7 @@ func platformStatsQueries(r statsRange) (*PlatformStatsBody, []statsQuery) {
 					case 1:
 						body.TopTools = append(body.TopTools, toolUse{Tool: r.ID, ToolName: r.Name, Uses: r.Uses, PointsSpent: r.PointsSpent})
 					case 2:
-						body.TopCreators = append(body.TopCreators, creatorUse{Creator: r.ID, CreatorName: r.Name, CreatorEmail: r.Email, Uses: r.Uses, PointsSpent: r.PointsSpent})
+						body.TopCreators = append(body.TopCreators, creatorUse{Creator: r.ID, CreatorName: strings.TrimSpace(r.Name), CreatorEmail: r.Email, Uses: r.Uses, PointsSpent: r.PointsSpent})
 					}
 				}
 				return nil
@@ -668,13 +668,17 @@ func errorsLine(fe FieldErrors) string {
 func newStatsCommand(app core.App) *cobra.Command {
 	var tool, from, to, interval string
 	cmd := &cobra.Command{
-		Use:   "stats [--tool ID] [--from YYYY-MM-DD --to YYYY-MM-DD] [--interval day|week|month]",
-		Short: "Print usage statistics: the platform's, or one tool's with --tool (default range: the last 30 days, UTC)",
+		Use:   "stats [--tool ID|NAME] [--from YYYY-MM-DD --to YYYY-MM-DD] [--interval day|week|month]",
+		Short: "Print usage statistics: the platform's, or one tool's with --tool (default range: the last 30 days up to today, UTC)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			rng, errs := parseStatsRange(from, to, interval, time.Now())
+			now := time.Now()
+			rng, errs := parseStatsRange(from, to, interval, now)
 			if errs != nil {
 				return fmt.Errorf("stats: %s", errorsLine(errs))
+			}
+			if to == "" {
+				rng = rng.untilToday(now)
 			}
 			if err := app.RunAppMigrations(); err != nil {
 				return err
@@ -688,9 +692,9 @@ func newStatsCommand(app core.App) *cobra.Command {
 				printPlatformStats(out, body)
 				return nil
 			}
-			rec, err := app.FindRecordById(c.Tools, tool)
+			rec, err := findToolByIDOrName(app, tool)
 			if err != nil {
-				return fmt.Errorf("stats: no tool with id %q", tool)
+				return fmt.Errorf("stats: %w", err)
 			}
 			body, err := ToolStats(app, nil, rec, rng)
 			if err != nil {
@@ -700,12 +704,46 @@ func newStatsCommand(app core.App) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&tool, "tool", "", "id of the tool (default: the whole platform)")
+	cmd.Flags().StringVar(&tool, "tool", "", "id or exact name of the tool (default: the whole platform)")
 	cmd.Flags().StringVar(&from, "from", "", "first day, YYYY-MM-DD (default: 29 days before --to)")
-	cmd.Flags().StringVar(&to, "to", "", "last day, YYYY-MM-DD (default: today, UTC)")
+	cmd.Flags().StringVar(&to, "to", "", "last day, YYYY-MM-DD (default: today, UTC; the last week or month then ends today)")
 	cmd.Flags().StringVar(&interval, "interval", intervalDay, "bucket of the series: day, week (from Monday) or month")
 	cmd.AddCommand(newBenchSeedCommand(app))
 	return cmd
+}
+
+// untilToday ends a range whose last bucket runs past today (a week or a
+// month) with today: a default range never reaches into the future.
+func (r statsRange) untilToday(now time.Time) statsRange {
+	u := now.UTC()
+	tomorrow := time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, 1)
+	if r.end.After(tomorrow) {
+		r.end = tomorrow
+	}
+	return r
+}
+
+// findToolByIDOrName finds the tool with id or, failing that, the one tool
+// named exactly so.
+func findToolByIDOrName(app core.App, idOrName string) (*core.Record, error) {
+	if rec, err := app.FindRecordById(c.Tools, idOrName); err == nil {
+		return rec, nil
+	}
+	found, err := app.FindAllRecords(c.Tools, dbx.HashExp{c.ToolName: idOrName})
+	if err != nil {
+		return nil, err
+	}
+	switch len(found) {
+	case 0:
+		return nil, fmt.Errorf("no tool with id or name %q", idOrName)
+	case 1:
+		return found[0], nil
+	}
+	ids := make([]string, len(found))
+	for i, t := range found {
+		ids[i] = t.Id
+	}
+	return nil, fmt.Errorf("%d tools are named %q (%s): give the id", len(found), idOrName, strings.Join(ids, ", "))
 }
 
 func table(out io.Writer, header string, rows func(w io.Writer)) {

@@ -137,7 +137,17 @@ func creatorOf(u *core.Record) (name, email string) {
 	if u == nil {
 		return "", ""
 	}
-	return c.AsUser(u).FullName(), u.Email()
+	return fullName(u), u.Email()
+}
+
+// fullName is Django's get_full_name() of a users record: first and last name
+// joined by a space and stripped, empty when both are (never the username).
+// It names people in the seed's *_name fields (creator_name, user_name).
+func fullName(u *core.Record) string {
+	if u == nil {
+		return ""
+	}
+	return strings.TrimSpace(u.GetString(c.UserFirstName) + " " + u.GetString(c.UserLastName))
 }
 
 // toolTags returns the tags as a list (never null).
@@ -381,7 +391,10 @@ func toolDetail(e *core.RequestEvent) error {
 }
 
 // POST /api/tools/tools/: the tools create rule decides who may create what;
-// the caller is the creator.
+// the caller is the creator. A status the rule does not let the caller choose
+// is ignored (the seed's create serializer has no status at all): the tool
+// starts as DRAFT. toolbase reads status on create only for its extensions:
+// a creator's PENDING (submit at once) and an admin's any status (audited).
 func toolCreate(e *core.RequestEvent) error {
 	col, err := e.App.FindCachedCollectionByNameOrId(c.Tools)
 	if err != nil {
@@ -414,14 +427,17 @@ func toolCreate(e *core.RequestEvent) error {
 		if !onlyStatus {
 			return errForbidden
 		}
-		f.errs.Add(c.ToolStatus, fmt.Sprintf("A creator's new tool starts as %s or %s (submitted for review); only an admin can create it as %s.",
-			c.StatusDraft, c.StatusPending, f.clean[c.ToolStatus]))
+		// the seed's create serializer has no status: one the caller may not
+		// choose (a creator's ACTIVE, INACTIVE, SUSPENDED) is ignored, and the
+		// tool starts as DRAFT
+		delete(f.clean, c.ToolStatus)
+		t.Set(c.ToolStatus, c.StatusDraft)
 	}
 	if err := f.err(); err != nil {
 		return err
 	}
 	applyOmittedDefaults(t, func(field string) bool { _, ok := f.clean[field]; return ok })
-	if err := e.App.Save(t); err != nil {
+	if err := saveAs(e.App, e.Auth, t); err != nil {
 		return err
 	}
 	return showTool(e, http.StatusCreated, t)

@@ -63,6 +63,28 @@ var userTextFields = []struct {
 // profileFields are the users fields shown and written as the nested profile.
 var profileFields = []string{c.UserWebsite, c.UserLocation, c.UserSkills, c.UserEmailNotifications, c.UserMarketingEmails}
 
+// bindUsers binds the users' record hooks.
+func bindUsers(app core.App) {
+	app.OnRecordUpdateRequest(c.Users).BindFunc(dropForbiddenUserFields)
+}
+
+// dropForbiddenUserFields makes a records API edit of a user ignore a role the
+// caller may not set, as update_me ignores read-only fields, instead of
+// refusing the whole edit: only an admin (or a superuser) changes a role, and
+// never its own. (Balances are kept by the users guard on every save but
+// toolbase's own; a superuser's balance edit becomes an ADJUSTMENT.) The role
+// changes that remain are audited by the users model hook.
+func dropForbiddenUserFields(e *core.RecordRequestEvent) error {
+	if !e.HasSuperuserAuth() {
+		mayRole := e.Auth != nil && e.Auth.Collection().Name == c.Users &&
+			e.Auth.GetString(c.UserRole) == c.RoleAdmin && e.Auth.Id != e.Record.Id
+		if !mayRole {
+			e.Record.Set(c.UserRole, e.Record.Original().GetString(c.UserRole))
+		}
+	}
+	return e.Next()
+}
+
 func bindUserRoutes(public, authed group) {
 	route(public, "/users/register/", map[string]handler{http.MethodPost: registerUser})
 
@@ -411,7 +433,7 @@ func saveUserEdit(e *core.RequestEvent, f *form, rec *core.Record, withEmail boo
 
 // changeRole is POST users/{id}/change_role/ (admin) {role}: an invalid role is
 // the seed's 400 {"error": "Invalid role"}; the update rule refuses an admin's
-// change of its own role.
+// change of its own role (403).
 func changeRole(e *core.RequestEvent) error {
 	f, err := readForm(e, maxBodyBytes)
 	if err != nil {
@@ -426,10 +448,10 @@ func changeRole(e *core.RequestEvent) error {
 		return &apiError{status: http.StatusBadRequest, body: map[string]string{"error": "Invalid role"}}
 	}
 	f.keep(c.UserRole, role)
+	if rec.Id == e.Auth.Id {
+		return errDetail(http.StatusForbidden, "You cannot change your own role.")
+	}
 	if ok, err := allowed(e, rec, rec.Collection().UpdateRule); err != nil || !ok {
-		if err == nil && rec.Id == e.Auth.Id {
-			return errDetail(http.StatusForbidden, "You cannot change your own role.")
-		}
 		return firstErr(err, errForbidden)
 	}
 	rec.Set(c.UserRole, role)

@@ -1,0 +1,32 @@
+package migrations
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+	m "github.com/pocketbase/pocketbase/migrations"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	c "toolbase/collections"
+)
+
+// Reviews are edited by their author or an admin (the seed's IsOwnerOrAdmin),
+// as they were already deleted. The rule is stated here as it is at this
+// migration, not as collections.FeedbackUpdateRule may later read.
+func init() {
+	m.Register(func(app core.App) error {
+		feedback, err := app.FindCollectionByNameOrId(c.ToolFeedback)
+		if err != nil {
+			return err
+		}
+		feedback.UpdateRule = types.Pointer(`@request.auth.id != "" && (user = @request.auth.id || @request.auth.role = "ADMIN")` +
+			` && @request.body.tool:changed = false && @request.body.user:changed = false`)
+		return app.Save(feedback)
+	}, func(app core.App) error {
+		feedback, err := app.FindCollectionByNameOrId(c.ToolFeedback)
+		if err != nil {
+			return err
+		}
+		feedback.UpdateRule = types.Pointer(`@request.auth.id != "" && user = @request.auth.id` +
+			` && @request.body.tool:changed = false && @request.body.user:changed = false`)
+		return app.Save(feedback)
+	})
+}
