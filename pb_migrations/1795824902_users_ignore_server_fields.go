@@ -4,8 +4,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"
 	"github.com/pocketbase/pocketbase/tools/types"
-
-	c "toolbase/collections"
 )
 
 // A user's edit through the records API ignores the fields the caller may not
@@ -15,14 +13,14 @@ import (
 // stated here as it is at this migration.
 func init() {
 	m.Register(func(app core.App) error {
-		users, err := app.FindCollectionByNameOrId(c.Users)
+		users, err := app.FindCollectionByNameOrId("users")
 		if err != nil {
 			return err
 		}
 		users.UpdateRule = types.Pointer(`(id = @request.auth.id || @request.auth.role = "ADMIN")`)
 		return app.Save(users)
 	}, func(app core.App) error {
-		users, err := app.FindCollectionByNameOrId(c.Users)
+		users, err := app.FindCollectionByNameOrId("users")
 		if err != nil {
 			return err
 		}
