@@ -104,7 +104,7 @@ func TestKeyCannotTakeOverAccountsOnRecordsAPI(t *testing.T) {
 		{"own emailVisibility", http.MethodPatch, own, `{"emailVisibility":true}`, 403, creds},
 		{"own tokenKey", http.MethodPatch, own, `{"tokenKey":"attacker-chosen-token-key-0123456789"}`, 403, creds},
 		// the users update rule already refuses an admin's own role change (404)
-		{"own role", http.MethodPatch, own, `{"role":"CLIENT"}`, 404, `"status":404`},
+		{"own role", http.MethodPatch, own, `{"role":"CLIENT"}`, 403, creds},
 		{"another user's role", http.MethodPatch, other, `{"role":"ADMIN"}`, 403, accounts},
 		{"another user's verified", http.MethodPatch, other, `{"verified":false}`, 403, accounts},
 		{"another user's profile", http.MethodPatch, other, `{"first_name":"Owned"}`, 403, accounts},
