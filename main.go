@@ -38,10 +38,13 @@ func main() {
 	// drop generated files next to the binary
 	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{Automigrate: false})
 
-	if err := hooks.Register(app); err != nil {
+	// the configuration is read once, here, and passed to what needs it
+	cfg, err := hooks.LoadConfig()
+	if err != nil {
 		log.Fatal(err)
 	}
-	app.RootCmd.AddCommand(hooks.Commands(app)...)
+	hooks.Register(app, cfg)
+	app.RootCmd.AddCommand(hooks.Commands(app, cfg)...)
 
 	static, err := fs.Sub(public, "pb_public")
 	if err != nil {

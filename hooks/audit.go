@@ -15,6 +15,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	c "toolbase/collections"
+	"toolbase/hooks/ledger"
 )
 
 // The audit log: one append-only row per admin action (who, what, to what,
@@ -30,7 +31,7 @@ import (
 //     and tools created by someone with a status past review (ACTIVE, INACTIVE,
 //     SUSPENDED: "tool.status" from null);
 //   - GRANT, DEDUCT and ADJUSTMENT ledger rows ("points.grant", "points.deduct",
-//     "points.adjust"), with the ledger row's actor;
+//     "points.adjust"), with the ledger row's actor (postAudited);
 //   - site_pages writes, support_tickets changes and ticket_messages by admins.
 // A model hook cannot see the request, so the actor reaches it with the save:
 // the records API's request hooks attach the caller (superusers included); a
@@ -135,7 +136,7 @@ func writeAudit(app core.App, who actorInfo, action, target string, before, afte
 		}
 		row.Set(field, types.JSONRaw(raw))
 	}
-	if err := saveSystem(app, row); err != nil {
+	if err := ledger.SaveSystem(app, row); err != nil {
 		return fmt.Errorf("audit %s of %s: %w", action, target, err)
 	}
 	return nil
@@ -178,24 +179,55 @@ func auditedNext(e *core.RecordEvent, action string, before any, after func() an
 	})
 }
 
-// auditPoints appends the audit row of a ledger entry that is an admin (or
-// CLI) point change, in Post's transaction; other entries are not audited.
-func auditPoints(tx core.App, e Entry, balanceAfter int64, rowID string) error {
+// postAudited posts an admin point change to the ledger with its audit row,
+// in one transaction: ledger.Post moves the money, and each GRANT, DEDUCT or
+// ADJUSTMENT entry gets its audit row ("points.grant", …) with the balance
+// before and after and the ledger row's id. The actor is by when it is no
+// users record (a superuser, the CLI), else the entry's Actor (a user id),
+// else toolbase itself. Other kinds are posted without an audit row.
+// ledger.Post audits nothing: every admin point change (the points routes and
+// command, a superuser's balance edit, the demo seed) posts through here. It
+// returns the balances after each entry, or ledger.ErrInsufficient and writes
+// nothing.
+func postAudited(app core.App, by actorInfo, entries ...ledger.Entry) ([]int64, error) {
+	after := make([]int64, len(entries))
+	err := app.RunInTransaction(func(tx core.App) error {
+		posted, err := ledger.Post(tx, entries...)
+		if err != nil {
+			return err
+		}
+		for i, e := range entries {
+			after[i] = posted[i].BalanceAfter
+			if err := auditPoints(tx, by, e, posted[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return after, nil
+}
+
+// auditPoints appends the audit row of a posted entry that is an admin (or
+// CLI) point change, in its transaction; other entries are not audited.
+func auditPoints(tx core.App, by actorInfo, e ledger.Entry, row ledger.Posted) error {
 	action := pointsActions[e.Kind]
 	if action == "" {
 		return nil
 	}
 	who := actorInfo{id: e.Actor}
-	if e.By != (actorInfo{}) {
-		who = e.By
+	if by != (actorInfo{}) {
+		who = by
 	} else if who.id != "" {
 		if actor, err := tx.FindRecordById(c.Users, who.id); err == nil {
 			who = actorInfoOf(actor)
 		}
 	}
 	return writeAudit(tx, who, action, c.Users+"/"+e.User,
-		map[string]any{e.Account: balanceAfter - e.Amount},
-		map[string]any{e.Account: balanceAfter, c.TxAmount: e.Amount, c.TxNote: e.Note, "ledger_row": rowID})
+		map[string]any{e.Account: row.BalanceAfter - e.Amount},
+		map[string]any{e.Account: row.BalanceAfter, c.TxAmount: e.Amount, c.TxNote: e.Note, "ledger_row": row.ID})
 }
 
 // pointsActions are the ledger kinds that are admin (or CLI) point changes.
@@ -309,10 +341,10 @@ func bindAudit(app core.App) {
 
 // bindPlatform binds the model hooks of payouts, refunds, support, site
 // content and the audit log.
-func bindPlatform(app core.App) {
+func (tb *toolbase) bindPlatform(app core.App) {
 	bindAudit(app)
-	bindPayouts(app)
-	bindRefunds(app)
+	tb.bindPayouts(app)
+	tb.bindRefunds(app)
 	bindSupport(app)
 	bindContent(app)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	c "toolbase/collections"
+	"toolbase/hooks/ledger"
 )
 
 // superuserFactory is a TestAppFactory that also creates a superuser and puts
@@ -190,7 +191,7 @@ func TestAuditFromCode(t *testing.T) {
 	admin, _ := app.FindRecordById(c.Users, fx.admin.id)
 
 	// point changes: the ledger row's actor is the audit row's
-	if _, err := Post(app, Entry{User: fx.client.id, Account: c.AccountPoints, Kind: c.KindGrant, Amount: 50, Actor: fx.admin.id, Note: "goodwill"}); err != nil {
+	if _, err := postAudited(app, actorInfo{}, ledger.Entry{User: fx.client.id, Account: c.AccountPoints, Kind: c.KindGrant, Amount: 50, Actor: fx.admin.id, Note: "goodwill"}); err != nil {
 		t.Fatal(err)
 	}
 	row := c.AsAudit(lastAudit(t, app, "points.grant"))
@@ -198,7 +199,7 @@ func TestAuditFromCode(t *testing.T) {
 		row.GetString(c.AuditBefore) != `{"points":1000}` || !strings.Contains(row.GetString(c.AuditAfter), `"note":"goodwill"`) {
 		t.Errorf("grant audit %v", row.PublicExport())
 	}
-	if _, err := Post(app, Entry{User: fx.client.id, Account: c.AccountPoints, Kind: c.KindDeduct, Amount: -20}); err != nil {
+	if _, err := postAudited(app, actorInfo{}, ledger.Entry{User: fx.client.id, Account: c.AccountPoints, Kind: c.KindDeduct, Amount: -20}); err != nil {
 		t.Fatal(err)
 	}
 	if row := c.AsAudit(lastAudit(t, app, "points.deduct")); row.Actor() != "" || row.ActorRole() != "" {

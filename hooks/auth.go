@@ -75,9 +75,9 @@ func bindAuth(app core.App) {
 	})
 }
 
-func bindTokenRoutes(public group) {
-	route(public, "/token/", map[string]handler{http.MethodPost: obtainTokens})
-	route(public, "/token/refresh/", map[string]handler{http.MethodPost: refreshTokens})
+func (tb *toolbase) bindTokenRoutes(public group) {
+	route(public, "/token/", map[string]handler{http.MethodPost: tb.obtainTokens})
+	route(public, "/token/refresh/", map[string]handler{http.MethodPost: tb.refreshTokens})
 	route(public, "/token/verify/", map[string]handler{http.MethodPost: verifyToken})
 }
 
@@ -88,7 +88,7 @@ type tokenPair struct {
 }
 
 // obtainTokens is POST /api/token/: email and password for a token pair.
-func obtainTokens(e *core.RequestEvent) error {
+func (tb *toolbase) obtainTokens(e *core.RequestEvent) error {
 	f, err := readForm(e, maxBodyBytes)
 	if err != nil {
 		return err
@@ -99,7 +99,7 @@ func obtainTokens(e *core.RequestEvent) error {
 		return err
 	}
 
-	throttle := loginThrottleOf(e.App)
+	throttle := tb.logins
 	keys := newLoginKeys(e.RealIP(), email)
 	if wait := throttle.admit(keys); wait > 0 {
 		return errThrottled(e, wait)
@@ -137,7 +137,7 @@ func obtainTokens(e *core.RequestEvent) error {
 	}
 	throttle.succeed(keys)
 
-	pair, err := issueTokens(configOf(e.App), user)
+	pair, err := issueTokens(tb.cfg, user)
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func obtainTokens(e *core.RequestEvent) error {
 
 // refreshTokens is POST /api/token/refresh/: a refresh token, used once, for a
 // new pair.
-func refreshTokens(e *core.RequestEvent) error {
+func (tb *toolbase) refreshTokens(e *core.RequestEvent) error {
 	f, err := readForm(e, maxBodyBytes)
 	if err != nil {
 		return err
@@ -158,7 +158,7 @@ func refreshTokens(e *core.RequestEvent) error {
 
 	// a refresh is a way to a token too: a locked address gets none, and
 	// invalid refresh tokens count as failures of the address
-	throttle := loginThrottleOf(e.App)
+	throttle := tb.logins
 	keys := loginKeys{ip: e.RealIP()}
 	if wait := throttle.admit(keys); wait > 0 {
 		return errThrottled(e, wait)
@@ -189,7 +189,7 @@ func refreshTokens(e *core.RequestEvent) error {
 		if !fresh {
 			return errTokenInvalid
 		}
-		pair, err = issueTokens(configOf(e.App), user)
+		pair, err = issueTokens(tb.cfg, user)
 		return err
 	})
 	if err != nil {

@@ -33,13 +33,13 @@ const nativeThrottleHook = "toolbaseLoginThrottle"
 
 // bindNativeAuth binds the throttle to PocketBase's auth routes and caps the
 // lifetime of the users' tokens.
-func bindNativeAuth(app core.App) {
+func (tb *toolbase) bindNativeAuth(app core.App) {
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Id: nativeThrottleHook,
 		Func: func(se *core.ServeEvent) error {
 			se.Router.Bind(&hook.Handler[*core.RequestEvent]{
 				Id:   nativeThrottleHook,
-				Func: throttleNativeAuth,
+				Func: tb.throttleNativeAuth,
 				// after the body limit and the auth token's loading
 				Priority: apis.DefaultBodyLimitMiddlewarePriority + 1,
 			})
@@ -47,7 +47,7 @@ func bindNativeAuth(app core.App) {
 		},
 	})
 	app.OnRecordAuthRequest(c.Users).BindFunc(func(e *core.RecordAuthRequestEvent) error {
-		token, err := capTokenLifetime(e.Record, e.Token, configOf(e.App).AccessTTL)
+		token, err := capTokenLifetime(e.Record, e.Token, tb.cfg.AccessTTL)
 		if err != nil {
 			return e.InternalServerError("Failed to create auth token.", err)
 		}
@@ -81,7 +81,7 @@ func nativeAuthAction(e *core.RequestEvent) string {
 }
 
 // throttleNativeAuth is the throttle around PocketBase's users auth routes.
-func throttleNativeAuth(e *core.RequestEvent) error {
+func (tb *toolbase) throttleNativeAuth(e *core.RequestEvent) error {
 	action := nativeAuthAction(e)
 	if action == "" {
 		return e.Next()
@@ -115,7 +115,7 @@ func throttleNativeAuth(e *core.RequestEvent) error {
 		}
 	}
 
-	throttle := loginThrottleOf(e.App)
+	throttle := tb.logins
 	if wait := throttle.admit(keys); wait > 0 {
 		secs := retryAfter(e, wait)
 		return e.TooManyRequestsError(fmt.Sprintf("Too many failed login attempts. Try again in %d seconds.", secs), nil)

@@ -47,9 +47,8 @@ func wantLifetime(t testing.TB, what, token string, ttl time.Duration, refreshab
 // Every users token PocketBase issues now lives TOOLBASE_ACCESS_TOKEN_TTL,
 // and still works on both APIs.
 func TestNativeTokenLifetime(t *testing.T) {
-	t.Setenv("TOOLBASE_ACCESS_TOKEN_TTL", "15m")
 	const ttl = 15 * time.Minute
-	s := newServer(t)
+	s := newServer(t, func(cfg *Config) { cfg.AccessTTL = ttl })
 	const addr = "192.0.2.50:1000"
 
 	rec := s.pbLogin(fx.client.email, fixturePassword, addr)

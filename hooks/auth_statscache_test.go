@@ -11,9 +11,8 @@ import (
 // Concurrent requests for one key share one computation; errors are not
 // cached; bodies expire after the TTL; keys are kept apart.
 func TestStatsCacheSingleflight(t *testing.T) {
-	t.Setenv("TOOLBASE_STATS_CACHE_SECONDS", "1")
-	app := newTestApp(t)
-	sc := statsCacheOf(app)
+	_, tb := newTestBase(t, func(cfg *Config) { cfg.StatsCacheTTL = time.Second })
+	sc := tb.stats
 
 	var computed atomic.Int32
 	release := make(chan struct{})

@@ -41,12 +41,14 @@ func jsonBody(v any) io.Reader {
 // scenario, and a second router on one app panics).
 type server struct {
 	app     *tests.TestApp
+	tb      *toolbase
 	handler http.Handler
 }
 
-func newServer(t testing.TB) *server {
+// newServer serves a fresh test app (its configuration changed by configure).
+func newServer(t testing.TB, configure ...func(*Config)) *server {
 	t.Helper()
-	app := newTestApp(t)
+	app, tb := newTestBase(t, configure...)
 	r, err := apis.NewRouter(app)
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +62,7 @@ func newServer(t testing.TB) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &server{app: app, handler: handler}
+	return &server{app: app, tb: tb, handler: handler}
 }
 
 // do sends a request (body: any JSON value, or a raw string) with an optional
@@ -280,11 +282,12 @@ func TestTokenObtain(t *testing.T) {
 			Name: "429 after repeated failures, even with the right password", Method: http.MethodPost, URL: "/api/token/",
 			Body:           login(fx.client.email, fixturePassword),
 			ExpectedStatus: 429, ExpectedContent: []string{`{"detail":"Request was throttled. Expected available in `},
-			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
-				th := loginThrottleOf(app)
+			TestAppFactory: func(t testing.TB) *tests.TestApp {
+				app, tb := newTestBase(t)
 				for range loginPairMax {
-					th.fail(newLoginKeys("192.0.2.1", fx.client.email))
+					tb.logins.fail(newLoginKeys("192.0.2.1", fx.client.email))
 				}
+				return app
 			},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
 				if res.Header.Get("Retry-After") == "" {

@@ -48,8 +48,7 @@ const (
 	loginAccountMaxDelay = time.Minute
 	loginAccountWindow   = time.Hour
 	// loginThrottleCap bounds each LRU: counters, locks and accounts
-	loginThrottleCap   = 100_000
-	loginThrottleStore = "toolbase.loginThrottle"
+	loginThrottleCap = 100_000
 )
 
 // loginKeys names an attempt: its address and, when known, its account (an
@@ -101,13 +100,6 @@ func newLoginThrottle(size int) *loginThrottle {
 		locks:    expirable.NewLRU[string, time.Time](size, nil, window),
 		accounts: expirable.NewLRU[string, *accountFailures](size, nil, loginAccountWindow),
 	}
-}
-
-// loginThrottleOf returns app's throttle.
-func loginThrottleOf(app core.App) *loginThrottle {
-	return app.Store().GetOrSet(loginThrottleStore, func() any {
-		return newLoginThrottle(loginThrottleCap)
-	}).(*loginThrottle)
 }
 
 // accountDelay is the spacing of attempts at an account with n failures.

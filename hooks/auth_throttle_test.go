@@ -159,7 +159,7 @@ func TestLoginLockoutIsPerAddress(t *testing.T) {
 // never locked: the owner waits out a short Retry-After and gets in.
 func TestLoginAccountSlowdown(t *testing.T) {
 	s := newServer(t)
-	th := loginThrottleOf(s.app)
+	th := s.tb.logins
 	now := time.Now()
 	th.now = func() time.Time { return now }
 
@@ -214,7 +214,7 @@ func TestLoginLockSurvivesFlood(t *testing.T) {
 	}
 	wantThrottled(t, "locked", s.drfLogin(fx.client.email, fixturePassword, attacker), true, loginPairWindow)
 
-	th := loginThrottleOf(s.app)
+	th := s.tb.logins
 	for i := range loginThrottleCap + 5000 {
 		th.fail(newLoginKeys(fmt.Sprintf("fd00::%x", i), fmt.Sprintf("nobody%d@example.com", i)))
 	}

@@ -18,7 +18,7 @@ import (
 // the way the binary does, and returns what it printed.
 func runCommand(t testing.TB, app core.App, args ...string) (string, error) {
 	t.Helper()
-	for _, cmd := range Commands(app) {
+	for _, cmd := range Commands(app, testConfig()) {
 		if cmd.Name() != args[0] {
 			continue
 		}
@@ -42,7 +42,7 @@ func freshApp(t testing.TB) core.App {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { app.ClearBootstrap() })
-	Register(app)
+	Register(app, testConfig())
 	return app
 }
 

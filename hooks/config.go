@@ -6,11 +6,12 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/pocketbase/pocketbase/core"
+	"toolbase/hooks/ledger"
 )
 
-// Config is toolbase's configuration, read from the environment when the app
-// is registered. Every setting is documented in the README.
+// Config is toolbase's configuration: LoadConfig reads it from the
+// environment once, at start, and Register passes it to what needs it. Every
+// environment setting is documented in the README.
 type Config struct {
 	// FeePercent is the platform's share of each paid use, floored
 	// (TOOLBASE_PLATFORM_FEE_PERCENT, 0–100, default 20).
@@ -37,13 +38,34 @@ type Config struct {
 	// StatsCacheTTL is how long the statistics routes reuse a computed body
 	// (TOOLBASE_STATS_CACHE_SECONDS, 0–3600, default 5; 0 computes every time).
 	StatsCacheTTL time.Duration
+	// Now is the clock API keys are checked and their quotas counted by;
+	// nil is time.Now (tests set it to move time for their own app).
+	Now func() time.Time
+}
+
+// now is the time by cfg's clock.
+func (cfg Config) now() time.Time {
+	if cfg.Now != nil {
+		return cfg.Now()
+	}
+	return time.Now()
+}
+
+// ledger is what the ledger needs of the configuration.
+func (cfg Config) ledger() ledger.Config {
+	return ledger.Config{FeePercent: cfg.FeePercent, Now: cfg.Now}
+}
+
+// defaultConfig is the configuration when the environment sets nothing.
+func defaultConfig() Config {
+	return Config{FeePercent: 20, ToolMaxInFlight: 32, AccessTTL: time.Hour, RefreshTTL: 24 * time.Hour,
+		MinPayout: 100, RefundWindowDays: 30, StatsCacheTTL: 5 * time.Second}
 }
 
 // LoadConfig reads the configuration from the environment and refuses values
 // that make no sense rather than running with a surprise.
 func LoadConfig() (Config, error) {
-	cfg := Config{FeePercent: 20, ToolMaxInFlight: 32, AccessTTL: time.Hour, RefreshTTL: 24 * time.Hour,
-		MinPayout: 100, RefundWindowDays: 30, StatsCacheTTL: 5 * time.Second}
+	cfg := defaultConfig()
 	statsSeconds := int64(cfg.StatsCacheTTL / time.Second)
 	for _, err := range []error{
 		envInt("TOOLBASE_PLATFORM_FEE_PERCENT", 0, 100, &cfg.FeePercent),
@@ -103,10 +125,26 @@ func envInt(name string, min, max int64, dst *int64) error {
 	return nil
 }
 
-const configKey = "toolbase.config"
+// toolbase is what Register builds once for an app from its configuration:
+// the configuration and the services that keep state in memory. The hooks,
+// handlers and commands that need them are its methods; nothing is looked up
+// on the app.
+type toolbase struct {
+	cfg     Config
+	caller  *caller        // tools' endpoints: one connection pool, calls in flight per tool
+	logins  *loginThrottle // failed logins (auth.go, auth_native.go)
+	stats   *statsCache    // the statistics routes' bodies
+	touches *keyTouches    // API keys' last_used writes
+	routes  *routeTable    // the seed API's routes, for the API description's test
+}
 
-// configOf returns the configuration app was registered with.
-func configOf(app core.App) Config {
-	cfg, _ := app.Store().Get(configKey).(Config)
-	return cfg
+func newToolbase(cfg Config) *toolbase {
+	return &toolbase{
+		cfg:     cfg,
+		caller:  newCaller(cfg),
+		logins:  newLoginThrottle(loginThrottleCap),
+		stats:   newStatsCache(cfg.StatsCacheTTL),
+		touches: newKeyTouches(),
+		routes:  &routeTable{byPath: map[string][]string{}},
+	}
 }

@@ -166,9 +166,9 @@ func requireUser(e *core.RequestEvent) error {
 // roles, before anything else: DRF checks a view's permissions before its
 // methods, so a client's POST to an admin-only GET path is 403, not 405.
 func only(g group, roles ...string) group {
-	return g.Group("").BindFunc(func(e *core.RequestEvent) error {
+	return group{g.Group("").BindFunc(func(e *core.RequestEvent) error {
 		return withRoles(func(e *core.RequestEvent) error { return e.Next() }, roles...)(e)
-	})
+	}), g.routes}
 }
 
 // withRoles runs h for users of one of roles (after requireUser) and

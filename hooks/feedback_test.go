@@ -14,6 +14,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	c "toolbase/collections"
+	"toolbase/hooks/ledger"
 )
 
 func submitURL(tool string) string      { return "/api/tools/tools/" + tool + "/submit_feedback/" }
@@ -36,7 +37,7 @@ func useOnce(t testing.TB, app core.App, user, tool string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := UseTool(app, UseRequest{Tool: tl, User: u}); err != nil {
+	if _, err := useTool(app, ledger.UseRequest{Tool: tl, User: u}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -29,7 +29,7 @@ func FuzzSeedWriteBodies(f *testing.F) {
 	}
 	s := newServer(f)
 	var routes []struct{ method, url string }
-	for path, methods := range SeedRoutes() {
+	for path, methods := range s.tb.SeedRoutes() {
 		for _, m := range methods {
 			if slices.Contains([]string{http.MethodPost, http.MethodPut, http.MethodPatch}, m) {
 				routes = append(routes, struct{ method, url string }{m, withFixtureIDs(path)})

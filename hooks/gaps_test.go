@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	c "toolbase/collections"
+	"toolbase/hooks/ledger"
 )
 
 // setNames gives the fixture users first and last names other than their
@@ -30,7 +31,7 @@ func setNames(t testing.TB, app core.App) {
 		}
 		r.Set(c.UserFirstName, u.first)
 		r.Set(c.UserLastName, u.last)
-		if err := saveSystem(app, r); err != nil {
+		if err := ledger.SaveSystem(app, r); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -54,7 +55,7 @@ func TestFullNames(t *testing.T) {
 					t.Fatal(err)
 				}
 				r.Set(c.UserFirstName, "")
-				if err := saveSystem(app, r); err != nil {
+				if err := ledger.SaveSystem(app, r); err != nil {
 					t.Fatal(err)
 				}
 			},

@@ -1,13 +1,13 @@
 package hooks
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
 	c "toolbase/collections"
+	"toolbase/hooks/ledger"
 )
 
 // guard says which fields of a collection only toolbase's own code writes.
@@ -16,7 +16,8 @@ import (
 // the counters moved, so a refusal would fail innocent edits. (A superuser's
 // deliberate balance edit becomes an ADJUSTMENT: see bindAdjustments.) Saves
 // also rewrite only the fields they change, so an edit can't overwrite a
-// balance that moved since the record was read.
+// balance that moved since the record was read. toolbase's own saves
+// (ledger.SystemContext, ledger.SaveSystem) pass every guard but undeletable.
 type guard struct {
 	owns         func(field string) bool
 	systemCreate bool // records are created only by toolbase
@@ -53,21 +54,6 @@ func allFieldsBut(names ...string) func(string) bool {
 	return func(f string) bool { return !except(f) }
 }
 
-type systemKey struct{}
-
-// systemContext marks a save as toolbase's own, which the guards let through.
-var systemContext = context.WithValue(context.Background(), systemKey{}, true)
-
-func isSystem(ctx context.Context) bool {
-	v, _ := ctx.Value(systemKey{}).(bool)
-	return v
-}
-
-// saveSystem validates and saves a record on toolbase's own authority.
-func saveSystem(app core.App, r *core.Record) error {
-	return app.SaveWithContext(systemContext, r)
-}
-
 func bindGuards(app core.App) {
 	for name, g := range guards {
 		app.OnRecordCreate(name).BindFunc(g.onCreate)
@@ -85,7 +71,7 @@ func bindGuards(app core.App) {
 }
 
 func (g guard) onCreate(e *core.RecordEvent) error {
-	if isSystem(e.Context) {
+	if ledger.IsSystem(e.Context) {
 		return e.Next()
 	}
 	if g.systemCreate {
@@ -102,7 +88,7 @@ func (g guard) onCreate(e *core.RecordEvent) error {
 
 func (g guard) onUpdate(e *core.RecordEvent) error {
 	e.Record.IgnoreUnchangedFields(true)
-	if isSystem(e.Context) {
+	if ledger.IsSystem(e.Context) {
 		return e.Next()
 	}
 	if g.immutable {

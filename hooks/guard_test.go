@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	c "toolbase/collections"
+	"toolbase/hooks/ledger"
 )
 
 // The server-owned fields guard and the ADJUSTMENT path, seen through the
@@ -182,7 +183,7 @@ func TestGuardGoSaves(t *testing.T) {
 	if err := app.Delete(usage); err == nil {
 		t.Error("a usage was deleted")
 	}
-	if err := app.DeleteWithContext(systemContext, usage); err == nil {
+	if err := app.DeleteWithContext(ledger.SystemContext, usage); err == nil {
 		t.Error("a usage was deleted on the system path")
 	}
 	row, err := app.FindFirstRecordByData(c.PointTransactions, c.TxUsage, usageOfClient)
@@ -220,7 +221,7 @@ func TestGuardKeyDeletionKeepsUsage(t *testing.T) {
 		t.Fatal(err)
 	}
 	usage.Set(c.UsageAPIKey, keyOfClient)
-	if err := saveSystem(app, usage); err != nil {
+	if err := ledger.SaveSystem(app, usage); err != nil {
 		t.Fatal(err)
 	}
 	key, err := app.FindRecordById(c.ToolAPIKeys, keyOfClient)
@@ -248,7 +249,7 @@ func TestGuardLostUpdate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Post(app, Entry{User: fx.client.id, Account: c.AccountPoints, Kind: c.KindGrant, Amount: 250}); err != nil {
+	if _, err := postAudited(app, actorInfo{}, ledger.Entry{User: fx.client.id, Account: c.AccountPoints, Kind: c.KindGrant, Amount: 250}); err != nil {
 		t.Fatal(err)
 	}
 	stale.Set(c.UserFirstName, "Stale")
@@ -320,7 +321,7 @@ func TestGuardDashboardForms(t *testing.T) {
 			loadedAt = u.GetDateTime(c.FieldUpdatedAt).String()
 			if tc.moveFirst {
 				time.Sleep(2 * time.Millisecond) // updated_at has millisecond precision
-				if _, err := Post(app, Entry{User: fx.client.id, Account: c.AccountPoints, Kind: c.KindGrant, Amount: 7}); err != nil {
+				if _, err := postAudited(app, actorInfo{}, ledger.Entry{User: fx.client.id, Account: c.AccountPoints, Kind: c.KindGrant, Amount: 7}); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/golang-lru/v2/expirable"
@@ -26,6 +25,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	c "toolbase/collections"
+	"toolbase/hooks/ledger"
 )
 
 // API keys (issue 5): secrets that authenticate scripts as their owner on the
@@ -61,9 +61,6 @@ const (
 	maxGraceSeconds    = 86400
 	lastUsedResolution = time.Minute
 
-	dayLayout   = "2006-01-02"
-	monthLayout = "2006-01"
-
 	// keyAuthPriority runs the key middleware after PocketBase's loadAuthToken
 	// and before its rate limiter, so that limits see the key's owner.
 	keyAuthPriority = apis.DefaultLoadAuthTokenMiddlewarePriority + 3
@@ -78,39 +75,7 @@ const (
 	msgKeyNotHere    = "API keys cannot be used for this request; authenticate with a token."
 )
 
-// keyClockAt, when set, is the time keys are checked and quotas counted by
-// instead of the real one (tests move it; atomic: servers read it).
-var keyClockAt atomic.Pointer[time.Time]
-
-// keyClock is the time keys are checked and quotas counted by.
-func keyClock() time.Time {
-	if at := keyClockAt.Load(); at != nil {
-		return *at
-	}
-	return time.Now()
-}
-
-var (
-	// ErrKeyInvalid refuses a use through a key that was deactivated, deleted or
-	// expired after the request was authenticated.
-	ErrKeyInvalid = errors.New("api key no longer valid")
-	errInvalidKey = errDetail(http.StatusUnauthorized, msgInvalidKey)
-)
-
-// KeyQuotaError refuses a use beyond a key's daily or monthly limit.
-type KeyQuotaError struct {
-	Period  string // "day" or "month"
-	Limit   int64
-	ResetAt time.Time // start of the next UTC period
-}
-
-func (e *KeyQuotaError) Error() string {
-	name := "Daily"
-	if e.Period == "month" {
-		name = "Monthly"
-	}
-	return fmt.Sprintf("%s limit of this API key reached: %d uses per UTC %s.", name, e.Limit, e.Period)
-}
+var errInvalidKey = errDetail(http.StatusUnauthorized, msgInvalidKey)
 
 // ---------------------------------------------------------------------------
 // Secrets
@@ -221,7 +186,7 @@ func after(s string, now time.Time) bool {
 // a key is authenticated as the key's owner, with the key's id stored on the
 // event, or refused with 401; what the key may do is then checked (keyPolicy).
 // Requests outside /api/ and requests without a key pass untouched.
-func authenticateKey(e *core.RequestEvent) error {
+func (tb *toolbase) authenticateKey(e *core.RequestEvent) error {
 	secret, present, both := presentedKey(e.Request)
 	if !present || !strings.HasPrefix(e.Request.URL.Path, "/api/") {
 		return e.Next()
@@ -229,7 +194,7 @@ func authenticateKey(e *core.RequestEvent) error {
 	if both {
 		return keyDeny(e, http.StatusBadRequest, msgTwoCreds)
 	}
-	now := keyClock()
+	now := tb.cfg.now()
 	key, err := findKey(e.App, secret, now)
 	if err != nil {
 		return keyFailed(e, err)
@@ -248,7 +213,7 @@ func authenticateKey(e *core.RequestEvent) error {
 	} else if status != 0 {
 		return keyDeny(e, status, msg)
 	}
-	if err := touchKey(e.App, key, now); err != nil {
+	if err := tb.touches.touch(e.App, key, now); err != nil {
 		e.App.Logger().Warn("api key: updating last_used", "key", key.ID, "error", err.Error())
 	}
 	if key.Tool != "" {
@@ -448,12 +413,6 @@ func andRule(rule *string, cond string) *string {
 	return types.Pointer("(" + *rule + ") && " + cond)
 }
 
-// keyTouchesKey is where the app's Store keeps the last_used write throttle.
-const keyTouchesKey = "toolbase.keyTouches"
-
-// maxKeyTouches bounds the keys whose last write the throttle remembers.
-const maxKeyTouches = 10000
-
 // keyTouches throttles last_used writes: at most one per key per minute, per
 // process. Each entry holds the key clock's time of the key's last write and
 // expires (in real time) after lastUsedResolution; the least recently used
@@ -464,11 +423,11 @@ type keyTouches struct {
 	seen *expirable.LRU[string, time.Time]
 }
 
-// keyTouchesOf returns the app's throttle, kept on its Store.
-func keyTouchesOf(app core.App) *keyTouches {
-	return app.Store().GetOrSet(keyTouchesKey, func() any {
-		return &keyTouches{seen: expirable.NewLRU[string, time.Time](maxKeyTouches, nil, lastUsedResolution)}
-	}).(*keyTouches)
+// maxKeyTouches bounds the keys whose last write the throttle remembers.
+const maxKeyTouches = 10000
+
+func newKeyTouches() *keyTouches {
+	return &keyTouches{seen: expirable.NewLRU[string, time.Time](maxKeyTouches, nil, lastUsedResolution)}
 }
 
 // claim reports whether key's last_used is due for a write at now, and
@@ -483,14 +442,14 @@ func (t *keyTouches) claim(key string, now time.Time) bool {
 	return true
 }
 
-// touchKey keeps last_used fresh to the minute without a write per request.
-func touchKey(app core.App, key *keyRow, now time.Time) error {
+// touch keeps key's last_used fresh to the minute without a write per request.
+func (t *keyTouches) touch(app core.App, key *keyRow, now time.Time) error {
 	if dt, err := types.ParseDateTime(key.LastUsed); err == nil && !dt.IsZero() {
 		if age := now.Sub(dt.Time()); age >= 0 && age < lastUsedResolution {
 			return nil
 		}
 	}
-	if !keyTouchesOf(app).claim(key.ID, now) {
+	if !t.claim(key.ID, now) {
 		return nil
 	}
 	stamp, err := types.ParseDateTime(now.UTC())
@@ -502,73 +461,19 @@ func touchKey(app core.App, key *keyRow, now time.Time) error {
 }
 
 // ---------------------------------------------------------------------------
-// Quotas
-
-// quotaSQL counts one use against a key's quotas, if they allow it, restarting
-// a counter whose period has passed. Arguments: day, month, key, now.
-const quotaSQL = "UPDATE tool_api_keys SET" +
-	" daily_usage = CASE WHEN usage_day = ?1 THEN daily_usage + 1 ELSE 1 END," +
-	" monthly_usage = CASE WHEN usage_month = ?2 THEN monthly_usage + 1 ELSE 1 END," +
-	" usage_day = ?1, usage_month = ?2" +
-	" WHERE id = ?3 AND is_active = TRUE AND (expires_at = '' OR expires_at > ?4)" +
-	" AND (CASE WHEN usage_day = ?1 THEN daily_usage ELSE 0 END) < daily_limit" +
-	" AND (CASE WHEN usage_month = ?2 THEN monthly_usage ELSE 0 END) < monthly_limit"
-
-// chargeKeyQuota counts one use against the key's daily and monthly limits,
-// inside the use's transaction tx: one guarded UPDATE, so that concurrent uses
-// never pass a limit, and a refused or rolled back use counts nothing. A
-// counter of an older UTC day (month) restarts at 1. Returns a *KeyQuotaError
-// beyond a limit, ErrKeyInvalid for a key deactivated, deleted or expired since
-// the request was authenticated.
-func chargeKeyQuota(tx core.App, keyID string) error {
-	now := keyClock().UTC()
-	day, month := now.Format(dayLayout), now.Format(monthLayout)
-	stamp, err := types.ParseDateTime(now)
-	if err != nil {
-		return err
-	}
-	res, err := hotExec(tx, quotaSQL, day, month, keyID, stamp.String())
-	if err != nil {
-		return fmt.Errorf("api key quota: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 1 {
-		return err
-	}
-
-	// refused: say why
-	var k struct {
-		Active       bool   `db:"is_active"`
-		ExpiresAt    string `db:"expires_at"`
-		Day          string `db:"usage_day"`
-		DailyUsage   int64  `db:"daily_usage"`
-		DailyLimit   int64  `db:"daily_limit"`
-		MonthlyLimit int64  `db:"monthly_limit"`
-	}
-	err = tx.DB().Select(c.APIKeyIsActive, c.APIKeyExpiresAt, c.APIKeyUsageDay, c.APIKeyDailyUsage, c.APIKeyDailyLimit, c.APIKeyMonthlyLimit).
-		From(c.ToolAPIKeys).Where(dbx.HashExp{c.FieldID: keyID}).One(&k)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && (!k.Active || (k.ExpiresAt != "" && !after(k.ExpiresAt, now)))) {
-		return ErrKeyInvalid
-	}
-	if err != nil {
-		return err
-	}
-	if k.DailyLimit <= 0 || (k.Day == day && k.DailyUsage >= k.DailyLimit) {
-		return &KeyQuotaError{Period: "day", Limit: k.DailyLimit, ResetAt: time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, time.UTC)}
-	}
-	return &KeyQuotaError{Period: "month", Limit: k.MonthlyLimit, ResetAt: time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, time.UTC)}
-}
+// Quotas (counted by the ledger, in the use's transaction)
 
 // keyUseError is the seed's answer to a use refused because of its API key:
 // 429 with Retry-After beyond a quota, 401 for a key no longer valid; nil for
 // any other outcome.
-func keyUseError(e *core.RequestEvent, err error) error {
-	var quota *KeyQuotaError
+func (tb *toolbase) keyUseError(e *core.RequestEvent, err error) error {
+	var quota *ledger.KeyQuotaError
 	switch {
 	case errors.As(err, &quota):
-		wait := max(1, int64(quota.ResetAt.Sub(keyClock())/time.Second))
+		wait := max(1, int64(quota.ResetAt.Sub(tb.cfg.now())/time.Second))
 		e.Response.Header().Set("Retry-After", strconv.FormatInt(wait, 10))
 		return errDetail(http.StatusTooManyRequests, quota.Error())
-	case errors.Is(err, ErrKeyInvalid):
+	case errors.Is(err, ledger.ErrKeyInvalid):
 		e.Response.Header().Set("WWW-Authenticate", `Api-Key realm="api"`)
 		return errInvalidKey
 	}
@@ -602,12 +507,12 @@ type keyView struct {
 }
 
 // keyViews shows keys, the names of their tools loaded in one query.
-func keyViews(app core.App, keys []*core.Record) ([]any, error) {
+func (tb *toolbase) keyViews(app core.App, keys []*core.Record) ([]any, error) {
 	tools, err := recordsByID(app, c.Tools, fieldValues(keys, c.APIKeyTool))
 	if err != nil {
 		return nil, err
 	}
-	now := keyClock().UTC()
+	now := tb.cfg.now().UTC()
 	out := make([]any, len(keys))
 	for i, k := range keys {
 		out[i] = keyViewOf(k, tools[c.AsAPIKey(k).Tool()], "", now)
@@ -616,7 +521,7 @@ func keyViews(app core.App, keys []*core.Record) ([]any, error) {
 }
 
 // showKey answers one key; secret, when given, is the one-time full key.
-func showKey(e *core.RequestEvent, status int, r *core.Record, secret string) error {
+func (tb *toolbase) showKey(e *core.RequestEvent, status int, r *core.Record, secret string) error {
 	var tool *core.Record
 	if id := c.AsAPIKey(r).Tool(); id != "" {
 		tools, err := recordsByID(e.App, c.Tools, []string{id})
@@ -625,7 +530,7 @@ func showKey(e *core.RequestEvent, status int, r *core.Record, secret string) er
 		}
 		tool = tools[id]
 	}
-	return e.JSON(status, keyViewOf(r, tool, secret, keyClock().UTC()))
+	return e.JSON(status, keyViewOf(r, tool, secret, tb.cfg.now().UTC()))
 }
 
 // keyViewOf shows key r of tool (nil: unscoped); secret, when given, is the
@@ -633,10 +538,10 @@ func showKey(e *core.RequestEvent, status int, r *core.Record, secret string) er
 func keyViewOf(r, tool *core.Record, secret string, now time.Time) keyView {
 	k := c.AsAPIKey(r)
 	var daily, monthly int64
-	if r.GetString(c.APIKeyUsageDay) == now.Format(dayLayout) {
+	if r.GetString(c.APIKeyUsageDay) == now.Format(ledger.DayLayout) {
 		daily = r.GetInt64(c.APIKeyDailyUsage)
 	}
-	if r.GetString(c.APIKeyUsageMonth) == now.Format(monthLayout) {
+	if r.GetString(c.APIKeyUsageMonth) == now.Format(ledger.MonthLayout) {
 		monthly = r.GetInt64(c.APIKeyMonthlyUsage)
 	}
 	shown := masked(k.Prefix())
@@ -673,14 +578,14 @@ func keyViewOf(r, tool *core.Record, secret string, now time.Time) keyView {
 // ---------------------------------------------------------------------------
 // Routes
 
-func bindAPIKeys(app core.App) {
+func (tb *toolbase) bindAPIKeys(app core.App) {
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Id: "toolbaseAPIKeyAuth",
 		Func: func(se *core.ServeEvent) error {
 			se.Router.Bind(&hook.Handler[*core.RequestEvent]{
 				Id:       "toolbaseAPIKeyAuth",
 				Priority: keyAuthPriority,
-				Func:     authenticateKey,
+				Func:     tb.authenticateKey,
 			})
 			return se.Next()
 		},
@@ -705,40 +610,40 @@ func bindAPIKeys(app core.App) {
 	bindKeyCredentialGuards(app)
 }
 
-func bindKeyRoutes(authed group) {
+func (tb *toolbase) bindKeyRoutes(authed group) {
 	route(authed, "/tools/api-keys/", map[string]handler{
-		http.MethodGet:  listKeys,
-		http.MethodPost: createKey,
+		http.MethodGet:  tb.listKeys,
+		http.MethodPost: tb.createKey,
 	})
 	route(authed, "/tools/api-keys/{id}/", map[string]handler{
-		http.MethodGet:    getKey,
-		http.MethodPut:    updateKey,
-		http.MethodPatch:  updateKey,
+		http.MethodGet:    tb.getKey,
+		http.MethodPut:    tb.updateKey,
+		http.MethodPatch:  tb.updateKey,
 		http.MethodDelete: deleteKey,
 	})
 	route(authed, "/tools/api-keys/{id}/regenerate/", map[string]handler{
-		http.MethodPost: regenerateKey,
+		http.MethodPost: tb.regenerateKey,
 	})
 }
 
 // listKeys is GET /api/tools/api-keys/: own keys (admins: all), newest first.
-func listKeys(e *core.RequestEvent) error {
+func (tb *toolbase) listKeys(e *core.RequestEvent) error {
 	build := func() (*dbx.SelectQuery, error) { return listQuery(e, c.ToolAPIKeys) }
-	return paginate(e, build, newestFirst(c.ToolAPIKeys), keyViews)
+	return paginate(e, build, newestFirst(c.ToolAPIKeys), tb.keyViews)
 }
 
 // getKey is GET /api/tools/api-keys/{id}/.
-func getKey(e *core.RequestEvent) error {
+func (tb *toolbase) getKey(e *core.RequestEvent) error {
 	rec, err := findVisible(e, c.ToolAPIKeys, e.Request.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	return showKey(e, http.StatusOK, rec, "")
+	return tb.showKey(e, http.StatusOK, rec, "")
 }
 
 // createKey is POST /api/tools/api-keys/ {key_name, tool?, daily_limit?,
 // monthly_limit?, expires_at?, is_active?} → 201 with the secret, this once.
-func createKey(e *core.RequestEvent) error {
+func (tb *toolbase) createKey(e *core.RequestEvent) error {
 	if apiKeyOf(e) != "" {
 		return errDetail(http.StatusForbidden, msgKeysNoManage)
 	}
@@ -759,7 +664,7 @@ func createKey(e *core.RequestEvent) error {
 	if v, ok := f.boolean(c.APIKeyIsActive); ok {
 		active = v
 	}
-	expires := readExpiry(f)
+	expires := readExpiry(f, tb.cfg.now())
 	if err := f.err(); err != nil {
 		return err
 	}
@@ -799,18 +704,18 @@ func createKey(e *core.RequestEvent) error {
 		if n >= maxKeysPerUser {
 			return errNonField(fmt.Sprintf("You can have at most %d API keys; delete one first.", maxKeysPerUser))
 		}
-		return saveSystem(tx, rec)
+		return ledger.SaveSystem(tx, rec)
 	})
 	if err != nil {
 		return err
 	}
 	e.Response.Header().Set("Cache-Control", "no-store")
-	return showKey(e, http.StatusCreated, rec, secret)
+	return tb.showKey(e, http.StatusCreated, rec, secret)
 }
 
 // updateKey is PUT/PATCH /api/tools/api-keys/{id}/: key_name, daily_limit,
 // monthly_limit, is_active, expires_at. Owner and tool are fixed (ignored).
-func updateKey(e *core.RequestEvent) error {
+func (tb *toolbase) updateKey(e *core.RequestEvent) error {
 	if apiKeyOf(e) != "" {
 		return errDetail(http.StatusForbidden, msgKeysNoManage)
 	}
@@ -822,7 +727,7 @@ func updateKey(e *core.RequestEvent) error {
 	daily, hasDaily := f.integer(c.APIKeyDailyLimit, 0, maxKeyLimit, false)
 	monthly, hasMonthly := f.integer(c.APIKeyMonthlyLimit, 0, maxKeyLimit, false)
 	active, hasActive := f.boolean(c.APIKeyIsActive)
-	expires := readExpiry(f)
+	expires := readExpiry(f, tb.cfg.now())
 	if err := f.err(); err != nil {
 		return err
 	}
@@ -851,7 +756,7 @@ func updateKey(e *core.RequestEvent) error {
 	if err := e.App.Save(rec); err != nil {
 		return err
 	}
-	return showKey(e, http.StatusOK, rec, "")
+	return tb.showKey(e, http.StatusOK, rec, "")
 }
 
 // deleteKey is DELETE /api/tools/api-keys/{id}/: the key stops at once; its
@@ -876,7 +781,7 @@ func deleteKey(e *core.RequestEvent) error {
 // regenerateKey is POST /api/tools/api-keys/{id}/regenerate/ {grace_seconds?}:
 // a new secret, returned this once. The old one stops at once, or after
 // grace_seconds (0–86400); a secret still in an earlier grace period stops.
-func regenerateKey(e *core.RequestEvent) error {
+func (tb *toolbase) regenerateKey(e *core.RequestEvent) error {
 	if apiKeyOf(e) != "" {
 		return errDetail(http.StatusForbidden, msgKeysNoManage)
 	}
@@ -913,19 +818,19 @@ func regenerateKey(e *core.RequestEvent) error {
 		fresh.Set(c.APIKeyPrefix, prefix)
 		if grace > 0 {
 			fresh.Set(c.APIKeyPreviousHash, old)
-			fresh.Set(c.APIKeyPreviousUntil, keyClock().UTC().Add(time.Duration(grace)*time.Second))
+			fresh.Set(c.APIKeyPreviousUntil, tb.cfg.now().UTC().Add(time.Duration(grace)*time.Second))
 		} else {
 			fresh.Set(c.APIKeyPreviousHash, "")
 			fresh.Set(c.APIKeyPreviousUntil, "")
 		}
 		rec = fresh
-		return saveSystem(tx, fresh)
+		return ledger.SaveSystem(tx, fresh)
 	})
 	if err != nil {
 		return err
 	}
 	e.Response.Header().Set("Cache-Control", "no-store")
-	return showKey(e, http.StatusOK, rec, secret)
+	return tb.showKey(e, http.StatusOK, rec, secret)
 }
 
 // readToolRef reads the optional tool a new key is scoped to: an id, or
@@ -958,13 +863,13 @@ func setExpiry(rec *core.Record, t time.Time) {
 }
 
 // readExpiry reads expires_at: nil when absent, a zero time to clear it (null),
-// else a time that must be in the future.
-func readExpiry(f *form) *time.Time {
+// else a time that must be after now.
+func readExpiry(f *form, now time.Time) *time.Time {
 	t, ok := f.datetime(c.APIKeyExpiresAt)
 	if !ok {
 		return nil
 	}
-	if !t.IsZero() && !t.After(keyClock()) {
+	if !t.IsZero() && !t.After(now) {
 		f.errs.Add(c.APIKeyExpiresAt, "Ensure this date is in the future.")
 		return nil
 	}

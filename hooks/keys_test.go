@@ -24,6 +24,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	c "toolbase/collections"
+	"toolbase/hooks/ledger"
 )
 
 const keysURL = "/api/tools/api-keys/"
@@ -59,17 +60,10 @@ func insertKey(t testing.TB, app core.App, owner, tool string, edit func(*core.R
 	if edit != nil {
 		edit(r)
 	}
-	if err := saveSystem(app, r); err != nil {
+	if err := ledger.SaveSystem(app, r); err != nil {
 		t.Fatal(err)
 	}
 	return testKey{id: r.Id, secret: secret}
-}
-
-// setKeyClock moves the keys' clock to at for the rest of the test.
-func setKeyClock(t testing.TB, at time.Time) {
-	t.Helper()
-	keyClockAt.Store(&at)
-	t.Cleanup(func() { keyClockAt.Store(nil) })
 }
 
 // call sends a request with headers and an optional JSON body.
@@ -574,7 +568,8 @@ func TestKeyQuotaConcurrent(t *testing.T) {
 
 // TestKeyQuotaPeriods walks the clock across a UTC day and a UTC month.
 func TestKeyQuotaPeriods(t *testing.T) {
-	app := newTestApp(t)
+	clock := &testClock{}
+	app, _ := newTestBase(t, func(cfg *Config) { cfg.Now = clock.now })
 	base := serve(t, app)
 	use := func(k testKey) (int, string, http.Header) {
 		return call(t, http.MethodPost, base+useURL(fx.other), apiKeyHeader(k.secret), `{"input_data":{}}`)
@@ -584,7 +579,7 @@ func TestKeyQuotaPeriods(t *testing.T) {
 		return fmt.Sprintf("%d/%d %s %s", r.GetInt64(c.APIKeyDailyUsage), r.GetInt64(c.APIKeyMonthlyUsage), r.GetString(c.APIKeyUsageDay), r.GetString(c.APIKeyUsageMonth))
 	}
 
-	setKeyClock(t, time.Date(2031, 1, 31, 23, 59, 58, 0, time.UTC))
+	clock.set(time.Date(2031, 1, 31, 23, 59, 58, 0, time.UTC))
 	daily := insertKey(t, app, fx.client.id, "", func(r *core.Record) { r.Set(c.APIKeyDailyLimit, 2) })
 	for i := range 2 {
 		if s, b, _ := use(daily); s != 200 {
@@ -599,7 +594,7 @@ func TestKeyQuotaPeriods(t *testing.T) {
 		t.Fatalf("counters %s", got)
 	}
 	// the shown usage belongs to the day: stale counters show 0
-	setKeyClock(t, time.Date(2031, 2, 1, 0, 0, 0, 0, time.UTC))
+	clock.set(time.Date(2031, 2, 1, 0, 0, 0, 0, time.UTC))
 	_, shown, _ := call(t, http.MethodGet, base+keyURL(daily.id), bearer(fx.client), "")
 	if !strings.Contains(shown, `"daily_usage":0`) || !strings.Contains(shown, `"monthly_usage":0`) {
 		t.Errorf("a new day and month show %s", shown)
@@ -616,17 +611,17 @@ func TestKeyQuotaPeriods(t *testing.T) {
 		r.Set(c.APIKeyMonthlyLimit, 3)
 	})
 	for day := 1; day <= 3; day++ {
-		setKeyClock(t, time.Date(2031, 2, day, 12, 0, 0, 0, time.UTC))
+		clock.set(time.Date(2031, 2, day, 12, 0, 0, 0, time.UTC))
 		if s, b, _ := use(monthly); s != 200 {
 			t.Fatalf("use on Feb %d: %d %s", day, s, b)
 		}
 	}
-	setKeyClock(t, time.Date(2031, 2, 28, 23, 0, 0, 0, time.UTC))
+	clock.set(time.Date(2031, 2, 28, 23, 0, 0, 0, time.UTC))
 	s, b, h = use(monthly)
 	if s != 429 || !strings.Contains(b, "Monthly limit of this API key reached: 3 uses per UTC month.") || h.Get("Retry-After") != "3600" {
 		t.Fatalf("fourth use of the month: %d %s Retry-After %q", s, b, h.Get("Retry-After"))
 	}
-	setKeyClock(t, time.Date(2031, 3, 1, 0, 0, 0, 0, time.UTC))
+	clock.set(time.Date(2031, 3, 1, 0, 0, 0, 0, time.UTC))
 	if s, b, _ := use(monthly); s != 200 {
 		t.Fatalf("first use of March: %d %s", s, b)
 	}
@@ -656,7 +651,7 @@ func TestKeyQuotaCountsNothingRefused(t *testing.T) {
 	}
 	delete(h, "Idempotency-Key")
 	// not enough points: rolled back with the use
-	if _, err := Post(app, Entry{User: fx.client.id, Account: c.AccountPoints, Kind: c.KindDeduct, Amount: -(fixturePoints - activeCost - 3)}); err != nil {
+	if _, err := postAudited(app, actorInfo{}, ledger.Entry{User: fx.client.id, Account: c.AccountPoints, Kind: c.KindDeduct, Amount: -(fixturePoints - activeCost - 3)}); err != nil {
 		t.Fatal(err)
 	}
 	if s, b, _ := call(t, http.MethodPost, base+useURL(fx.active), h, `{"input_data":{}}`); s != 400 {
@@ -671,7 +666,8 @@ func TestKeyQuotaCountsNothingRefused(t *testing.T) {
 }
 
 func TestKeyRegenerate(t *testing.T) {
-	app := newTestApp(t)
+	clock := &testClock{}
+	app, _ := newTestBase(t, func(cfg *Config) { cfg.Now = clock.now })
 	base := serve(t, app)
 	k := insertKey(t, app, fx.client.id, "", nil)
 	works := func(secret string) bool {
@@ -709,7 +705,7 @@ func TestKeyRegenerate(t *testing.T) {
 
 	// with grace: both work until it ends
 	start := time.Now()
-	setKeyClock(t, start)
+	clock.set(start)
 	fourth := regen(`{"grace_seconds":60}`)
 	if !works(second) || !works(fourth) {
 		t.Fatal("during the grace period both secrets must work")
@@ -718,13 +714,13 @@ func TestKeyRegenerate(t *testing.T) {
 	if !strings.Contains(shown, `"previous_key_valid_until":"`) || strings.Contains(shown, second) || strings.Contains(shown, fourth) {
 		t.Errorf("detail during grace: %s", shown)
 	}
-	setKeyClock(t, start.Add(61*time.Second))
+	clock.set(start.Add(61 * time.Second))
 	if works(second) || !works(fourth) {
 		t.Fatal("after the grace period the old secret must stop")
 	}
 
 	// a regenerate during a grace period stops the secret in grace
-	setKeyClock(t, start.Add(2*time.Minute))
+	clock.set(start.Add(2 * time.Minute))
 	fifth := regen(`{"grace_seconds":3600}`)
 	sixth := regen(`{"grace_seconds":3600}`)
 	if works(fourth) || !works(fifth) || !works(sixth) {
@@ -749,7 +745,8 @@ func TestKeyRegenerate(t *testing.T) {
 }
 
 func TestKeyDeactivateDeleteExpire(t *testing.T) {
-	app := newTestApp(t)
+	clock := &testClock{}
+	app, _ := newTestBase(t, func(cfg *Config) { cfg.Now = clock.now })
 	base := serve(t, app)
 	k := insertKey(t, app, fx.client.id, "", nil)
 	useStatus := func() int {
@@ -779,18 +776,18 @@ func TestKeyDeactivateDeleteExpire(t *testing.T) {
 	if s, b := patch(`{"expires_at":"` + exp + `"}`); s != 200 || !strings.Contains(b, `"expires_at":"`) {
 		t.Fatalf("set expiry: %d %s", s, b)
 	}
-	setKeyClock(t, now.Add(59*time.Minute))
+	clock.set(now.Add(59 * time.Minute))
 	if s := useStatus(); s != 200 {
 		t.Errorf("before expiry: %d", s)
 	}
-	setKeyClock(t, now.Add(61*time.Minute))
+	clock.set(now.Add(61 * time.Minute))
 	if s := useStatus(); s != 401 {
 		t.Errorf("after expiry: %d", s)
 	}
 	if s, _ := patch(`{"expires_at":null}`); s != 200 || useStatus() != 200 {
 		t.Error("a key whose expiry was cleared does not work")
 	}
-	keyClockAt.Store(nil)
+	clock.reset()
 
 	// delete: 204, then 401; the usage rows stay, without the key
 	if s, b, _ := call(t, http.MethodDelete, base+keyURL(k.id), bearer(fx.client), ""); s != 204 || b != "" {
@@ -820,8 +817,8 @@ func TestKeyRevokedDuringUse(t *testing.T) {
 	if err := app.Save(r); err != nil {
 		t.Fatal(err)
 	}
-	_, err := UseTool(app, UseRequest{Tool: tool, User: client, Input: map[string]any{}, APIKey: k.id})
-	if !errors.Is(err, ErrKeyInvalid) {
+	_, err := useTool(app, ledger.UseRequest{Tool: tool, User: client, Input: map[string]any{}, APIKey: k.id})
+	if !errors.Is(err, ledger.ErrKeyInvalid) {
 		t.Fatalf("use through a deactivated key: %v", err)
 	}
 	nothingWritten(t, app)
@@ -1149,7 +1146,8 @@ func TestKeyDashboard(t *testing.T) {
 }
 
 func TestKeyLastUsedThrottled(t *testing.T) {
-	app := newTestApp(t)
+	clock := &testClock{}
+	app, _ := newTestBase(t, func(cfg *Config) { cfg.Now = clock.now })
 	base := serve(t, app)
 	k := insertKey(t, app, fx.client.id, "", nil)
 	lastUsed := func() string { return keyRecord(t, app, k.id).GetString(c.APIKeyLastUsed) }
@@ -1159,7 +1157,7 @@ func TestKeyLastUsedThrottled(t *testing.T) {
 		}
 	}
 	start := time.Now().UTC().Truncate(time.Second)
-	setKeyClock(t, start)
+	clock.set(start)
 	get()
 	first := lastUsed()
 	if first == "" {
@@ -1167,13 +1165,13 @@ func TestKeyLastUsedThrottled(t *testing.T) {
 	}
 	updated := keyRecord(t, app, k.id).GetString(c.FieldUpdatedAt)
 	for i := 1; i <= 5; i++ {
-		setKeyClock(t, start.Add(time.Duration(i)*10*time.Second))
+		clock.set(start.Add(time.Duration(i) * 10 * time.Second))
 		get()
 		if got := lastUsed(); got != first {
 			t.Fatalf("request %d within a minute wrote last_used %s (was %s)", i, got, first)
 		}
 	}
-	setKeyClock(t, start.Add(61*time.Second))
+	clock.set(start.Add(61 * time.Second))
 	get()
 	if got := lastUsed(); got == first {
 		t.Fatal("last_used not refreshed after a minute")

@@ -6,14 +6,15 @@ import (
 	"time"
 )
 
-// TestKeyTouchesLRU: the last_used throttle is an expiring LRU on each app's
-// Store, not shared between apps.
+// TestKeyTouchesLRU: the last_used throttle is an expiring LRU of each app's
+// services, not shared between apps.
 func TestKeyTouchesLRU(t *testing.T) {
-	app, other := newTestApp(t), newTestApp(t)
+	_, tb := newTestBase(t)
+	_, otherTB := newTestBase(t)
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	touches := keyTouchesOf(app)
-	if keyTouchesOf(app) != touches || app.Store().Get(keyTouchesKey) != touches {
-		t.Fatal("the throttle is not kept on the app's Store")
+	touches := tb.touches
+	if touches == nil || otherTB.touches == touches {
+		t.Fatal("the throttle is not the app's own")
 	}
 	if !touches.claim("k", t0) || touches.claim("k", t0.Add(10*time.Second)) || touches.claim("k", t0.Add(59*time.Second)) {
 		t.Error("a key is claimed twice within a minute")
@@ -21,7 +22,7 @@ func TestKeyTouchesLRU(t *testing.T) {
 	if !touches.claim("k", t0.Add(61*time.Second)) {
 		t.Error("a key is not claimable after a minute")
 	}
-	if !keyTouchesOf(other).claim("k", t0) {
+	if !otherTB.touches.claim("k", t0) {
 		t.Error("the throttle is shared between apps")
 	}
 	for i := range maxKeyTouches + 10 {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	c "toolbase/collections"
+	"toolbase/hooks/ledger"
 )
 
 func TestFixturesVerify(t *testing.T) {
@@ -19,12 +20,12 @@ func TestFixturesVerify(t *testing.T) {
 
 func TestPostRefusesNegative(t *testing.T) {
 	app := newTestApp(t)
-	_, err := Post(app,
-		Entry{User: fx.client.id, Account: c.AccountPoints, Kind: c.KindDeduct, Amount: -600},
-		Entry{User: fx.client.id, Account: c.AccountPoints, Kind: c.KindDeduct, Amount: -600},
+	_, err := postAudited(app, actorInfo{},
+		ledger.Entry{User: fx.client.id, Account: c.AccountPoints, Kind: c.KindDeduct, Amount: -600},
+		ledger.Entry{User: fx.client.id, Account: c.AccountPoints, Kind: c.KindDeduct, Amount: -600},
 	)
-	if !errors.Is(err, ErrInsufficient) {
-		t.Fatalf("err = %v, want ErrInsufficient", err)
+	if !errors.Is(err, ledger.ErrInsufficient) {
+		t.Fatalf("err = %v, want ledger.ErrInsufficient", err)
 	}
 	// the first entry was rolled back with the second
 	if got := balance(t, app, fx.client.id); got != fixturePoints {

@@ -1,10 +1,13 @@
 package hooks
 
 import (
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"os"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/apis"
@@ -12,6 +15,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	c "toolbase/collections"
+	"toolbase/hooks/ledger"
 	_ "toolbase/pb_migrations"
 )
 
@@ -38,8 +42,6 @@ const (
 )
 
 func TestMain(m *testing.M) {
-	// tests change usage and read the statistics at once; the cache has its own test
-	os.Setenv("TOOLBASE_STATS_CACHE_SECONDS", "0")
 	code, err := runWithTemplate(m)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "test setup:", err)
@@ -59,9 +61,7 @@ func runWithTemplate(m *testing.M) (int, error) {
 		return 0, err
 	}
 	defer os.RemoveAll(app.DataDir())
-	if err := Register(app); err != nil {
-		return 0, err
-	}
+	register(app, testConfig())
 	if err := buildFixtures(app); err != nil {
 		return 0, err
 	}
@@ -142,7 +142,7 @@ func createUser(app core.App, name, role string, points int64) (*core.Record, er
 		return nil, fmt.Errorf("creating user %s: %w", name, err)
 	}
 	if points > 0 {
-		if _, err := Post(app, Entry{User: u.Id, Account: c.AccountPoints, Kind: c.KindGrant, Amount: points}); err != nil {
+		if _, err := postAudited(app, actorInfo{}, ledger.Entry{User: u.Id, Account: c.AccountPoints, Kind: c.KindGrant, Amount: points}); err != nil {
 			return nil, err
 		}
 		u.Set(c.UserPointsBalance, points)
@@ -168,19 +168,65 @@ func createTool(app core.App, creator, status string, cost int64) (*core.Record,
 	return t, nil
 }
 
-// newTestApp returns a fresh copy of the fixture app with every hook bound.
-func newTestApp(t testing.TB) *tests.TestApp {
+// testConfig is the configuration of test apps: the defaults (tests read
+// no environment), with the statistics cache off: tests change usage and read
+// the statistics at once (the cache has its own tests).
+func testConfig() Config {
+	cfg := defaultConfig()
+	cfg.StatsCacheTTL = 0
+	return cfg
+}
+
+// newTestBase returns a fresh copy of the fixture app with every hook bound,
+// configured by testConfig changed by configure, and the services Register
+// made for it. Each app has its own configuration and services, so tests
+// that make their apps here can run in parallel.
+func newTestBase(t testing.TB, configure ...func(*Config)) (*tests.TestApp, *toolbase) {
 	t.Helper()
 	app, err := tests.NewTestApp(templateDir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(app.Cleanup)
-	if err := Register(app); err != nil {
-		t.Fatal(err)
+	cfg := testConfig()
+	for _, f := range configure {
+		f(&cfg)
 	}
+	return app, register(app, cfg)
+}
+
+// newTestApp returns a fresh copy of the fixture app with every hook bound.
+func newTestApp(t testing.TB) *tests.TestApp {
+	t.Helper()
+	app, _ := newTestBase(t)
 	return app
 }
+
+// useTool is the use route's UseTool on app for a tool without an endpoint,
+// with testConfig's fee: for helpers that get only an app (as ApiScenario's
+// BeforeTestFunc does). A tool with an endpoint needs its app's services:
+// tb.UseTool.
+func useTool(app core.App, req ledger.UseRequest) (*ledger.UseResult, error) {
+	if c.AsTool(req.Tool).APIEndpoint() != "" {
+		return nil, errors.New("useTool: a tool with an endpoint needs tb.UseTool")
+	}
+	return (&toolbase{cfg: testConfig()}).UseTool(app, req)
+}
+
+// testClock is a clock a test moves, for its app's Config.Now: the real
+// time until set.
+type testClock struct{ at atomic.Pointer[time.Time] }
+
+func (k *testClock) now() time.Time {
+	if at := k.at.Load(); at != nil {
+		return *at
+	}
+	return time.Now()
+}
+
+// set moves the clock to at; reset gives it back the real time.
+func (k *testClock) set(at time.Time) { k.at.Store(&at) }
+func (k *testClock) reset()           { k.at.Store(nil) }
 
 // testAppFactory is a tests.ApiScenario.TestAppFactory.
 func testAppFactory(t testing.TB) *tests.TestApp { return newTestApp(t) }
@@ -188,7 +234,7 @@ func testAppFactory(t testing.TB) *tests.TestApp { return newTestApp(t) }
 // mustVerify fails the test when a ledger invariant is broken.
 func mustVerify(t testing.TB, app core.App) {
 	t.Helper()
-	problems, err := VerifyLedger(app)
+	problems, err := ledger.Verify(app)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,9 +41,7 @@ func bindDocsRoutes(public group) {
 	for _, method := range []string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		public.Route(method, openAPIPath, notAllowed)
 	}
-	seedRoutes.Lock()
-	seedRoutes.byPath[seedPrefix+openAPIPath] = []string{http.MethodGet}
-	seedRoutes.Unlock()
+	public.routes.add(seedPrefix+openAPIPath, []string{http.MethodGet})
 }
 
 var openAPIJSON = sync.OnceValues(func() ([]byte, error) {

@@ -20,7 +20,15 @@ import (
 // description, parsed.
 func fetchOpenAPI(t *testing.T) (string, map[string]any) {
 	t.Helper()
-	base := serve(t, newTestApp(t))
+	base, doc, _ := fetchOpenAPIOf(t)
+	return base, doc
+}
+
+// fetchOpenAPIOf is fetchOpenAPI, and the services of the app served.
+func fetchOpenAPIOf(t *testing.T) (string, map[string]any, *toolbase) {
+	t.Helper()
+	app, tb := newTestBase(t)
+	base := serve(t, app)
 	res, err := http.Get(base + "/api/docs/openapi.json")
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +45,7 @@ func fetchOpenAPI(t *testing.T) (string, map[string]any) {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatalf("the description is not JSON: %v", err)
 	}
-	return base, doc
+	return base, doc, tb
 }
 
 // operations returns "METHOD path" → operation of doc.
@@ -76,10 +84,10 @@ func TestOpenAPIServed(t *testing.T) {
 
 // Every registered route and method is described, and nothing else is.
 func TestOpenAPICoversSeedRoutes(t *testing.T) {
-	_, doc := fetchOpenAPI(t)
+	_, doc, tb := fetchOpenAPIOf(t)
 	ops := operations(t, doc)
 	registered := map[string]bool{}
-	for path, methods := range SeedRoutes() {
+	for path, methods := range tb.SeedRoutes() {
 		for _, m := range methods {
 			registered[m+" "+path] = true
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	c "toolbase/collections"
+	"toolbase/hooks/ledger"
 )
 
 // Payouts: a creator asks to be paid part of its pending revenue
@@ -23,12 +24,12 @@ import (
 // transaction that claims the payout's status, so a payout is paid at most
 // once whatever runs concurrently.
 
-func bindPayouts(app core.App) {
+func (tb *toolbase) bindPayouts(app core.App) {
 	app.OnRecordCreateRequest(c.Payouts).BindFunc(defaultToCaller(c.PayoutCreator))
 	// whatever the surface: the request is checked against the balance in the
 	// transaction that inserts it
 	app.OnRecordCreate(c.Payouts).BindFunc(func(e *core.RecordEvent) error {
-		return checkedNext(e, checkPayoutRequest)
+		return checkedNext(e, tb.checkPayoutRequest)
 	})
 }
 
@@ -67,7 +68,7 @@ func payoutAvailable(app core.App, creator string) (int64, error) {
 }
 
 // checkPayoutRequest validates a new payout and makes it REQUESTED.
-func checkPayoutRequest(tx core.App, r *core.Record) error {
+func (tb *toolbase) checkPayoutRequest(tx core.App, r *core.Record) error {
 	p := c.AsPayout(r)
 	available, err := payoutAvailable(tx, p.Creator())
 	if errors.Is(err, sql.ErrNoRows) {
@@ -76,7 +77,7 @@ func checkPayoutRequest(tx core.App, r *core.Record) error {
 	if err != nil {
 		return err
 	}
-	minimum := configOf(tx).MinPayout
+	minimum := tb.cfg.MinPayout
 	switch amount := p.Amount(); {
 	case amount < minimum:
 		return validation.Errors{c.PayoutAmount: validation.NewError("toolbase_payout_minimum",
@@ -296,23 +297,6 @@ func payoutMarkPaid(e *core.RequestEvent) error {
 
 var payoutStateFields = []string{c.PayoutStatus, c.PayoutAmount, c.PayoutReference, c.PayoutNote, c.PayoutProcessedBy}
 
-// payoutLedgerNote is the note of a payout's PAYOUT ledger row; `ledger
-// verify` finds the payout by the id it starts with.
-func payoutLedgerNote(id, reference string) string {
-	note := "payout " + id
-	if reference != "" {
-		note += ": " + reference
-	}
-	return truncateRunes(note, c.MaxNoteChars)
-}
-
-func truncateRunes(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n])
-	}
-	return s
-}
-
 // movePayout is an admin route's move of a payout: the body is read by read
 // (which sets the payout's fields from it), then movePayoutAs does the move.
 func movePayout(e *core.RequestEvent, move payoutMove, read func(f *form, p *core.Record)) error {
@@ -349,7 +333,7 @@ func movePayoutAs(app core.App, admin *core.Record, id string, move payoutMove, 
 			return err
 		}
 		before := fieldsOf(p.Original(), payoutStateFields...)
-		claimed, err := claimStatus(tx, c.Payouts, id, move.from, move.to)
+		claimed, err := ledger.ClaimStatus(tx, c.Payouts, id, move.from, move.to)
 		if err != nil {
 			return err
 		}
@@ -359,9 +343,8 @@ func movePayoutAs(app core.App, admin *core.Record, id string, move payoutMove, 
 		}
 		if move.pay {
 			payout := c.AsPayout(p)
-			_, err := Post(tx, Entry{User: payout.Creator(), Account: c.AccountRevenue, Kind: c.KindPayout,
-				Amount: -payout.Amount(), Actor: admin.Id, Note: payoutLedgerNote(p.Id, payout.Reference())})
-			if errors.Is(err, ErrInsufficient) {
+			err := ledger.PayPayout(tx, p.Id, payout.Creator(), payout.Amount(), admin.Id, payout.Reference())
+			if errors.Is(err, ledger.ErrInsufficient) {
 				return errDetail(http.StatusConflict, "The creator's pending balance no longer covers this payout (refunds reversed part of it); reject it.")
 			}
 			if err != nil {
@@ -371,7 +354,7 @@ func movePayoutAs(app core.App, admin *core.Record, id string, move payoutMove, 
 		p.Set(c.PayoutStatus, move.to)
 		p.Set(c.PayoutProcessedBy, admin.Id)
 		p.Set(c.PayoutProcessedAt, types.NowDateTime())
-		if err := saveSystem(tx, p); err != nil {
+		if err := ledger.SaveSystem(tx, p); err != nil {
 			return err
 		}
 		if err := audit(tx, admin, "payout."+move.action, targetOf(p), before, fieldsOf(p, payoutStateFields...)); err != nil {
@@ -381,23 +364,6 @@ func movePayoutAs(app core.App, admin *core.Record, id string, move payoutMove, 
 		return nil
 	})
 	return saved, err
-}
-
-// claimStatus moves the status of record id of table from one of from to to
-// with a conditional UPDATE, and reports whether this call did it: of
-// concurrent claims, exactly one succeeds.
-func claimStatus(tx core.App, table, id string, from []string, to string) (bool, error) {
-	in := make([]any, len(from))
-	for i, s := range from {
-		in[i] = s
-	}
-	res, err := tx.DB().Update(table, dbx.Params{"status": to},
-		dbx.And(dbx.HashExp{c.FieldID: id}, dbx.In("status", in...))).Execute()
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
 }
 
 // mustAllowCreate answers 403 unless the collection's create rule lets the

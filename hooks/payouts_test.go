@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	c "toolbase/collections"
+	"toolbase/hooks/ledger"
 )
 
 // Helpers shared by the platform tests (payouts, refunds, support, content, audit).
@@ -62,7 +63,7 @@ func useTimes(t testing.TB, app core.App, userID, toolID string, n int) []string
 	}
 	ids := make([]string, n)
 	for i := range ids {
-		res, err := UseTool(app, UseRequest{Tool: tool, User: user, Input: map[string]any{"i": i}})
+		res, err := useTool(app, ledger.UseRequest{Tool: tool, User: user, Input: map[string]any{"i": i}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -142,15 +143,14 @@ func createPayout(t testing.TB, app core.App, id, creator string, amount int64, 
 		return p
 	}
 	if status == c.PayoutPaid {
-		if _, err := Post(app, Entry{User: creator, Account: c.AccountRevenue, Kind: c.KindPayout, Amount: -amount,
-			Actor: fx.admin.id, Note: payoutLedgerNote(id, "SETUP")}); err != nil {
+		if err := ledger.PayPayout(app, id, creator, amount, fx.admin.id, "SETUP"); err != nil {
 			t.Fatal(err)
 		}
 		p.Set(c.PayoutReference, "SETUP")
 	}
 	p.Set(c.PayoutStatus, status)
 	p.Set(c.PayoutProcessedBy, fx.admin.id)
-	if err := saveSystem(app, p); err != nil {
+	if err := ledger.SaveSystem(app, p); err != nil {
 		t.Fatal(err)
 	}
 	return p
@@ -725,7 +725,7 @@ func TestPayoutTransitions(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if _, err := RefundUsage(app, usage.Id, fx.admin.id, "test"); err != nil {
+				if _, err := ledger.RefundUsage(app, usage.Id, fx.admin.id, "test"); err != nil {
 					t.Fatal(err)
 				}
 			}),
@@ -814,9 +814,13 @@ func TestPayoutRequestsConcurrent(t *testing.T) {
 
 func TestMinPayoutFromEnv(t *testing.T) {
 	t.Setenv("TOOLBASE_MIN_PAYOUT", "8")
-	app := newTestApp(t)
+	cfg, err := LoadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, tb := newTestBase(t, func(tc *Config) { tc.MinPayout = cfg.MinPayout })
 	useTimes(t, app, fx.client.id, fx.active, 1)
-	if got := configOf(app).MinPayout; got != 8 {
+	if got := tb.cfg.MinPayout; got != 8 {
 		t.Fatalf("MinPayout %d", got)
 	}
 	createPayout(t, app, payoutID, fx.creator.id, 8, c.PayoutRequested)

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	c "toolbase/collections"
+	"toolbase/hooks/ledger"
 )
 
 // MaxPointsChange bounds one admin grant or deduction.
@@ -56,12 +57,12 @@ func (f *PointsChange) Submit(app core.App) (int64, error) {
 	if err := f.Validate(); err != nil {
 		return 0, err
 	}
-	entry := Entry{User: f.user.Id, Account: c.AccountPoints, Kind: c.KindGrant, Amount: f.Points, Actor: f.actor, Note: f.Reason, By: f.by}
+	entry := ledger.Entry{User: f.user.Id, Account: c.AccountPoints, Kind: c.KindGrant, Amount: f.Points, Actor: f.actor, Note: f.Reason}
 	if f.deduct {
 		entry.Kind, entry.Amount = c.KindDeduct, -f.Points
 	}
-	after, err := Post(app, entry)
-	if errors.Is(err, ErrInsufficient) {
+	after, err := postAudited(app, f.by, entry)
+	if errors.Is(err, ledger.ErrInsufficient) {
 		if f.deduct {
 			return 0, ErrInsufficientPoints
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	c "toolbase/collections"
+	"toolbase/hooks/ledger"
 )
 
 // refundFixture remembers the usages a scenario's setup recorded.
@@ -222,7 +223,7 @@ func TestRefundRequests(t *testing.T) {
 			Headers: auth(fx.client),
 			Body:    f.body("again"),
 			BeforeTestFunc: then(f.uses(1), func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
-				if _, err := RefundUsage(app, f.usages[0], "", "failed call"); err != nil {
+				if _, err := ledger.RefundUsage(app, f.usages[0], "", "failed call"); err != nil {
 					t.Fatal(err)
 				}
 			}),
@@ -509,7 +510,7 @@ func TestRefundDecisions(t *testing.T) {
 			URL:     approveURL,
 			Headers: auth(fx.admin),
 			BeforeTestFunc: then(f.uses(1), f.requested(), func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
-				if _, err := RefundUsage(app, f.usages[0], "", "failed call"); err != nil {
+				if _, err := ledger.RefundUsage(app, f.usages[0], "", "failed call"); err != nil {
 					t.Fatal(err)
 				}
 			}),
@@ -563,14 +564,14 @@ func TestRefundDecisions(t *testing.T) {
 			URL:     approveURL,
 			Headers: auth(fx.admin),
 			BeforeTestFunc: then(f.uses(13), f.requested(), func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
-				cfg := configOf(app)
-				cfg.MinPayout = 1
-				app.Store().Set(configKey, cfg)
 				createPayout(t, app, payoutID, fx.creator.id, 13*earningPerUse, c.PayoutPaid)
 			}),
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"creator_reversal":0`, `"platform_absorbed":8`},
-			TestAppFactory:  testAppFactory,
+			TestAppFactory: func(t testing.TB) *tests.TestApp {
+				app, _ := newTestBase(t, func(cfg *Config) { cfg.MinPayout = 1 })
+				return app
+			},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, _ *http.Response) {
 				if u := user(t, app, fx.creator.id); u.PendingBalance() != 0 || u.TotalRevenue() != 13*earningPerUse {
 					t.Errorf("creator revenue %d pending %d", u.TotalRevenue(), u.PendingBalance())
@@ -642,10 +643,10 @@ func TestRefundApproveConcurrent(t *testing.T) {
 func TestRefundUsageOnce(t *testing.T) {
 	app := newTestApp(t)
 	usage := useTimes(t, app, fx.client.id, fx.active, 1)[0]
-	if _, err := RefundUsage(app, usage, "", "failed call"); err != nil {
+	if _, err := ledger.RefundUsage(app, usage, "", "failed call"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := RefundUsage(app, usage, "", "failed call"); err != ErrAlreadyRefunded {
+	if _, err := ledger.RefundUsage(app, usage, "", "failed call"); err != ledger.ErrAlreadyRefunded {
 		t.Fatalf("second refund: %v", err)
 	}
 	if got := balance(t, app, fx.client.id); got != fixturePoints {
@@ -655,7 +656,7 @@ func TestRefundUsageOnce(t *testing.T) {
 
 	// a free usage is marked and leaves the counters, with no ledger rows
 	free := useTimes(t, app, fx.admin.id, fx.active, 1)[0]
-	moved, err := RefundUsage(app, free, "", "failed call")
+	moved, err := ledger.RefundUsage(app, free, "", "failed call")
 	if err != nil || moved.Credited != 0 || moved.Reversed != 0 {
 		t.Fatalf("free refund %+v, %v", moved, err)
 	}
@@ -669,7 +670,7 @@ func failUsage(t testing.TB, app core.App, usageID string) {
 	if _, err := app.DB().Update(c.ToolUsage, dbx.Params{c.UsageState: c.StatePending}, dbx.HashExp{c.FieldID: usageID}).Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := settle(app, usageID, outcome{failure: "the tool's endpoint answered 500"}); err != nil {
+	if _, err := ledger.Settle(app, usageID, ledger.Outcome{Failure: "the tool's endpoint answered 500"}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -681,11 +682,11 @@ func TestRefundsAndRemoteCalls(t *testing.T) {
 	usages := useTimes(t, app, fx.client.id, fx.active, 3)
 	failUsage(t, app, usages[0])
 	mustVerify(t, app)
-	if _, err := RefundUsage(app, usages[0], "", "refund"); err != ErrAlreadyRefunded {
+	if _, err := ledger.RefundUsage(app, usages[0], "", "refund"); err != ledger.ErrAlreadyRefunded {
 		t.Errorf("refund of a failed usage: %v", err)
 	}
 	execSQL(t, app, "UPDATE tool_usage SET state = 'PENDING' WHERE id = {:id}", usages[1])
-	if _, err := RefundUsage(app, usages[1], "", "refund"); err != ErrUsagePending {
+	if _, err := ledger.RefundUsage(app, usages[1], "", "refund"); err != ledger.ErrUsagePending {
 		t.Errorf("refund of a pending usage: %v", err)
 	}
 	col, _ := app.FindCollectionByNameOrId(c.Refunds)
@@ -716,21 +717,21 @@ func TestVerifyCatchesRefundTampering(t *testing.T) {
 			execSQL(t, app, "UPDATE tool_usage SET refunded_at = '2026-01-01 00:00:00.000Z' WHERE id = {:id}", usage)
 		}, "0 REFUND credit(s)"},
 		{"a REFUND row for a usage not refunded", func(t *testing.T, app core.App, usage string) {
-			if _, err := Post(app, Entry{User: fx.client.id, Account: c.AccountPoints, Kind: c.KindRefund, Amount: 10, Usage: usage}); err != nil {
+			if _, err := ledger.Post(app, ledger.Entry{User: fx.client.id, Account: c.AccountPoints, Kind: c.KindRefund, Amount: 10, Usage: usage}); err != nil {
 				t.Fatal(err)
 			}
 		}, "(SUCCEEDED, points_spent 10): 1 REFUND credit(s)"},
 		{"counters still counting a refunded usage", func(t *testing.T, app core.App, usage string) {
-			if _, err := RefundUsage(app, usage, "", "x"); err != nil {
+			if _, err := ledger.RefundUsage(app, usage, "", "x"); err != nil {
 				t.Fatal(err)
 			}
 			execSQL(t, app, "UPDATE tools SET total_uses = total_uses + 1, total_revenue = total_revenue + 10 WHERE id = {:id}", fx.active)
 		}, "but its usage not refunded counts 0 uses"},
 		{"a second credit", func(t *testing.T, app core.App, usage string) {
-			if _, err := RefundUsage(app, usage, "", "x"); err != nil {
+			if _, err := ledger.RefundUsage(app, usage, "", "x"); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := Post(app, Entry{User: fx.client.id, Account: c.AccountPoints, Kind: c.KindRefund, Amount: 10, Usage: usage}); err != nil {
+			if _, err := ledger.Post(app, ledger.Entry{User: fx.client.id, Account: c.AccountPoints, Kind: c.KindRefund, Amount: 10, Usage: usage}); err != nil {
 				t.Fatal(err)
 			}
 		}, "2 REFUND credit(s)"},
@@ -744,7 +745,7 @@ func TestVerifyCatchesRefundTampering(t *testing.T) {
 			execSQL(t, app, "UPDATE payouts SET status = 'PAID' WHERE id = {:id}", payoutID)
 		}, "payout " + payoutID + " (PAID, 100 to user " + fx.creator.id + "): 0 PAYOUT ledger row(s)"},
 		{"a PAYOUT row for no payout", func(t *testing.T, app core.App, _ string) {
-			if _, err := Post(app, Entry{User: fx.creator.id, Account: c.AccountRevenue, Kind: c.KindPayout, Amount: -8, Note: "cash"}); err != nil {
+			if _, err := ledger.Post(app, ledger.Entry{User: fx.creator.id, Account: c.AccountRevenue, Kind: c.KindPayout, Amount: -8, Note: "cash"}); err != nil {
 				t.Fatal(err)
 			}
 		}, "belongs to no PAID payout"},
@@ -753,7 +754,7 @@ func TestVerifyCatchesRefundTampering(t *testing.T) {
 			app := newTestApp(t)
 			usage := useTimes(t, app, fx.client.id, fx.active, 1)[0]
 			tc.tamper(t, app, usage)
-			problems, err := VerifyLedger(app)
+			problems, err := ledger.Verify(app)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,5 +1,6 @@
 // Package hooks holds toolbase's business logic: record hooks, custom routes
-// and CLI commands, one file per capability, all bound from Register.
+// and CLI commands, one file per capability, all bound from Register. The
+// money core is the ledger sub-package.
 package hooks
 
 import (
@@ -11,60 +12,67 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/spf13/cobra"
+
+	"toolbase/hooks/ledger"
 )
 
-// Register reads the configuration and binds every toolbase hook and route to app.
-func Register(app core.App) error {
-	cfg, err := LoadConfig()
-	if err != nil {
-		return err
-	}
-	app.Store().Set(configKey, cfg)
+// Register binds every toolbase hook and route to app, with cfg (see
+// LoadConfig) and the services made from it once, for this app.
+func Register(app core.App, cfg Config) {
+	register(app, cfg)
+}
+
+// register is Register, returning what it made (tests reach the services
+// through it).
+func register(app core.App, cfg Config) *toolbase {
+	tb := newToolbase(cfg)
 
 	bindDefaults(app)
 	bindGuards(app)
 	bindAdjustments(app)
 	bindUsers(app)
 	bindAuth(app)
-	bindNativeAuth(app)
+	tb.bindNativeAuth(app)
 	bindUse(app)
-	bindRemote(app)
-	bindAPIKeys(app)
+	tb.bindRemote(app)
+	tb.bindAPIKeys(app)
 	bindLogRedaction(app)
 	bindFeedback(app)
-	bindPlatform(app)
+	tb.bindPlatform(app)
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		if err := prepareHot(se.App); err != nil {
+		if err := ledger.Prepare(se.App); err != nil {
 			return err
 		}
 		// the seed API: DRF-shaped answers; authenticated unless a route says otherwise
-		public := se.Router.Group(seedPrefix).BindFunc(drfBoundary)
-		authed := se.Router.Group(seedPrefix).BindFunc(drfBoundary, requireUser)
-		bindTokenRoutes(public)
+		public := group{se.Router.Group(seedPrefix).BindFunc(drfBoundary), tb.routes}
+		authed := group{se.Router.Group(seedPrefix).BindFunc(drfBoundary, requireUser), tb.routes}
+		tb.bindTokenRoutes(public)
 		bindUserRoutes(public, authed)
 		bindToolRoutes(authed)
 		bindUsageRoutes(authed)
-		bindUseRoutes(authed)
+		tb.bindUseRoutes(authed)
 		bindPointsRoutes(authed)
 		bindTransactionRoutes(authed)
-		bindKeyRoutes(authed)
+		tb.bindKeyRoutes(authed)
 		bindFeedbackRoutes(authed)
-		bindStatsRoutes(authed)
+		tb.bindStatsRoutes(authed)
 		bindPlatformRoutes(public, authed)
 		bindDocsRoutes(public)
 		return se.Next()
 	})
-	return nil
+	return tb
 }
 
-// Commands returns toolbase's CLI commands, to add to PocketBase's root command.
-func Commands(app core.App) []*cobra.Command {
+// Commands returns toolbase's CLI commands, to add to PocketBase's root
+// command, with cfg (see LoadConfig).
+func Commands(app core.App, cfg Config) []*cobra.Command {
+	tb := newToolbase(cfg)
 	cmds := []*cobra.Command{
 		newSeedCommand(app),
 		newPointsCommand(app),
 		newLedgerCommand(app),
-		newStatsCommand(app),
+		tb.newStatsCommand(app),
 	}
 	for _, cmd := range cmds {
 		silenceUsage(cmd)
@@ -80,27 +88,38 @@ func silenceUsage(cmd *cobra.Command) {
 	}
 }
 
-type group = *router.RouterGroup[*core.RequestEvent]
+// group is a router group of the seed API, with the table its routes are
+// listed in.
+type group struct {
+	*router.RouterGroup[*core.RequestEvent]
+	routes *routeTable
+}
 
 type handler = func(e *core.RequestEvent) error
 
 // seedPrefix is where the seed API's paths start.
 const seedPrefix = "/api"
 
-// seedRoutes records every method and path route registered, for the API
-// description's test.
-var seedRoutes = struct {
-	sync.Mutex
+// routeTable lists the seed API's method and path routes as they are
+// registered, for the API description's test.
+type routeTable struct {
+	mu     sync.Mutex
 	byPath map[string][]string
-}{byPath: map[string][]string{}}
+}
 
-// SeedRoutes returns the registered seed API paths (with their {id}-style
-// parameters) and, for each, its methods, sorted.
-func SeedRoutes() map[string][]string {
-	seedRoutes.Lock()
-	defer seedRoutes.Unlock()
-	out := make(map[string][]string, len(seedRoutes.byPath))
-	for path, methods := range seedRoutes.byPath {
+func (rt *routeTable) add(path string, methods []string) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	rt.byPath[path] = methods
+}
+
+// SeedRoutes returns the seed API paths registered for the app (with their
+// {id}-style parameters) and, for each, its methods, sorted.
+func (tb *toolbase) SeedRoutes() map[string][]string {
+	tb.routes.mu.Lock()
+	defer tb.routes.mu.Unlock()
+	out := make(map[string][]string, len(tb.routes.byPath))
+	for path, methods := range tb.routes.byPath {
 		out[path] = slices.Clone(methods)
 	}
 	return out
@@ -115,9 +134,7 @@ func route(g group, path string, handlers map[string]handler) {
 		allow = append(allow, method)
 	}
 	slices.Sort(allow)
-	seedRoutes.Lock()
-	seedRoutes.byPath[seedPrefix+path] = slices.DeleteFunc(slices.Clone(allow), func(m string) bool { return m == http.MethodOptions })
-	seedRoutes.Unlock()
+	g.routes.add(seedPrefix+path, slices.DeleteFunc(slices.Clone(allow), func(m string) bool { return m == http.MethodOptions }))
 	notAllowed := func(e *core.RequestEvent) error {
 		e.Response.Header().Set("Allow", strings.Join(allow, ", "))
 		return errDetail(http.StatusMethodNotAllowed, `Method "`+e.Request.Method+`" not allowed.`)

@@ -21,11 +21,11 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 
 	c "toolbase/collections"
+	"toolbase/hooks/ledger"
 )
 
 // A tool with an api_endpoint really runs: toolbase POSTs the use to it,
@@ -75,13 +75,6 @@ type caller struct {
 
 	mu       sync.Mutex
 	inFlight map[string]int64
-}
-
-const callerKey = "toolbase.caller"
-
-// callerOf returns the caller bindRemote made for app.
-func callerOf(app core.App) *caller {
-	return app.Store().Get(callerKey).(*caller)
 }
 
 func newCaller(cfg Config) *caller {
@@ -231,28 +224,21 @@ type callPayload struct {
 	InputData json.RawMessage `json:"input_data"`
 }
 
-// outcome is what a call produced: the endpoint's JSON, or why it failed.
-type outcome struct {
-	output  []byte
-	elapsed time.Duration
-	failure string // empty on success; said to the user, so no internals
-}
-
 // call POSTs the use to the tool's endpoint and reads its answer.
-func (cl *caller) call(cfg Config, tool *c.Tool, usage *core.Record, input []byte) outcome {
+func (cl *caller) call(cfg Config, tool *c.Tool, usage *core.Record, input []byte) ledger.Outcome {
 	timeout := time.Duration(tool.TimeoutSeconds()) * time.Second
 	if timeout <= 0 {
 		timeout = c.DefaultToolTimeout * time.Second
 	}
 	if msg := endpointProblem(cfg, tool.APIEndpoint()); msg != "" {
-		return outcome{failure: msg}
+		return ledger.Outcome{Failure: msg}
 	}
 	body, _ := json.Marshal(callPayload{UsageID: usage.Id, ToolID: tool.Id, UserID: c.AsUsage(usage).User(), InputData: input})
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, tool.APIEndpoint(), bytes.NewReader(body))
 	if err != nil {
-		return outcome{failure: "the tool's endpoint URL is invalid"}
+		return ledger.Outcome{Failure: "the tool's endpoint URL is invalid"}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "toolbase")
@@ -261,24 +247,24 @@ func (cl *caller) call(cfg Config, tool *c.Tool, usage *core.Record, input []byt
 	start := time.Now()
 	res, err := cl.client.Do(req)
 	if err != nil {
-		return outcome{elapsed: time.Since(start), failure: callError(err, timeout)}
+		return ledger.Outcome{Elapsed: time.Since(start), Failure: callError(err, timeout)}
 	}
 	defer res.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(res.Body, maxOutputBytes+1))
 	elapsed := time.Since(start)
 	switch {
 	case err != nil:
-		return outcome{elapsed: elapsed, failure: callError(err, timeout)}
+		return ledger.Outcome{Elapsed: elapsed, Failure: callError(err, timeout)}
 	case res.StatusCode/100 == 3:
-		return outcome{elapsed: elapsed, failure: fmt.Sprintf("the tool's endpoint answered %d (a redirect; redirects are not followed)", res.StatusCode)}
+		return ledger.Outcome{Elapsed: elapsed, Failure: fmt.Sprintf("the tool's endpoint answered %d (a redirect; redirects are not followed)", res.StatusCode)}
 	case res.StatusCode/100 != 2:
-		return outcome{elapsed: elapsed, failure: fmt.Sprintf("the tool's endpoint answered %d", res.StatusCode)}
+		return ledger.Outcome{Elapsed: elapsed, Failure: fmt.Sprintf("the tool's endpoint answered %d", res.StatusCode)}
 	case len(raw) > maxOutputBytes:
-		return outcome{elapsed: elapsed, failure: "the tool's answer exceeds 1 MiB"}
+		return ledger.Outcome{Elapsed: elapsed, Failure: "the tool's answer exceeds 1 MiB"}
 	case !json.Valid(raw):
-		return outcome{elapsed: elapsed, failure: "the tool's answer is not valid JSON"}
+		return ledger.Outcome{Elapsed: elapsed, Failure: "the tool's answer is not valid JSON"}
 	}
-	return outcome{output: raw, elapsed: elapsed}
+	return ledger.Outcome{Output: raw, Elapsed: elapsed}
 }
 
 // endpointProblem says why toolbase won't call endpoint, or "".
@@ -306,80 +292,26 @@ func callError(err error, timeout time.Duration) string {
 	return "could not reach the tool's endpoint"
 }
 
-// settle ends a pending use exactly once: SUCCEEDED with the endpoint's
-// output, or FAILED and refunded. A use someone else settled first (the
-// reconciler) is left as it is. It returns the use as settled.
-func settle(app core.App, usageID string, out outcome) (*UseResult, error) {
-	var result *UseResult
-	err := app.RunInTransaction(func(tx core.App) error {
-		state := c.StateSucceeded
-		if out.failure != "" {
-			state = c.StateFailed
-		}
-		res, err := tx.DB().Update(c.ToolUsage, map[string]any{c.UsageState: state},
-			dbx.HashExp{c.FieldID: usageID, c.UsageState: c.StatePending}).Execute()
-		if err != nil {
-			return err
-		}
-		usage, err := tx.FindRecordById(c.ToolUsage, usageID)
-		if err != nil {
-			return err
-		}
-		result = &UseResult{Usage: usage, Remaining: c.AsUsage(usage).RemainingPoints()}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		usage.Set(c.UsageExecutionTime, out.elapsed.Milliseconds())
-		if state == c.StateSucceeded {
-			usage.Set(c.UsageSuccess, true)
-			usage.Set(c.UsageOutputData, out.output)
-		} else {
-			usage.Set(c.UsageErrorMessage, out.failure+"; the use was refunded")
-			if _, err := reverseUsage(tx, usage, "", "refund of a failed call"); err != nil {
-				return err
-			}
-			if err := tx.DB().Select(c.UserPointsBalance).From(c.Users).
-				Where(dbx.HashExp{c.FieldID: c.AsUsage(usage).User()}).Row(&result.Remaining); err != nil {
-				return err
-			}
-			usage.Set(c.UsageRemainingPoints, result.Remaining)
-		}
-		return tx.SaveNoValidateWithContext(systemContext, usage)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("settling usage %s: %w", usageID, err)
-	}
-	return result, nil
-}
-
 // reconcile fails and refunds pending uses whose call can no longer finish:
 // at start-up every pending use (its call died with the previous process),
 // later those past their tool's timeout.
 func reconcile(app core.App, all bool) (int, error) {
-	q := app.DB().Select("u.id").From(c.ToolUsage+" u").
-		InnerJoin(c.Tools+" t", dbx.NewExp("t.id = u.tool")).
-		Where(dbx.NewExp("u.state = 'PENDING'"))
-	if !all {
-		q.AndWhere(dbx.NewExp(fmt.Sprintf("u.created_at < strftime('%%Y-%%m-%%d %%H:%%M:%%fZ', 'now', '-' || (t.timeout_seconds + %d) || ' seconds')",
-			int(settleMargin.Seconds()))))
-	}
-	var ids []string
-	if err := q.Column(&ids); err != nil {
+	ids, err := ledger.PendingUses(app, all, settleMargin)
+	if err != nil {
 		return 0, err
 	}
 	for _, id := range ids {
-		if _, err := settle(app, id, outcome{failure: "the call to the tool's endpoint did not complete (the server restarted or lost its answer)"}); err != nil {
+		if _, err := ledger.Settle(app, id, ledger.Outcome{Failure: "the call to the tool's endpoint did not complete (the server restarted or lost its answer)"}); err != nil {
 			return 0, err
 		}
 	}
 	return len(ids), nil
 }
 
-// bindRemote makes the app's caller, settles the uses a crash left pending
-// when the server starts, re-checks every minute, and gives new tools a
+// bindRemote settles the uses a crash left pending when the server starts,
+// re-checks every minute, checks tools' endpoints and gives new tools a
 // signing secret.
-func bindRemote(app core.App) {
-	app.Store().Set(callerKey, newCaller(configOf(app)))
+func (tb *toolbase) bindRemote(app core.App) {
 	app.OnRecordCreateExecute(c.Tools).BindFunc(func(e *core.RecordEvent) error {
 		if c.AsTool(e.Record).SigningSecret() == "" {
 			e.Record.Set(c.ToolSigningSecret, newSigningSecret())
@@ -389,7 +321,7 @@ func bindRemote(app core.App) {
 	app.OnRecordValidate(c.Tools).BindFunc(func(e *core.RecordEvent) error {
 		endpoint := c.AsTool(e.Record).APIEndpoint()
 		if endpoint != "" && endpoint != e.Record.Original().GetString(c.ToolAPIEndpoint) {
-			if msg := endpointProblem(configOf(e.App), endpoint); msg != "" {
+			if msg := endpointProblem(tb.cfg, endpoint); msg != "" {
 				return validation.Errors{c.ToolAPIEndpoint: validation.NewError("toolbase_endpoint", strings.TrimPrefix(msg, "the tool's endpoint ")+".")}
 			}
 		}
@@ -425,7 +357,7 @@ func signingSecretRoute(e *core.RequestEvent) error {
 	}
 	secret := newSigningSecret()
 	tool.Set(c.ToolSigningSecret, secret)
-	if err := saveSystem(e.App, tool); err != nil {
+	if err := ledger.SaveSystem(e.App, tool); err != nil {
 		return err
 	}
 	return e.JSON(http.StatusOK, map[string]string{"signing_secret": secret})

@@ -81,7 +81,7 @@ func TestDialAllowedTable(t *testing.T) {
 // at dial time (nothing connects: the listener on 127.0.0.1 accepts nothing)
 // and refunded.
 func TestRemoteEmbeddedLoopbackRefused(t *testing.T) {
-	app := newTestApp(t) // private endpoints not allowed
+	app, tb := newTestBase(t) // private endpoints not allowed
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +102,7 @@ func TestRemoteEmbeddedLoopbackRefused(t *testing.T) {
 	for _, host := range []string{"[::127.0.0.1]", "[::ffff:127.0.0.1]", "[64:ff9b::127.0.0.1]", "[2002:7f00:1::]"} {
 		t.Run(host, func(t *testing.T) {
 			tool := remoteTool(t, app, "https://"+host+":"+strconv.Itoa(port)+"/run", 5)
-			res := useRemote(t, app, tool)
+			res := useRemote(t, tb, app, tool)
 			u := c.AsUsage(res.Usage)
 			if u.State() != c.StateFailed || !strings.Contains(u.ErrorMessage(), "may not call") {
 				t.Errorf("use through %s: %s %q, want FAILED as an address toolbase may not call", host, u.State(), u.ErrorMessage())

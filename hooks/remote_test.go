@@ -22,6 +22,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	c "toolbase/collections"
+	"toolbase/hooks/ledger"
 )
 
 // verifySignature is the rule the README gives creators, written again here
@@ -49,12 +50,14 @@ func verifySignature(header string, body []byte, secret string, now time.Time, t
 	return err == nil && hmac.Equal(mac.Sum(nil), want)
 }
 
-// remoteApp is a test app that may call tools on 127.0.0.1 over http.
-func remoteApp(t *testing.T) *tests.TestApp {
+// remoteApp is a test app that may call tools on 127.0.0.1 over http (its
+// configuration further changed by configure), and its services.
+func remoteApp(t *testing.T, configure ...func(*Config)) (*tests.TestApp, *toolbase) {
 	t.Helper()
-	t.Setenv("TOOLBASE_ALLOW_PRIVATE_ENDPOINTS", "1")
-	t.Setenv("TOOLBASE_ALLOW_HTTP_ENDPOINTS", "1")
-	return newTestApp(t)
+	return newTestBase(t, append([]func(*Config){func(cfg *Config) {
+		cfg.AllowPrivateEndpoints = true
+		cfg.AllowHTTPEndpoints = true
+	}}, configure...)...)
 }
 
 // remoteTool saves an ACTIVE tool of fx.creator2 costing 10 that calls endpoint.
@@ -98,10 +101,10 @@ func echo(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, `{"echo":%s,"usage":%q}`, in.InputData, in.UsageID)
 }
 
-func useRemote(t *testing.T, app *tests.TestApp, tool *core.Record) *UseResult {
+func useRemote(t *testing.T, tb *toolbase, app *tests.TestApp, tool *core.Record) *ledger.UseResult {
 	t.Helper()
 	client, _ := app.FindRecordById(c.Users, fx.client.id)
-	res, err := UseTool(app, UseRequest{Tool: tool, User: client, Input: map[string]any{"q": "x"}})
+	res, err := tb.UseTool(app, ledger.UseRequest{Tool: tool, User: client, Input: map[string]any{"q": "x"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +112,7 @@ func useRemote(t *testing.T, app *tests.TestApp, tool *core.Record) *UseResult {
 }
 
 // assertRefunded checks a failed use: refunded once, counters back, ledger consistent.
-func assertRefunded(t *testing.T, app *tests.TestApp, res *UseResult, reason string) {
+func assertRefunded(t *testing.T, app *tests.TestApp, res *ledger.UseResult, reason string) {
 	t.Helper()
 	u := c.AsUsage(res.Usage)
 	if u.State() != c.StateFailed || u.Success() || !strings.Contains(u.ErrorMessage(), reason) {
@@ -129,7 +132,7 @@ func assertRefunded(t *testing.T, app *tests.TestApp, res *UseResult, reason str
 }
 
 func TestRemoteSuccess(t *testing.T) {
-	app := remoteApp(t)
+	app, _ := remoteApp(t)
 	var secret string
 	srv, calls := toolServer(t, &secret, echo)
 	tool := remoteTool(t, app, srv.URL, 5)
@@ -174,18 +177,18 @@ func TestRemoteFailuresAreRefunded(t *testing.T) {
 		}, "exceeds 1 MiB"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			app := remoteApp(t)
+			app, tb := remoteApp(t)
 			var secret string
 			srv, _ := toolServer(t, &secret, tc.handle)
 			tool := remoteTool(t, app, srv.URL, tc.timeout)
 			secret = c.AsTool(tool).SigningSecret()
-			assertRefunded(t, app, useRemote(t, app, tool), tc.reason)
+			assertRefunded(t, app, useRemote(t, tb, app, tool), tc.reason)
 		})
 	}
 }
 
 func TestRemoteRedirectNotFollowed(t *testing.T) {
-	app := remoteApp(t)
+	app, tb := remoteApp(t)
 	var followed atomic.Bool
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { followed.Store(true) }))
 	defer target.Close()
@@ -195,28 +198,27 @@ func TestRemoteRedirectNotFollowed(t *testing.T) {
 	})
 	tool := remoteTool(t, app, srv.URL, 5)
 	secret = c.AsTool(tool).SigningSecret()
-	assertRefunded(t, app, useRemote(t, app, tool), "redirect")
+	assertRefunded(t, app, useRemote(t, tb, app, tool), "redirect")
 	if followed.Load() {
 		t.Error("the redirect was followed")
 	}
 }
 
 func TestRemoteConnectionRefused(t *testing.T) {
-	app := remoteApp(t)
+	app, tb := remoteApp(t)
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL
 	srv.Close()
 	tool := remoteTool(t, app, url, 5)
-	assertRefunded(t, app, useRemote(t, app, tool), "refused the connection")
+	assertRefunded(t, app, useRemote(t, tb, app, tool), "refused the connection")
 }
 
 func TestRemotePrivateAddressRefusedWithoutFlag(t *testing.T) {
-	t.Setenv("TOOLBASE_ALLOW_HTTP_ENDPOINTS", "1")
-	app := newTestApp(t)
+	app, tb := newTestBase(t, func(cfg *Config) { cfg.AllowHTTPEndpoints = true })
 	var secret string
 	srv, calls := toolServer(t, &secret, echo)
 	tool := remoteTool(t, app, srv.URL, 5)
-	assertRefunded(t, app, useRemote(t, app, tool), "may not call")
+	assertRefunded(t, app, useRemote(t, tb, app, tool), "may not call")
 	if calls.Load() != 0 {
 		t.Error("a loopback endpoint was called")
 	}
@@ -269,7 +271,7 @@ func TestSignatureRule(t *testing.T) {
 }
 
 func TestRemoteReplayWhilePendingIs409(t *testing.T) {
-	app := remoteApp(t)
+	app, _ := remoteApp(t)
 	release := make(chan struct{})
 	var secret string
 	srv, calls := toolServer(t, &secret, func(w http.ResponseWriter, r *http.Request) {
@@ -304,8 +306,7 @@ func TestRemoteReplayWhilePendingIs409(t *testing.T) {
 }
 
 func TestRemoteInFlightLimit(t *testing.T) {
-	t.Setenv("TOOLBASE_TOOL_MAX_IN_FLIGHT", "2")
-	app := remoteApp(t)
+	app, _ := remoteApp(t, func(cfg *Config) { cfg.ToolMaxInFlight = 2 })
 	release := make(chan struct{})
 	var secret string
 	srv, calls := toolServer(t, &secret, func(w http.ResponseWriter, r *http.Request) {
@@ -346,11 +347,11 @@ func TestRemoteInFlightLimit(t *testing.T) {
 }
 
 func TestReconcilerSettlesPendingOnce(t *testing.T) {
-	app := remoteApp(t)
+	app, _ := remoteApp(t)
 	tool := remoteTool(t, app, "http://127.0.0.1:9/never-called", 1)
 	client, _ := app.FindRecordById(c.Users, fx.client.id)
 	// the first step only, as if the server died during the call
-	res, err := recordUse(app, UseRequest{Tool: tool, User: client, Input: map[string]any{}}, []byte(`{}`), true)
+	res, err := ledger.RecordUse(app, testConfig().ledger(), ledger.UseRequest{Tool: tool, User: client, Input: map[string]any{}}, []byte(`{}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,7 +369,7 @@ func TestReconcilerSettlesPendingOnce(t *testing.T) {
 		t.Fatalf("a settled use was settled again: %d", n)
 	}
 	// a step 2 arriving after the reconciler changes nothing
-	late, err := settle(app, res.Usage.Id, outcome{output: []byte(`{"late":true}`)})
+	late, err := ledger.Settle(app, res.Usage.Id, ledger.Outcome{Output: []byte(`{"late":true}`)})
 	if err != nil {
 		t.Fatal(err)
 	}

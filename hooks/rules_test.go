@@ -14,6 +14,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	c "toolbase/collections"
+	"toolbase/hooks/ledger"
 )
 
 // The rule matrix of spec section 3 on the PocketBase records API: every
@@ -101,19 +102,19 @@ func addUsage(app core.App, id, user, tool, key, note string) error {
 		u.Set(c.UsageSuccess, true)
 		u.Set(c.UsageInputData, map[string]any{"text": "hello"})
 		u.Set(c.UsageOutputData, map[string]any{"status": "accepted"})
-		if err := saveSystem(tx, u); err != nil {
+		if err := ledger.SaveSystem(tx, u); err != nil {
 			return err
 		}
 		fee := cost * feePercent / 100
-		if _, err := Post(tx,
-			Entry{User: user, Account: c.AccountPoints, Kind: c.KindUsage, Amount: -cost, Usage: id, Note: note},
-			Entry{User: t.GetString(c.ToolCreator), Account: c.AccountRevenue, Kind: c.KindEarning, Amount: cost - fee, Usage: id, Note: note},
+		if _, err := ledger.Post(tx,
+			ledger.Entry{User: user, Account: c.AccountPoints, Kind: c.KindUsage, Amount: -cost, Usage: id, Note: note},
+			ledger.Entry{User: t.GetString(c.ToolCreator), Account: c.AccountRevenue, Kind: c.KindEarning, Amount: cost - fee, Usage: id, Note: note},
 		); err != nil {
 			return err
 		}
 		t.Set(c.ToolTotalUses+"+", 1)
 		t.Set(c.ToolTotalRevenue+"+", cost)
-		return saveSystem(tx, t)
+		return ledger.SaveSystem(tx, t)
 	})
 }
 
@@ -151,7 +152,7 @@ func addKey(t testing.TB, app core.App, id, user, tool, hash string) {
 	k.Set(c.APIKeyIsActive, true)
 	k.Set(c.APIKeyDailyLimit, c.DefaultDailyLimit)
 	k.Set(c.APIKeyMonthlyLimit, c.DefaultMonthlyLimit)
-	if err := saveSystem(app, k); err != nil {
+	if err := ledger.SaveSystem(app, k); err != nil {
 		t.Fatal(err)
 	}
 }

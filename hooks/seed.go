@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	c "toolbase/collections"
+	"toolbase/hooks/ledger"
 )
 
 type demoUser struct {
@@ -71,7 +72,7 @@ func SeedDemo(app core.App) (created int, err error) {
 				return fmt.Errorf("creating %s: %w", d.email, err)
 			}
 			if d.points > 0 {
-				if _, err := Post(tx, Entry{User: u.Id, Account: c.AccountPoints, Kind: c.KindGrant, Amount: d.points, Note: "demo seed"}); err != nil {
+				if _, err := postAudited(tx, actorInfo{}, ledger.Entry{User: u.Id, Account: c.AccountPoints, Kind: c.KindGrant, Amount: d.points, Note: "demo seed"}); err != nil {
 					return err
 				}
 			}

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	c "toolbase/collections"
+	"toolbase/hooks/ledger"
 )
 
 // Statistics (spec section 4 "Stats bodies", issue 6).
@@ -584,15 +585,15 @@ func usageStatsQueries(r statsRange, user *core.Record) (any, []statsQuery) {
 	return clientStatsQueries(r, user.Id)
 }
 
-func bindStatsRoutes(authed group) {
-	route(authed, "/tools/tools/{id}/stats/", map[string]handler{http.MethodGet: toolStatsRoute})
-	route(authed, "/tools/usage/stats/", map[string]handler{http.MethodGet: usageStatsRoute})
+func (tb *toolbase) bindStatsRoutes(authed group) {
+	route(authed, "/tools/tools/{id}/stats/", map[string]handler{http.MethodGet: tb.toolStatsRoute})
+	route(authed, "/tools/usage/stats/", map[string]handler{http.MethodGet: tb.usageStatsRoute})
 }
 
 // toolStatsRoute is GET /api/tools/tools/{id}/stats/: for the tool's creator
 // or an admin; 404 for a tool the caller can't see, 403 for one it sees but
 // doesn't own.
-func toolStatsRoute(e *core.RequestEvent) error {
+func (tb *toolbase) toolStatsRoute(e *core.RequestEvent) error {
 	tool, err := findVisible(e, c.Tools, e.Request.PathValue("id"))
 	if err != nil {
 		return err
@@ -611,7 +612,7 @@ func toolStatsRoute(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	body, err := statsCacheOf(e.App).get("tool "+tool.Id+" "+e.Auth.Id+" "+r.key(), func() (any, error) {
+	body, err := tb.stats.get("tool "+tool.Id+" "+e.Auth.Id+" "+r.key(), func() (any, error) {
 		return ToolStats(e.App, info, tool, r)
 	})
 	if err != nil {
@@ -622,7 +623,7 @@ func toolStatsRoute(e *core.RequestEvent) error {
 
 // usageStatsRoute is GET /api/tools/usage/stats/: own spending for a client,
 // own tools for a creator, the platform for an admin.
-func usageStatsRoute(e *core.RequestEvent) error {
+func (tb *toolbase) usageStatsRoute(e *core.RequestEvent) error {
 	r, err := statsRangeOf(e)
 	if err != nil {
 		return err
@@ -632,7 +633,7 @@ func usageStatsRoute(e *core.RequestEvent) error {
 	if c.AsUser(e.Auth).IsAdmin() {
 		who = c.RoleAdmin
 	}
-	body, err := statsCacheOf(e.App).get("usage "+who+" "+r.key(), func() (any, error) {
+	body, err := tb.stats.get("usage "+who+" "+r.key(), func() (any, error) {
 		body, queries := usageStatsQueries(r, e.Auth)
 		return body, runStats(e.App, queries)
 	})
@@ -665,7 +666,7 @@ func errorsLine(fe FieldErrors) string {
 // [--interval day|week|month]`: the platform's statistics (an admin's
 // /usage/stats/), or a tool's (its /tools/{id}/stats/), as tables, computed
 // by the same code as the routes.
-func newStatsCommand(app core.App) *cobra.Command {
+func (tb *toolbase) newStatsCommand(app core.App) *cobra.Command {
 	var tool, from, to, interval string
 	cmd := &cobra.Command{
 		Use:   "stats [--tool ID|NAME] [--from YYYY-MM-DD --to YYYY-MM-DD] [--interval day|week|month]",
@@ -708,7 +709,7 @@ func newStatsCommand(app core.App) *cobra.Command {
 	cmd.Flags().StringVar(&from, "from", "", "first day, YYYY-MM-DD (default: 29 days before --to)")
 	cmd.Flags().StringVar(&to, "to", "", "last day, YYYY-MM-DD (default: today, UTC; the last week or month then ends today)")
 	cmd.Flags().StringVar(&interval, "interval", intervalDay, "bucket of the series: day, week (from Monday) or month")
-	cmd.AddCommand(newBenchSeedCommand(app))
+	cmd.AddCommand(tb.newBenchSeedCommand(app))
 	return cmd
 }
 
@@ -813,7 +814,7 @@ const benchSeedConfirm = "synthetic-data-ok"
 // transaction. Backdating sets created_at as rows are appended (nothing is
 // rewritten), so `ledger verify` holds afterwards. Tool i of n gets n-i
 // shares of the rows.
-func newBenchSeedCommand(app core.App) *cobra.Command {
+func (tb *toolbase) newBenchSeedCommand(app core.App) *cobra.Command {
 	var tools, users []string
 	var rows, days int
 	var confirmed bool
@@ -862,7 +863,7 @@ func newBenchSeedCommand(app core.App) *cobra.Command {
 				err := app.RunInTransaction(func(tx core.App) error {
 					for i := b; i < min(b+batch, rows); i++ {
 						clock, _ = types.ParseDateTime(start.Add(step * time.Duration(i)))
-						res, err := UseTool(tx, UseRequest{
+						res, err := tb.UseTool(tx, ledger.UseRequest{
 							Tool:  weighted[(i*7)%len(weighted)],
 							User:  userRecs[i%len(userRecs)],
 							Input: map[string]any{"bench": i},

@@ -20,6 +20,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	c "toolbase/collections"
+	"toolbase/hooks/ledger"
 )
 
 // request sends a request with a JSON body (or none) and returns the status
@@ -79,6 +80,7 @@ func ts(s string) time.Time {
 // workload is the app and its scripted history of uses.
 type workload struct {
 	app     *tests.TestApp
+	tb      *toolbase
 	base    string
 	toolB   string // a second ACTIVE tool of fx.creator, cost 3
 	client3 fixtureUser
@@ -93,8 +95,8 @@ type workload struct {
 // moves each usage to its scripted time with SQL.
 func newWorkload(t *testing.T) *workload {
 	t.Helper()
-	app := newTestApp(t)
-	w := &workload{app: app, base: serve(t, app)}
+	app, tb := newTestBase(t)
+	w := &workload{app: app, tb: tb, base: serve(t, app)}
 	toolB, err := createTool(app, fx.creator.id, c.StatusActive, 3)
 	if err != nil {
 		t.Fatal(err)
@@ -144,7 +146,7 @@ func newWorkload(t *testing.T) *workload {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := UseTool(app, UseRequest{Tool: tool, User: user, Input: map[string]any{"i": i}})
+		res, err := useTool(app, ledger.UseRequest{Tool: tool, User: user, Input: map[string]any{"i": i}})
 		if err != nil {
 			t.Fatalf("use %d: %v", i, err)
 		}
@@ -488,7 +490,7 @@ func TestStatsNeverShowOthersNumbers(t *testing.T) {
 	user, _ := w.app.FindRecordById(c.Users, fx.client2.id)
 	tool, _ := w.app.FindRecordById(c.Tools, fx.other)
 	for range 5 {
-		res, err := UseTool(w.app, UseRequest{Tool: tool, User: user})
+		res, err := useTool(w.app, ledger.UseRequest{Tool: tool, User: user})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -534,7 +536,7 @@ func TestStatsDefaultRange(t *testing.T) {
 	user, _ := app.FindRecordById(c.Users, fx.client.id)
 	tool, _ := app.FindRecordById(c.Tools, fx.active)
 	place := func(at time.Time) {
-		res, err := UseTool(app, UseRequest{Tool: tool, User: user})
+		res, err := useTool(app, ledger.UseRequest{Tool: tool, User: user})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -811,7 +813,7 @@ func TestStatsQueriesUseIndexes(t *testing.T) {
 func TestStatsCommand(t *testing.T) {
 	w := newWorkload(t)
 	run := func(args ...string) (string, error) {
-		cmd := newStatsCommand(w.app)
+		cmd := w.tb.newStatsCommand(w.app)
 		var out bytes.Buffer
 		cmd.SetOut(&out)
 		cmd.SetErr(io.Discard)
@@ -1103,9 +1105,9 @@ func TestRealtimeUsageOfOwnTools(t *testing.T) {
 // TestBenchSeedCommand: the bench's hidden seeder records real, ledgered
 // uses spread over the past days, and refuses to run unconfirmed.
 func TestBenchSeedCommand(t *testing.T) {
-	app := newTestApp(t)
+	app, tb := newTestBase(t)
 	run := func(args ...string) (string, error) {
-		cmd := newStatsCommand(app)
+		cmd := tb.newStatsCommand(app)
 		var out bytes.Buffer
 		cmd.SetOut(&out)
 		cmd.SetErr(io.Discard)
@@ -1153,7 +1155,7 @@ func TestBenchSeedCommand(t *testing.T) {
 func TestStatsLeaveOutRefundedUses(t *testing.T) {
 	app := newTestApp(t)
 	usages := useTimes(t, app, fx.client.id, fx.active, 3)
-	if _, err := RefundUsage(app, usages[0], fx.admin.id, "refund"); err != nil {
+	if _, err := ledger.RefundUsage(app, usages[0], fx.admin.id, "refund"); err != nil {
 		t.Fatal(err)
 	}
 	failUsage(t, app, usages[1])
@@ -1179,7 +1181,11 @@ func TestStatsLeaveOutRefundedUses(t *testing.T) {
 // caller: a client's numbers are not another's, and stay for the TTL.
 func TestStatsCache(t *testing.T) {
 	t.Setenv("TOOLBASE_STATS_CACHE_SECONDS", "60")
-	app := newTestApp(t)
+	cfg, err := LoadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, _ := newTestBase(t, func(tc *Config) { tc.StatsCacheTTL = cfg.StatsCacheTTL })
 	base := serve(t, app)
 	useTimes(t, app, fx.client.id, fx.active, 1)
 	stats := func(who fixtureUser) string {
@@ -1203,7 +1209,10 @@ func TestStatsCache(t *testing.T) {
 
 	// with the cache off, every request computes
 	t.Setenv("TOOLBASE_STATS_CACHE_SECONDS", "0")
-	fresh := newTestApp(t)
+	if cfg, err = LoadConfig(); err != nil {
+		t.Fatal(err)
+	}
+	fresh, _ := newTestBase(t, func(tc *Config) { tc.StatsCacheTTL = cfg.StatsCacheTTL })
 	freshBase := serve(t, fresh)
 	useTimes(t, fresh, fx.client.id, fx.active, 1)
 	_, before := get(t, freshBase+"/api/tools/usage/stats/", fx.client.auth)

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/golang-lru/v2/expirable"
-	"github.com/pocketbase/pocketbase/core"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -22,21 +21,17 @@ type statsCache struct {
 	flight  singleflight.Group
 }
 
-const (
-	statsCacheKey = "toolbase.statsCache"
-	// statsCacheMax bounds the entries kept
-	statsCacheMax = 10000
-)
+// statsCacheMax bounds the entries kept
+const statsCacheMax = 10000
 
-func statsCacheOf(app core.App) *statsCache {
-	ttl := configOf(app).StatsCacheTTL // read outside GetOrSet, which holds the store's lock
-	return app.Store().GetOrSet(statsCacheKey, func() any {
-		sc := &statsCache{ttl: ttl}
-		if ttl > 0 {
-			sc.entries = expirable.NewLRU[string, any](statsCacheMax, nil, ttl)
-		}
-		return sc
-	}).(*statsCache)
+// newStatsCache returns a cache keeping bodies for ttl (0: none, every body
+// is computed).
+func newStatsCache(ttl time.Duration) *statsCache {
+	sc := &statsCache{ttl: ttl}
+	if ttl > 0 {
+		sc.entries = expirable.NewLRU[string, any](statsCacheMax, nil, ttl)
+	}
+	return sc
 }
 
 // get returns the body cached under key, or computes, caches and returns it.

@@ -17,6 +17,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	c "toolbase/collections"
+	"toolbase/hooks/ledger"
 )
 
 // apiCase is one request of a route × role table: the status it must get,
@@ -110,7 +111,7 @@ func seedUsage(t testing.TB, app core.App) {
 		r.Set(c.UsagePointsSpent, 7)
 		r.Set(c.UsageExecutionTime, 100)
 		r.Set(c.UsageSuccess, true)
-		if err := saveSystem(app, r); err != nil {
+		if err := ledger.SaveSystem(app, r); err != nil {
 			t.Fatal(err)
 		}
 		setCreated(t, app, c.ToolUsage, u.id, fmt.Sprintf("2025-01-%02d 10:00:00.000Z", i+1))
@@ -721,7 +722,7 @@ func TestToolsDelete(t *testing.T) {
 				tool, _ := app.FindRecordById(c.Tools, fx.inactive)
 				client, _ := app.FindRecordById(c.Users, fx.client.id)
 				tool.Set(c.ToolStatus, c.StatusActive)
-				if _, err := UseTool(app, UseRequest{Tool: tool, User: client}); err != nil {
+				if _, err := useTool(app, ledger.UseRequest{Tool: tool, User: client}); err != nil {
 					t.Fatal(err)
 				}
 				col, _ := app.FindCollectionByNameOrId(c.ToolFeedback)
@@ -729,7 +730,7 @@ func TestToolsDelete(t *testing.T) {
 				r.Set(c.FeedbackTool, fx.inactive)
 				r.Set(c.FeedbackUser, fx.client.id)
 				r.Set(c.FeedbackRating, 4)
-				if err := saveSystem(app, r); err != nil {
+				if err := ledger.SaveSystem(app, r); err != nil {
 					t.Fatal(err)
 				}
 			}, check: func(t testing.TB, app *tests.TestApp, _ *http.Response) {
@@ -745,7 +746,7 @@ func TestToolsDelete(t *testing.T) {
 				k.Set(c.APIKeyTool, fx.draft)
 				k.Set(c.APIKeyName, "scoped")
 				k.Set(c.APIKeyHash, strings.Repeat("a", 64))
-				if err := saveSystem(app, k); err != nil {
+				if err := ledger.SaveSystem(app, k); err != nil {
 					t.Fatal(err)
 				}
 			},

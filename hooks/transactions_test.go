@@ -8,13 +8,14 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	c "toolbase/collections"
+	"toolbase/hooks/ledger"
 )
 
 // withUse records one paid use of fx.active by fx.client.
 func withUse(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
 	tool, _ := app.FindRecordById(c.Tools, fx.active)
 	client, _ := app.FindRecordById(c.Users, fx.client.id)
-	if _, err := UseTool(app, UseRequest{Tool: tool, User: client, Input: map[string]any{}}); err != nil {
+	if _, err := useTool(app, ledger.UseRequest{Tool: tool, User: client, Input: map[string]any{}}); err != nil {
 		t.Fatal(err)
 	}
 }

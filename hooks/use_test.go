@@ -13,6 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	c "toolbase/collections"
+	"toolbase/hooks/ledger"
 )
 
 func useURL(toolID string) string { return "/api/tools/tools/" + toolID + "/use/" }
@@ -128,7 +129,7 @@ func TestUseRoute(t *testing.T) {
 			ExpectedContent: []string{`"non_field_errors":["Insufficient points"]`, `"required":10`, `"available":7`},
 			TestAppFactory:  testAppFactory,
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
-				if _, err := Post(app, Entry{User: fx.client.id, Account: c.AccountPoints, Kind: c.KindDeduct, Amount: 7 - fixturePoints}); err != nil {
+				if _, err := postAudited(app, actorInfo{}, ledger.Entry{User: fx.client.id, Account: c.AccountPoints, Kind: c.KindDeduct, Amount: 7 - fixturePoints}); err != nil {
 					t.Fatal(err)
 				}
 			},
@@ -316,13 +317,13 @@ func TestUseFeeArithmetic(t *testing.T) {
 		{100, 20, 80},
 	} {
 		t.Run(fmt.Sprint("cost ", tc.cost), func(t *testing.T) {
-			app := newTestApp(t)
+			app, tb := newTestBase(t)
 			tool, err := createTool(app, fx.creator2.id, c.StatusActive, tc.cost)
 			if err != nil {
 				t.Fatal(err)
 			}
 			client, _ := app.FindRecordById(c.Users, fx.client.id)
-			res, err := UseTool(app, UseRequest{Tool: tool, User: client, Input: map[string]any{}})
+			res, err := tb.UseTool(app, ledger.UseRequest{Tool: tool, User: client, Input: map[string]any{}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -340,10 +341,14 @@ func TestUseFeeArithmetic(t *testing.T) {
 
 func TestUseFeePercentFromEnv(t *testing.T) {
 	t.Setenv("TOOLBASE_PLATFORM_FEE_PERCENT", "50")
-	app := newTestApp(t)
+	cfg, err := LoadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, tb := newTestBase(t, func(tc *Config) { tc.FeePercent = cfg.FeePercent })
 	tool, _ := app.FindRecordById(c.Tools, fx.other)
 	client, _ := app.FindRecordById(c.Users, fx.client.id)
-	if _, err := UseTool(app, UseRequest{Tool: tool, User: client, Input: map[string]any{}}); err != nil {
+	if _, err := tb.UseTool(app, ledger.UseRequest{Tool: tool, User: client, Input: map[string]any{}}); err != nil {
 		t.Fatal(err)
 	}
 	creator, _ := app.FindRecordById(c.Users, fx.creator2.id)
@@ -537,33 +542,4 @@ func TestUseConcurrentHalfAffordable(t *testing.T) {
 		t.Errorf("total_uses %d", got)
 	}
 	mustVerify(t, app)
-}
-
-// The lookups of a use's hot path walk their indexes, whatever the history:
-// an Idempotency-Key's prior use, and a usage's ledger rows (for refunds).
-func TestHotLookupsUseIndexes(t *testing.T) {
-	app := newTestApp(t)
-	prior := priorUseQuery(app, fx.client.id, "k").Build()
-	for name, q := range map[string]struct {
-		sql    string
-		params dbx.Params
-		index  string
-	}{
-		"prior use":     {prior.SQL(), prior.Params(), "idx_usage_idempotency"},
-		"usage charge":  {usageChargeSQL, dbx.Params{"id": "x"}, "idx_ledger_usage"},
-		"key by hash":   {"SELECT id FROM tool_api_keys WHERE key_hash = {:h}", dbx.Params{"h": "x"}, "idx_api_keys_hash"},
-		"balance moves": {"SELECT points_balance FROM users WHERE id = {:id}", dbx.Params{"id": "x"}, "sqlite_autoindex_users_1"},
-	} {
-		var plan []planLine
-		if err := app.DB().NewQuery("EXPLAIN QUERY PLAN " + q.sql).Bind(q.params).All(&plan); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		var text []string
-		for _, l := range plan {
-			text = append(text, l.Detail)
-		}
-		if joined := strings.Join(text, "; "); !strings.Contains(joined, q.index) || strings.Contains(joined, "SCAN") {
-			t.Errorf("%s: plan %q, want a search of %s", name, joined, q.index)
-		}
-	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	c "toolbase/collections"
+	"toolbase/hooks/ledger"
 )
 
 // scenario is one request of a route × role table.
@@ -508,7 +509,7 @@ func TestRevenueStats(t *testing.T) {
 		{name: "200 creator with earnings", method: "GET", url: url, auth: fx.creator.auth, status: 200,
 			want: []string{`{"total_revenue":80,"total_payouts":0,"pending_balance":80}`},
 			before: func(t testing.TB, app *tests.TestApp) {
-				if _, err := Post(app, Entry{User: fx.creator.id, Account: c.AccountRevenue, Kind: c.KindEarning, Amount: 80}); err != nil {
+				if _, err := ledger.Post(app, ledger.Entry{User: fx.creator.id, Account: c.AccountRevenue, Kind: c.KindEarning, Amount: 80}); err != nil {
 					t.Fatal(err)
 				}
 			}},
