@@ -14,8 +14,10 @@ build:
 run: build
 	./$(BIN) serve --http $(ADDR) --dir $(DATA)
 
+# tests run in parallel (t.Parallel, each on its own app); -parallel 4 keeps
+# two cores busy while some tests wait (PocketBase's log flush, realtime, binaries)
 test:
-	go test -count=1 -timeout 15m ./...
+	go test -count=1 -parallel 4 -timeout 15m ./...
 
 # a real server under load on 127.0.0.1; see bench/main.go for the flags
 bench: build

@@ -14,6 +14,7 @@ import (
 // A failed command prints one "Error: …" line on stderr, without a log
 // timestamp, nothing on stdout, and exits 1.
 func TestCommandErrorsAreOneLine(t *testing.T) {
+	t.Parallel()
 	bin := toolbaseBinary(t)
 	dir := t.TempDir()
 	if out, code := run(t, bin, "seed", "--demo", "--dir", dir); code != 0 {

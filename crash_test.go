@@ -22,6 +22,7 @@ import (
 // and that `ledger verify` passes: no usage without its ledger rows, no
 // balance off its ledger.
 func TestCrashKeepsLedgerConsistent(t *testing.T) {
+	t.Parallel()
 	bin := toolbaseBinary(t)
 	dir := t.TempDir()
 	mustRun(t, bin, "seed", "--demo", "--dir", dir)
@@ -104,6 +105,7 @@ func mustRun(t *testing.T, bin string, args ...string) string {
 // slow tool endpoint are in flight (each use charged and PENDING), restarts it,
 // and checks that every pending use was failed and refunded exactly once.
 func TestCrashSettlesPendingRemoteUses(t *testing.T) {
+	t.Parallel()
 	bin := toolbaseBinary(t)
 	dir := t.TempDir()
 	mustRun(t, bin, "seed", "--demo", "--dir", dir)

@@ -14,6 +14,7 @@ import (
 // use a tool) verbatim against the real binary, but for host and port and the
 // ids they ask the reader to fill in.
 func TestReadmeCurlExamples(t *testing.T) {
+	t.Parallel()
 	bin := toolbaseBinary(t)
 	dir := t.TempDir()
 	mustRun(t, bin, "seed", "--demo", "--dir", dir)

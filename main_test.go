@@ -113,6 +113,7 @@ func (b *syncBuffer) String() string {
 }
 
 func TestServeSmoke(t *testing.T) {
+	t.Parallel()
 	bin := toolbaseBinary(t)
 	addr := freeAddr(t)
 	base := "http://" + addr
@@ -211,6 +212,7 @@ func TestServeSmoke(t *testing.T) {
 // The commands as an operator runs them: exit 0 when all is well, exit 1 with
 // a report naming the user when a balance was changed behind the ledger.
 func TestCommandsExitCodes(t *testing.T) {
+	t.Parallel()
 	bin := toolbaseBinary(t)
 	dir := t.TempDir()
 

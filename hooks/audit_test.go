@@ -44,6 +44,7 @@ func recordsURL(collection, id string) string {
 }
 
 func TestAuditOfRecordChanges(t *testing.T) {
+	t.Parallel()
 	su := map[string]string{}
 	scenarios := []tests.ApiScenario{
 		{
@@ -187,6 +188,7 @@ func TestAuditOfRecordChanges(t *testing.T) {
 }
 
 func TestAuditFromCode(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	admin, _ := app.FindRecordById(c.Users, fx.admin.id)
 
@@ -262,6 +264,7 @@ func TestAuditFromCode(t *testing.T) {
 }
 
 func TestAuditLogRoute(t *testing.T) {
+	t.Parallel()
 	scenarios := []tests.ApiScenario{
 		{
 			Name:            "anonymous is 401",
@@ -323,6 +326,7 @@ func approvePayout(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
 // TestPlatformRecordsRules is the rule matrix of the new collections on the
 // PocketBase records API.
 func TestPlatformRecordsRules(t *testing.T) {
+	t.Parallel()
 	var f refundFixture
 	su := map[string]string{}
 	anon := map[string]string{}
@@ -468,6 +472,7 @@ func TestPlatformRecordsRules(t *testing.T) {
 // TestRealtimeHidesInternalNotes: realtime applies the messages' rule, so a
 // requester subscribed to ticket_messages never receives an internal note.
 func TestRealtimeHidesInternalNotes(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	createTicket(t, app, ticketID, fx.client.id, c.TicketOpen)
 	base := serve(t, app)

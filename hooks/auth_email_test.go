@@ -16,6 +16,7 @@ import (
 // API next to client1@example.com, after which the original user's
 // /api/token/ login failed. Emails are unique ignoring case on every surface.
 func TestEmailUniqueIgnoringCase(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	const addr = "192.0.2.60:1000"
 	upper := strings.ToUpper(fx.client.email)
@@ -68,6 +69,7 @@ func TestEmailUniqueIgnoringCase(t *testing.T) {
 
 // Logins match emails ignoring case, on both surfaces.
 func TestLoginEmailIgnoresCase(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	const addr = "192.0.2.61:1000"
 	for _, email := range []string{strings.ToUpper(fx.client.email), "Client@Test.Example"} {
@@ -86,6 +88,7 @@ func TestLoginEmailIgnoresCase(t *testing.T) {
 // The email index is PocketBase's, with COLLATE NOCASE (which PocketBase's
 // identity lookups honour).
 func TestUsersEmailIndexNocase(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	users, err := app.FindCollectionByNameOrId(c.Users)
 	if err != nil {

@@ -47,6 +47,7 @@ func wantLifetime(t testing.TB, what, token string, ttl time.Duration, refreshab
 // Every users token PocketBase issues now lives TOOLBASE_ACCESS_TOKEN_TTL,
 // and still works on both APIs.
 func TestNativeTokenLifetime(t *testing.T) {
+	t.Parallel()
 	const ttl = 15 * time.Minute
 	s := newServer(t, func(cfg *Config) { cfg.AccessTTL = ttl })
 	const addr = "192.0.2.50:1000"
@@ -101,6 +102,7 @@ func TestNativeTokenLifetime(t *testing.T) {
 
 // capTokenLifetime leaves a token that already expires within the TTL alone.
 func TestCapTokenLifetimeKeepsShortTokens(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	u := findUser(t, app, fx.client.id)
 	short, err := u.NewStaticAuthToken(time.Minute)
@@ -127,6 +129,7 @@ func TestCapTokenLifetimeKeepsShortTokens(t *testing.T) {
 // auth-with-otp goes through the throttle: wrong codes count, a locked
 // address is refused before the code is checked.
 func TestOTPLoginThrottled(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	users, err := s.app.FindCollectionByNameOrId(c.Users)
 	if err != nil {

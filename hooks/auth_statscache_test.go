@@ -11,6 +11,7 @@ import (
 // Concurrent requests for one key share one computation; errors are not
 // cached; bodies expire after the TTL; keys are kept apart.
 func TestStatsCacheSingleflight(t *testing.T) {
+	t.Parallel()
 	_, tb := newTestBase(t, func(cfg *Config) { cfg.StatsCacheTTL = time.Second })
 	sc := tb.stats
 

@@ -183,6 +183,7 @@ const (
 // --- POST /api/token/ ------------------------------------------------------
 
 func TestTokenObtain(t *testing.T) {
+	t.Parallel()
 	login := func(email, password string) io.Reader {
 		return jsonBody(map[string]any{"email": email, "password": password})
 	}
@@ -365,6 +366,7 @@ func mfaApp(t testing.TB) *tests.TestApp {
 // --- POST /api/token/refresh/ ----------------------------------------------
 
 func TestTokenRefresh(t *testing.T) {
+	t.Parallel()
 	minter := newTestApp(t)
 	now := time.Now()
 	valid := mintRefresh(t, minter, fx.client.id, now, time.Hour)
@@ -479,6 +481,7 @@ func TestTokenRefresh(t *testing.T) {
 // --- POST /api/token/verify/ -----------------------------------------------
 
 func TestTokenVerify(t *testing.T) {
+	t.Parallel()
 	minter := newTestApp(t)
 	now := time.Now()
 	access := mintAccess(t, minter, fx.creator.id)
@@ -536,6 +539,7 @@ func TestTokenVerify(t *testing.T) {
 // TestTokenLifecycle follows one session: the access token works on both APIs,
 // refresh rotates, the old refresh is refused, and a password change ends it all.
 func TestTokenLifecycle(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	pair := s.login(t, fx.client.email)
 	bearer := "Bearer " + pair.Access
@@ -599,6 +603,7 @@ func TestTokenLifecycle(t *testing.T) {
 // TestRefreshConcurrentUse: of many simultaneous uses of one refresh token,
 // exactly one gets a new pair.
 func TestRefreshConcurrentUse(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	pair := s.login(t, fx.creator.email)
 	const n = 16
@@ -622,6 +627,7 @@ func TestRefreshConcurrentUse(t *testing.T) {
 }
 
 func TestPurgeUsedRefreshTokens(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	now := time.Now()
 	live := refreshClaimsOf(t, mintRefresh(t, app, fx.client.id, now, time.Hour))
@@ -649,6 +655,7 @@ func TestPurgeUsedRefreshTokens(t *testing.T) {
 // TestUsedRefreshTokensClosed: the bookkeeping is not reachable through the
 // records API.
 func TestUsedRefreshTokensClosed(t *testing.T) {
+	t.Parallel()
 	(&tests.ApiScenario{
 		Name: "admin lists used refresh tokens", Method: http.MethodGet,
 		URL:            "/api/collections/used_refresh_tokens/records",
@@ -659,6 +666,7 @@ func TestUsedRefreshTokensClosed(t *testing.T) {
 }
 
 func TestLoginThrottle(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	const attacker, other = "198.51.100.7:1000", "198.51.100.8:1000"
 	bad := map[string]any{"email": fx.client.email, "password": "guess"}

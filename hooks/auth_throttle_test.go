@@ -81,6 +81,7 @@ func wantStatus(t testing.TB, what string, rec *httptest.ResponseRecorder, statu
 // Issue 11 item 3: auth-with-password was not throttled (40 wrong passwords,
 // then the right one: 200). Both logins now count into, and obey, one throttle.
 func TestLoginThrottleSharedByBothLogins(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	const a, b, cAddr, clean = "198.51.100.1:1000", "198.51.100.2:1000", "198.51.100.3:1000", "198.51.100.9:1000"
 
@@ -123,6 +124,7 @@ func TestLoginThrottleSharedByBothLogins(t *testing.T) {
 // The throttle is a security control: it works with PocketBase's rate limits
 // switched on as well as off (the default).
 func TestLoginThrottleIgnoresRateLimitSetting(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	s.app.Settings().RateLimits.Enabled = true
 	// generous enough for the test's requests: the point is the setting's switch
@@ -141,6 +143,7 @@ func TestLoginThrottleIgnoresRateLimitSetting(t *testing.T) {
 // account for an hour. Locks are now per address and per (address, account):
 // the attackers stay locked, the owner gets in from a seventh address.
 func TestLoginLockoutIsPerAddress(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	for i := range 6 {
 		addr := fmt.Sprintf("203.0.113.%d:4000", i+1)
@@ -158,6 +161,7 @@ func TestLoginLockoutIsPerAddress(t *testing.T) {
 // Distributed guessing past the account-wide allowance is slowed by seconds,
 // never locked: the owner waits out a short Retry-After and gets in.
 func TestLoginAccountSlowdown(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	th := s.tb.logins
 	now := time.Now()
@@ -207,6 +211,7 @@ func TestLoginAccountSlowdown(t *testing.T) {
 // (every lockout reset). Counters and locks are LRUs now, and locks have their
 // own: failures of fresh addresses cannot evict them.
 func TestLoginLockSurvivesFlood(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	const attacker = "198.51.100.66:1000"
 	for range loginPairMax {
@@ -229,6 +234,7 @@ func TestLoginLockSurvivesFlood(t *testing.T) {
 // The address is PocketBase's RealIP: with a trusted proxy header configured,
 // clients behind the proxy are told apart.
 func TestLoginThrottleBehindTrustedProxy(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	s.app.Settings().TrustedProxy.Headers = []string{"X-Forwarded-For"}
 	if err := s.app.Save(s.app.Settings()); err != nil {
@@ -258,6 +264,7 @@ func TestLoginThrottleBehindTrustedProxy(t *testing.T) {
 // auth-refresh is a way to a token too: invalid tokens count against the
 // address, and a locked address refreshes nothing.
 func TestAuthRefreshThrottled(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	const addr = "198.51.100.77:1000"
 	for i := range loginIPMax {

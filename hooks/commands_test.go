@@ -49,6 +49,7 @@ func freshApp(t testing.TB) core.App {
 // seed --demo works on a brand-new data directory (it applies the migrations
 // itself) and a second run creates nothing.
 func TestSeedDemoTwice(t *testing.T) {
+	t.Parallel()
 	app := freshApp(t)
 	if _, err := app.FindCollectionByNameOrId(c.Tools); err == nil {
 		t.Fatal("the fresh data directory already has the schema")
@@ -124,6 +125,7 @@ func TestSeedDemoTwice(t *testing.T) {
 // ledger verify fails (ErrLedgerBroken, which makes the binary exit 1) naming
 // the user whose balance was changed behind the ledger's back.
 func TestLedgerVerifyCommand(t *testing.T) {
+	t.Parallel()
 	emails := []string{fx.admin.email, fx.creator.email, fx.creator2.email, fx.client.email, fx.client2.email}
 	for _, tc := range []struct {
 		name, sql, email string
@@ -162,6 +164,7 @@ func TestLedgerVerifyCommand(t *testing.T) {
 }
 
 func TestPointsCommands(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	email := fx.client.email
 	rows := func() int { return count(t, app, c.PointTransactions, nil) }
@@ -235,6 +238,7 @@ func TestPointsCommands(t *testing.T) {
 // points add/deduct: a reason is required, negative amounts are refused with
 // a message saying so, and the audit rows name the CLI and the OS user.
 func TestPointsCommandsRefuseAndAudit(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	email := fx.client.email
 	rows0 := count(t, app, c.PointTransactions, nil)
@@ -287,6 +291,7 @@ func TestPointsCommandsRefuseAndAudit(t *testing.T) {
 // stats --tool takes a tool's id or exact name; a default range never
 // reaches past today.
 func TestStatsCommandToolAndRange(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	seedUsage(t, app)
 	name := c.AsTool(findTool(t, app, fx.other)).Name()

@@ -39,6 +39,7 @@ func withPages(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
 }
 
 func TestContentRoutes(t *testing.T) {
+	t.Parallel()
 	scenarios := []tests.ApiScenario{
 		{
 			Name:               "anyone lists the published pages",

@@ -120,6 +120,7 @@ func usedFactory(t testing.TB) *tests.TestApp {
 }
 
 func TestSubmitFeedbackRoute(t *testing.T) {
+	t.Parallel()
 	client := map[string]string{"Authorization": fx.client.auth}
 	scenarios := []tests.ApiScenario{
 		{Name: "anonymous 401", Method: http.MethodPost, URL: submitURL(fx.active), Body: strings.NewReader(`{"rating":5}`),
@@ -206,6 +207,7 @@ func TestSubmitFeedbackRoute(t *testing.T) {
 }
 
 func TestToolFeedbackList(t *testing.T) {
+	t.Parallel()
 	withReviews := func(t testing.TB) *tests.TestApp {
 		app := usedFactory(t)
 		older := review(t, app, fx.client.id, fx.active, 5, true)
@@ -286,6 +288,7 @@ func idsOfPage(t testing.TB, body []byte) []string {
 }
 
 func TestFeedbackViewset(t *testing.T) {
+	t.Parallel()
 	w := newFeedbackWorld(t)
 	get := func(url, auth string) (int, []byte) { return request(t, http.MethodGet, w.base+url, auth, "") }
 
@@ -365,6 +368,7 @@ func TestFeedbackViewset(t *testing.T) {
 // (the SDKs and the dashboard): authors write their own, only after a use,
 // and the counters follow every write, a superuser's included.
 func TestFeedbackRecordsAPI(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	base := serve(t, app)
 	root := superuserAuth(t, app)
@@ -475,6 +479,7 @@ func TestFeedbackRecordsAPI(t *testing.T) {
 // TestRecountRatingsRounding: the average is rounded half up to 2 decimals,
 // exactly, for any mix of ratings.
 func TestRecountRatingsRounding(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	for _, ratings := range [][]int{
 		{}, {5}, {1, 2}, {5, 4, 4}, {1, 1, 2}, {5, 5, 4, 4, 4, 4, 4, 3}, // 33/8 = 4.125 → 4.13
@@ -506,6 +511,7 @@ func TestRecountRatingsRounding(t *testing.T) {
 // a superuser edits and deletes through the model; afterwards every tool's
 // counters equal a recount of its reviews, and nothing answered 500.
 func TestFeedbackCountersUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	base := serve(t, app)
 	tools := []string{fx.active, fx.other}
@@ -609,6 +615,7 @@ func TestFeedbackCountersUnderConcurrency(t *testing.T) {
 // TestFeedbackBadInputNever500 throws odd bodies, ids and methods at every
 // review route: always a DRF-shaped 4xx (or a 2xx), never a 500.
 func TestFeedbackBadInputNever500(t *testing.T) {
+	t.Parallel()
 	w := newFeedbackWorld(t)
 	bodies := []string{
 		``, `null`, `[]`, `"x"`, `{}`, `{"rating":null}`, `{"rating":"5"}`, `{"rating":"five"}`, `{"rating":1e400}`,
@@ -644,6 +651,7 @@ func TestFeedbackBadInputNever500(t *testing.T) {
 // A public review is readable while its tool is: once the tool is suspended,
 // only its author, the tool's creator and admins see it.
 func TestFeedbackOfHiddenTool(t *testing.T) {
+	t.Parallel()
 	app := rulesApp(t)
 	tool, _ := app.FindRecordById(c.Tools, fx.active)
 	tool.Set(c.ToolStatus, c.StatusSuspended)

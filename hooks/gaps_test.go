@@ -40,6 +40,7 @@ func setNames(t testing.TB, app core.App) {
 // *_name fields are Django's get_full_name(): "first last", stripped, empty
 // when both are empty, never the username.
 func TestFullNames(t *testing.T) {
+	t.Parallel()
 	setup := func(t testing.TB, app *tests.TestApp) {
 		setNames(t, app)
 		addReview(t, app, "fbnamesclient01", fx.client.id, fx.active, true)
@@ -84,6 +85,7 @@ func toolStatusAudits(actor string, want int64) func(testing.TB, *tests.TestApp)
 // An admin (or a superuser) creating a tool past review leaves an audit row;
 // a creator's DRAFT or PENDING tool does not.
 func TestToolCreatedPastReviewIsAudited(t *testing.T) {
+	t.Parallel()
 	createdBy := func(actor, role, status string) func(testing.TB, *tests.TestApp, *http.Response) {
 		return func(t testing.TB, app *tests.TestApp, res *http.Response) {
 			t.Helper()
@@ -135,6 +137,7 @@ func TestToolCreatedPastReviewIsAudited(t *testing.T) {
 // A superuser's dashboard edit of a balance (an ADJUSTMENT) names the
 // superuser in its audit row.
 func TestAdjustmentAuditNamesTheSuperuser(t *testing.T) {
+	t.Parallel()
 	runRuleCases(t, rulesApp, []ruleCase{
 		{name: "superuser sets a balance", method: http.MethodPatch, url: record(c.Users, fx.client2.id), as: asSuperuser,
 			body: `{"points_balance":1250}`, status: 200, want: []string{`"points_balance":1250`},

@@ -56,6 +56,7 @@ func adjustments(user string, want ...int64) func(testing.TB, *tests.TestApp) {
 }
 
 func TestGuardSuperuserBalanceEdits(t *testing.T) {
+	t.Parallel()
 	client := fx.client
 	url := record(c.Users, client.id)
 	clientBalance := fixturePoints - activeCost // 990 in the rules fixtures
@@ -119,6 +120,7 @@ func TestGuardSuperuserBalanceEdits(t *testing.T) {
 }
 
 func TestGuardSuperuserToolCounters(t *testing.T) {
+	t.Parallel()
 	var cases []ruleCase
 	for _, f := range []struct {
 		name string
@@ -143,6 +145,7 @@ func TestGuardSuperuserToolCounters(t *testing.T) {
 }
 
 func TestGuardLedgerAndUsageRows(t *testing.T) {
+	t.Parallel()
 	grant := grantRow(t, fx.client.id)
 	rows := countIs(c.PointTransactions, nil, 6)
 	runRuleCases(t, rulesApp, []ruleCase{
@@ -174,6 +177,7 @@ func TestGuardLedgerAndUsageRows(t *testing.T) {
 
 // Go code outside the system path meets the same guards as the records API.
 func TestGuardGoSaves(t *testing.T) {
+	t.Parallel()
 	app := rulesApp(t)
 
 	usage, err := app.FindRecordById(c.ToolUsage, usageOfClient)
@@ -215,6 +219,7 @@ func TestGuardGoSaves(t *testing.T) {
 
 // Deleting an API key keeps the usage made through it, unlinked.
 func TestGuardKeyDeletionKeepsUsage(t *testing.T) {
+	t.Parallel()
 	app := rulesApp(t)
 	usage, err := app.FindRecordById(c.ToolUsage, usageOfClient)
 	if err != nil {
@@ -244,6 +249,7 @@ func TestGuardKeyDeletionKeepsUsage(t *testing.T) {
 // A save of a record read before its balance moved must not write the old
 // balance back: saves write only the fields they changed.
 func TestGuardLostUpdate(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	stale, err := app.FindRecordById(c.Users, fx.client.id)
 	if err != nil {
@@ -272,6 +278,7 @@ func TestGuardLostUpdate(t *testing.T) {
 // Go saves outside the system path never move a balance: only the ledger
 // does, and a superuser's records-API edit (TestGuardDashboardForms).
 func TestGuardGoSaveKeepsBalance(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	u, err := app.FindRecordById(c.Users, fx.client.id)
 	if err != nil {
@@ -294,6 +301,7 @@ func TestGuardGoSaveKeepsBalance(t *testing.T) {
 // balance moved carries the old balance: it is ignored and the rest saved. A
 // form loaded after sets the balance with an ADJUSTMENT.
 func TestGuardDashboardForms(t *testing.T) {
+	t.Parallel()
 	var loadedAt string
 	form := func(balance int, bio string) func() string {
 		return func() string {

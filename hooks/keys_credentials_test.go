@@ -86,6 +86,7 @@ func pbRefusal(msg string) string  { return `"message":"` + msg + `"` }
 func drfRefusal(msg string) string { return `{"detail":"` + msg + `"}` }
 
 func TestKeyCannotTakeOverAccountsOnRecordsAPI(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	base := serve(t, app)
 	admin := apiKeyHeader(insertKey(t, app, fx.admin.id, "", nil).secret)
@@ -130,6 +131,7 @@ func TestKeyCannotTakeOverAccountsOnRecordsAPI(t *testing.T) {
 }
 
 func TestKeyCannotObtainOrRefreshTokens(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	base := serve(t, app)
 	admin := apiKeyHeader(insertKey(t, app, fx.admin.id, "", nil).secret)
@@ -168,6 +170,7 @@ func TestKeyCannotObtainOrRefreshTokens(t *testing.T) {
 }
 
 func TestKeyCannotReachSuperuserGround(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	base := serve(t, app)
 	admin := apiKeyHeader(insertKey(t, app, fx.admin.id, "", nil).secret)
@@ -189,6 +192,7 @@ func TestKeyCannotReachSuperuserGround(t *testing.T) {
 
 // TestKeyCannotTakeOverAccountsOnSeedAPI: the DRF routes, with DRF's shape.
 func TestKeyCannotTakeOverAccountsOnSeedAPI(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	base := serve(t, app)
 	admin := apiKeyHeader(insertKey(t, app, fx.admin.id, "", nil).secret)
@@ -243,6 +247,7 @@ func TestKeyCannotTakeOverAccountsOnSeedAPI(t *testing.T) {
 // TestKeyBatchCannotTakeOver: with the batch API on, a keyed batch is refused
 // whole, nothing of it applied.
 func TestKeyBatchCannotTakeOver(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	app.Settings().Batch.Enabled = true
 	app.Settings().Batch.MaxRequests = 10
@@ -307,6 +312,7 @@ func serveKeyWithoutPolicy(t *testing.T, app *tests.TestApp) string {
 }
 
 func TestKeyCredentialHooksWithoutPolicy(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	app.Settings().Batch.Enabled = true
 	if err := app.Save(app.Settings()); err != nil {
@@ -335,6 +341,7 @@ func TestKeyCredentialHooksWithoutPolicy(t *testing.T) {
 
 // TestTokensStillManageAccounts: what a token could do, it still can.
 func TestTokensStillManageAccounts(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	base := serve(t, app)
 	for _, tc := range []keyedCase{

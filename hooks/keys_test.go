@@ -120,6 +120,7 @@ func decode(t testing.TB, body string) map[string]any {
 // ---------------------------------------------------------------------------
 
 func TestKeySecretFormatAndHash(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for range 100 {
 		secret, hash, prefix, err := newSecret()
@@ -150,6 +151,7 @@ func TestKeySecretFormatAndHash(t *testing.T) {
 // TestKeySecretShownOnce creates a key and reads it every way there is: the
 // secret is in the create response and in no other.
 func TestKeySecretShownOnce(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	base := serve(t, app)
 	su := map[string]string{"Authorization": superuserAuth(t, app)}
@@ -227,6 +229,7 @@ func TestKeySecretShownOnce(t *testing.T) {
 // stops the server and closes the app, and then finds the secret's bytes in
 // no file of the data directory.
 func TestKeySecretNotStored(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	app.Settings().Logs.MaxDays = 1
 	r, err := apis.NewRouter(app)
@@ -318,6 +321,7 @@ func TestKeySecretNotStored(t *testing.T) {
 }
 
 func TestKeyAuthentication(t *testing.T) {
+	t.Parallel()
 	headers := map[string]string{}
 	keyed := func(secret func(app core.App) string, h func(string) map[string]string) func(t testing.TB) *tests.TestApp {
 		return func(t testing.TB) *tests.TestApp {
@@ -486,6 +490,7 @@ func TestKeyAuthentication(t *testing.T) {
 // The PATCH scenario above needs the key id in its URL: this checks the same
 // through a server, and that a keyed DELETE of a key is refused too.
 func TestKeyCannotManageKeysThroughRecordsAPI(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	base := serve(t, app)
 	k := insertKey(t, app, fx.client.id, "", nil)
@@ -515,6 +520,7 @@ func TestKeyCannotManageKeysThroughRecordsAPI(t *testing.T) {
 // TestKeyQuotaConcurrent: 30 parallel uses through a key limited to 10 a
 // day (then 10 a month): exactly 10 pass, 20 are 429 and cost nothing.
 func TestKeyQuotaConcurrent(t *testing.T) {
+	t.Parallel()
 	for _, limit := range []string{c.APIKeyDailyLimit, c.APIKeyMonthlyLimit} {
 		t.Run(limit, func(t *testing.T) {
 			app := newTestApp(t)
@@ -568,6 +574,7 @@ func TestKeyQuotaConcurrent(t *testing.T) {
 
 // TestKeyQuotaPeriods walks the clock across a UTC day and a UTC month.
 func TestKeyQuotaPeriods(t *testing.T) {
+	t.Parallel()
 	clock := &testClock{}
 	app, _ := newTestBase(t, func(cfg *Config) { cfg.Now = clock.now })
 	base := serve(t, app)
@@ -638,6 +645,7 @@ func TestKeyQuotaPeriods(t *testing.T) {
 }
 
 func TestKeyQuotaCountsNothingRefused(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	base := serve(t, app)
 	k := insertKey(t, app, fx.client.id, "", func(r *core.Record) { r.Set(c.APIKeyDailyLimit, 5) })
@@ -666,6 +674,7 @@ func TestKeyQuotaCountsNothingRefused(t *testing.T) {
 }
 
 func TestKeyRegenerate(t *testing.T) {
+	t.Parallel()
 	clock := &testClock{}
 	app, _ := newTestBase(t, func(cfg *Config) { cfg.Now = clock.now })
 	base := serve(t, app)
@@ -745,6 +754,7 @@ func TestKeyRegenerate(t *testing.T) {
 }
 
 func TestKeyDeactivateDeleteExpire(t *testing.T) {
+	t.Parallel()
 	clock := &testClock{}
 	app, _ := newTestBase(t, func(cfg *Config) { cfg.Now = clock.now })
 	base := serve(t, app)
@@ -808,6 +818,7 @@ func TestKeyDeactivateDeleteExpire(t *testing.T) {
 // TestKeyRevokedDuringUse: a key deactivated between its authentication and
 // its use's transaction is refused inside the transaction.
 func TestKeyRevokedDuringUse(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	k := insertKey(t, app, fx.client.id, "", nil)
 	tool, _ := app.FindRecordById(c.Tools, fx.active)
@@ -825,6 +836,7 @@ func TestKeyRevokedDuringUse(t *testing.T) {
 }
 
 func TestKeyScope(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	base := serve(t, app)
 	// usage of two tools by the client, and of the creator's tool by client2
@@ -954,6 +966,7 @@ func scopedEvent(t testing.TB, app core.App, owner, tool string) *core.RequestEv
 }
 
 func TestKeyCreateScopeRules(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	base := serve(t, app)
 	for _, tc := range []struct {
@@ -999,6 +1012,7 @@ func TestKeyCreateScopeRules(t *testing.T) {
 }
 
 func TestKeyLimitPerUser(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	base := serve(t, app)
 	for range 20 {
@@ -1044,6 +1058,7 @@ func TestKeyLimitPerUser(t *testing.T) {
 }
 
 func TestKeyOwnership(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	base := serve(t, app)
 	mine := insertKey(t, app, fx.client.id, "", nil)
@@ -1100,6 +1115,7 @@ func TestKeyOwnership(t *testing.T) {
 // TestKeyDashboard: a superuser deactivates a key through the records API
 // (the dashboard); its hash and prefix stay, and it never sees the hash.
 func TestKeyDashboard(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	base := serve(t, app)
 	su := map[string]string{"Authorization": superuserAuth(t, app)}
@@ -1146,6 +1162,7 @@ func TestKeyDashboard(t *testing.T) {
 }
 
 func TestKeyLastUsedThrottled(t *testing.T) {
+	t.Parallel()
 	clock := &testClock{}
 	app, _ := newTestBase(t, func(cfg *Config) { cfg.Now = clock.now })
 	base := serve(t, app)
@@ -1187,6 +1204,7 @@ func TestKeyLastUsedThrottled(t *testing.T) {
 
 // TestKeyLookupIsIndexed: the lookup by hash is one query on two indexes.
 func TestKeyLookupIsIndexed(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	var plan []struct {
 		Detail string `db:"detail"`
@@ -1207,6 +1225,7 @@ func TestKeyLookupIsIndexed(t *testing.T) {
 }
 
 func TestKeyBadInput(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	base := serve(t, app)
 	k := insertKey(t, app, fx.client.id, "", nil)
@@ -1301,6 +1320,7 @@ func TestKeyBadInput(t *testing.T) {
 // TestKeyBeforeRateLimiter: the key middleware runs before PocketBase's rate
 // limiter, which therefore counts a keyed request as its owner's (@auth).
 func TestKeyBeforeRateLimiter(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	app.Settings().RateLimits.Enabled = true
 	app.Settings().RateLimits.Rules = []core.RateLimitRule{{Label: keysURL, Audience: core.RateLimitRuleAudienceAuth, Duration: 60, MaxRequests: 1}}

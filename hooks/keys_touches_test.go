@@ -9,6 +9,7 @@ import (
 // TestKeyTouchesLRU: the last_used throttle is an expiring LRU of each app's
 // services, not shared between apps.
 func TestKeyTouchesLRU(t *testing.T) {
+	t.Parallel()
 	_, tb := newTestBase(t)
 	_, otherTB := newTestBase(t)
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)

@@ -11,6 +11,7 @@ import (
 )
 
 func TestFixturesVerify(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	mustVerify(t, app)
 	if got := balance(t, app, fx.client.id); got != fixturePoints {
@@ -19,6 +20,7 @@ func TestFixturesVerify(t *testing.T) {
 }
 
 func TestPostRefusesNegative(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	_, err := postAudited(app, actorInfo{},
 		ledger.Entry{User: fx.client.id, Account: c.AccountPoints, Kind: c.KindDeduct, Amount: -600},
@@ -35,6 +37,7 @@ func TestPostRefusesNegative(t *testing.T) {
 }
 
 func TestLedgerVerifyNamesTamperedUser(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	var out bytes.Buffer
 	if err := verifyTo(app, &out); err != nil {

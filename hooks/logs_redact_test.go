@@ -12,6 +12,7 @@ import (
 )
 
 func TestRedactQuery(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"":                                   "",
 		"page=2&search=x":                    "page=2&search=x",
@@ -39,6 +40,7 @@ func TestRedactQuery(t *testing.T) {
 // TestNoSecretReachesRequestLog: secrets sent in URLs (and Referers) on both
 // APIs never reach _logs; a key in the query is refused with a clear 400.
 func TestNoSecretReachesRequestLog(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	app.Settings().Logs.MaxDays = 1
 	base := serve(t, app)

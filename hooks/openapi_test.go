@@ -62,6 +62,7 @@ func operations(t *testing.T, doc map[string]any) map[string]map[string]any {
 }
 
 func TestOpenAPIServed(t *testing.T) {
+	t.Parallel()
 	base, doc := fetchOpenAPI(t)
 	if v, _ := doc["openapi"].(string); !strings.HasPrefix(v, "3.1.") {
 		t.Errorf("openapi = %q, want 3.1.x", v)
@@ -84,6 +85,7 @@ func TestOpenAPIServed(t *testing.T) {
 
 // Every registered route and method is described, and nothing else is.
 func TestOpenAPICoversSeedRoutes(t *testing.T) {
+	t.Parallel()
 	_, doc, tb := fetchOpenAPIOf(t)
 	ops := operations(t, doc)
 	registered := map[string]bool{}
@@ -117,6 +119,7 @@ func TestOpenAPICoversSeedRoutes(t *testing.T) {
 }
 
 func TestOpenAPIOperations(t *testing.T) {
+	t.Parallel()
 	_, doc := fetchOpenAPI(t)
 	tags := map[string]bool{}
 	for _, tag := range doc["tags"].([]any) {
@@ -205,6 +208,7 @@ func TestOpenAPIOperations(t *testing.T) {
 
 // Every $ref resolves.
 func TestOpenAPIRefsResolve(t *testing.T) {
+	t.Parallel()
 	_, doc := fetchOpenAPI(t)
 	var refs int
 	var walk func(at string, v any)
@@ -288,6 +292,7 @@ func resolve(t *testing.T, doc map[string]any, v any) any {
 // security requirement, an undocumented status, and a representation that
 // drifted from its description.
 func TestOpenAPIMatchesAnswers(t *testing.T) {
+	t.Parallel()
 	base, doc := fetchOpenAPI(t)
 	ops := operations(t, doc)
 	routes := make([]string, 0, len(ops))
@@ -541,6 +546,7 @@ func responsePointer(r any, path, method, status string) string {
 // The description builds (viewOf and operation panic on a description that
 // disagrees with the code) and encodes.
 func TestOpenAPIBuilds(t *testing.T) {
+	t.Parallel()
 	if _, err := json.Marshal(OpenAPI()); err != nil {
 		t.Fatal(err)
 	}
@@ -549,6 +555,7 @@ func TestOpenAPIBuilds(t *testing.T) {
 // The docs page works offline: its files load nothing from another host (no
 // CDN), and the page loads its script and style from beside it.
 func TestDocsPageSelfContained(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob("../pb_public/docs/*")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no docs page files: %v", err)

@@ -195,6 +195,7 @@ func payoutURL(id, action string) string {
 }
 
 func TestPayoutRequests(t *testing.T) {
+	t.Parallel()
 	pending := int64(13 * earningPerUse) // 104
 	scenarios := []tests.ApiScenario{
 		{
@@ -382,6 +383,7 @@ func TestPayoutRequests(t *testing.T) {
 }
 
 func TestPayoutLists(t *testing.T) {
+	t.Parallel()
 	setup := then(earn(13), withPayout(payoutID, fx.creator.id, 100, c.PayoutRequested), func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
 		useTimes(t, app, fx.client.id, fx.other, 25) // creator2 earns 4 × 25
 		createPayout(t, app, payout2ID, fx.creator2.id, 100, c.PayoutApproved)
@@ -476,6 +478,7 @@ func TestPayoutLists(t *testing.T) {
 }
 
 func TestPayoutTransitions(t *testing.T) {
+	t.Parallel()
 	requested := then(earn(13), withPayout(payoutID, fx.creator.id, 100, c.PayoutRequested))
 	approved := then(earn(13), withPayout(payoutID, fx.creator.id, 100, c.PayoutApproved))
 	expectStatus := func(status string, auditRows int) func(testing.TB, *tests.TestApp, *http.Response) {
@@ -772,6 +775,7 @@ func race(t testing.TB, n int, url, authorization, payload string) map[int]int {
 }
 
 func TestPayoutMarkPaidConcurrent(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	// 800 pending: the balance alone would allow eight payments of 100, so
 	// only the claim of the status keeps it to one
@@ -798,6 +802,7 @@ func TestPayoutMarkPaidConcurrent(t *testing.T) {
 }
 
 func TestPayoutRequestsConcurrent(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	useTimes(t, app, fx.client.id, fx.active, 13) // 104 pending: room for one payout of 100
 	base := serve(t, app)

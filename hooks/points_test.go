@@ -27,6 +27,7 @@ func untouched(t testing.TB, app *tests.TestApp, _ *http.Response) {
 }
 
 func TestPointsRoutes(t *testing.T) {
+	t.Parallel()
 	admin := map[string]string{"Authorization": fx.admin.auth}
 	bad := func(name, action, body, want string) tests.ApiScenario {
 		return tests.ApiScenario{Name: name, Method: http.MethodPost, URL: pointsURL(fx.client.id, action), Headers: admin,
@@ -118,6 +119,7 @@ func TestPointsRoutes(t *testing.T) {
 // Concurrent deductions never take a balance below zero: of 30 deductions of
 // 100 from 1000, exactly 10 succeed.
 func TestPointsConcurrentDeductions(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	base := serve(t, app)
 	var wg sync.WaitGroup

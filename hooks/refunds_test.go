@@ -83,6 +83,7 @@ func notRefunded(uses int, refunds int) func(testing.TB, *tests.TestApp, *http.R
 }
 
 func TestRefundRequests(t *testing.T) {
+	t.Parallel()
 	var f refundFixture
 	scenarios := []tests.ApiScenario{
 		{
@@ -254,6 +255,7 @@ func TestRefundRequests(t *testing.T) {
 }
 
 func TestRefundLists(t *testing.T) {
+	t.Parallel()
 	var f refundFixture
 	setup := then(f.uses(1), f.requested())
 	scenarios := []tests.ApiScenario{
@@ -326,6 +328,7 @@ func TestRefundLists(t *testing.T) {
 }
 
 func TestRefundDecisions(t *testing.T) {
+	t.Parallel()
 	var f refundFixture
 	approveURL := "/api/refunds/" + refundID + "/approve/"
 	rejectURL := "/api/refunds/" + refundID + "/reject/"
@@ -614,6 +617,7 @@ func decideAsAdmin(t testing.TB, app *tests.TestApp, action string) {
 }
 
 func TestRefundApproveConcurrent(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	usages := useTimes(t, app, fx.client.id, fx.active, 3)
 	requestRefund(t, app, refundID, usages[1], fx.client.id)
@@ -641,6 +645,7 @@ func TestRefundApproveConcurrent(t *testing.T) {
 // TestRefundUsageOnce: whoever refunds a usage (an admin's approval, a failed
 // remote call), it is refunded once.
 func TestRefundUsageOnce(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	usage := useTimes(t, app, fx.client.id, fx.active, 1)[0]
 	if _, err := ledger.RefundUsage(app, usage, "", "failed call"); err != nil {
@@ -678,6 +683,7 @@ func failUsage(t testing.TB, app core.App, usageID string) {
 // TestRefundsAndRemoteCalls: a usage refunded because its remote call failed
 // is never refunded again, and a usage still running is not refunded by hand.
 func TestRefundsAndRemoteCalls(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	usages := useTimes(t, app, fx.client.id, fx.active, 3)
 	failUsage(t, app, usages[0])
@@ -708,6 +714,7 @@ func TestRefundsAndRemoteCalls(t *testing.T) {
 
 // TestVerifyCatchesRefundTampering: verify is strict about refunds and payouts.
 func TestVerifyCatchesRefundTampering(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		tamper func(t *testing.T, app core.App, usage string)

@@ -14,6 +14,7 @@ import (
 // TestDialAllowedTable is the dial-time check, as an attacker writes endpoints
 // (or DNS answers) that reach internal IPv4 through an IPv6 form.
 func TestDialAllowedTable(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		addr    string
 		allowed bool
@@ -81,6 +82,7 @@ func TestDialAllowedTable(t *testing.T) {
 // at dial time (nothing connects: the listener on 127.0.0.1 accepts nothing)
 // and refunded.
 func TestRemoteEmbeddedLoopbackRefused(t *testing.T) {
+	t.Parallel()
 	app, tb := newTestBase(t) // private endpoints not allowed
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -132,6 +132,7 @@ func assertRefunded(t *testing.T, app *tests.TestApp, res *ledger.UseResult, rea
 }
 
 func TestRemoteSuccess(t *testing.T) {
+	t.Parallel()
 	app, _ := remoteApp(t)
 	var secret string
 	srv, calls := toolServer(t, &secret, echo)
@@ -158,6 +159,7 @@ func TestRemoteSuccess(t *testing.T) {
 }
 
 func TestRemoteFailuresAreRefunded(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		timeout int
@@ -188,6 +190,7 @@ func TestRemoteFailuresAreRefunded(t *testing.T) {
 }
 
 func TestRemoteRedirectNotFollowed(t *testing.T) {
+	t.Parallel()
 	app, tb := remoteApp(t)
 	var followed atomic.Bool
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { followed.Store(true) }))
@@ -205,6 +208,7 @@ func TestRemoteRedirectNotFollowed(t *testing.T) {
 }
 
 func TestRemoteConnectionRefused(t *testing.T) {
+	t.Parallel()
 	app, tb := remoteApp(t)
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL
@@ -214,6 +218,7 @@ func TestRemoteConnectionRefused(t *testing.T) {
 }
 
 func TestRemotePrivateAddressRefusedWithoutFlag(t *testing.T) {
+	t.Parallel()
 	app, tb := newTestBase(t, func(cfg *Config) { cfg.AllowHTTPEndpoints = true })
 	var secret string
 	srv, calls := toolServer(t, &secret, echo)
@@ -225,6 +230,7 @@ func TestRemotePrivateAddressRefusedWithoutFlag(t *testing.T) {
 }
 
 func TestForbiddenAddresses(t *testing.T) {
+	t.Parallel()
 	for addr, forbidden := range map[string]bool{
 		"127.0.0.1": true, "10.1.2.3": true, "172.16.0.1": true, "192.168.1.1": true,
 		"169.254.169.254": true, "100.64.0.1": true, "0.0.0.0": true, "::1": true,
@@ -238,6 +244,7 @@ func TestForbiddenAddresses(t *testing.T) {
 }
 
 func TestEndpointMustBeHTTPS(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	tool, _ := app.FindRecordById(c.Tools, fx.active)
 	tool.Set(c.ToolAPIEndpoint, "http://tools.example.com/run")
@@ -252,6 +259,7 @@ func TestEndpointMustBeHTTPS(t *testing.T) {
 }
 
 func TestSignatureRule(t *testing.T) {
+	t.Parallel()
 	body := []byte(`{"usage_id":"u1","input_data":{}}`)
 	now := time.Now()
 	header := Sign("whsec_right", now, body)
@@ -271,6 +279,7 @@ func TestSignatureRule(t *testing.T) {
 }
 
 func TestRemoteReplayWhilePendingIs409(t *testing.T) {
+	t.Parallel()
 	app, _ := remoteApp(t)
 	release := make(chan struct{})
 	var secret string
@@ -306,6 +315,7 @@ func TestRemoteReplayWhilePendingIs409(t *testing.T) {
 }
 
 func TestRemoteInFlightLimit(t *testing.T) {
+	t.Parallel()
 	app, _ := remoteApp(t, func(cfg *Config) { cfg.ToolMaxInFlight = 2 })
 	release := make(chan struct{})
 	var secret string
@@ -347,6 +357,7 @@ func TestRemoteInFlightLimit(t *testing.T) {
 }
 
 func TestReconcilerSettlesPendingOnce(t *testing.T) {
+	t.Parallel()
 	app, _ := remoteApp(t)
 	tool := remoteTool(t, app, "http://127.0.0.1:9/never-called", 1)
 	client, _ := app.FindRecordById(c.Users, fx.client.id)
@@ -380,6 +391,7 @@ func TestReconcilerSettlesPendingOnce(t *testing.T) {
 }
 
 func TestSigningSecretRoute(t *testing.T) {
+	t.Parallel()
 	var rotated string
 	scenarios := []tests.ApiScenario{
 		{

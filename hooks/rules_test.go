@@ -327,6 +327,7 @@ func all(checks ...func(testing.TB, *tests.TestApp)) func(testing.TB, *tests.Tes
 }
 
 func TestRulesFixturesVerify(t *testing.T) {
+	t.Parallel()
 	app := rulesApp(t)
 	mustVerify(t, app)
 	if got := balance(t, app, fx.client.id); got != fixturePoints-activeCost {
@@ -335,6 +336,7 @@ func TestRulesFixturesVerify(t *testing.T) {
 }
 
 func TestRulesUsers(t *testing.T) {
+	t.Parallel()
 	users := records(c.Users)
 	client, client2, creator, admin := fx.client, fx.client2, fx.creator, fx.admin
 	const newEmail = "new@test.example"
@@ -493,6 +495,7 @@ func TestRulesUsers(t *testing.T) {
 }
 
 func TestRulesTools(t *testing.T) {
+	t.Parallel()
 	tools := records(c.Tools)
 	client, creator, creator2, admin := fx.client, fx.creator, fx.creator2, fx.admin
 	const newName = "New tool"
@@ -672,6 +675,7 @@ func statusOf(id string) (string, error) {
 }
 
 func TestRulesToolUsage(t *testing.T) {
+	t.Parallel()
 	usage := records(c.ToolUsage)
 	client, client2, creator, creator2, admin := fx.client, fx.client2, fx.creator, fx.creator2, fx.admin
 	body := `{"tool":"` + fx.active + `","user":"` + client.id + `","points_spent":0,"success":true}`
@@ -730,6 +734,7 @@ func TestRulesToolUsage(t *testing.T) {
 }
 
 func TestRulesPointTransactions(t *testing.T) {
+	t.Parallel()
 	ledger := records(c.PointTransactions)
 	client, client2, creator, admin := fx.client, fx.client2, fx.creator, fx.admin
 	grantOfClient, grantOfClient2 := grantRow(t, client.id), grantRow(t, client2.id)
@@ -791,6 +796,7 @@ func grantRow(t testing.TB, user string) string {
 }
 
 func TestRulesToolFeedback(t *testing.T) {
+	t.Parallel()
 	feedback := records(c.ToolFeedback)
 	client, client2, creator, creator2, admin := fx.client, fx.client2, fx.creator, fx.creator2, fx.admin
 	body := `{"tool":"` + fx.other + `","user":"` + client.id + `","rating":5,"comment":"great"}`
@@ -876,6 +882,7 @@ func TestRulesToolFeedback(t *testing.T) {
 }
 
 func TestRulesToolAPIKeys(t *testing.T) {
+	t.Parallel()
 	keys := records(c.ToolAPIKeys)
 	client, client2, creator, admin := fx.client, fx.client2, fx.creator, fx.admin
 	// nobody ever sees a key's hash

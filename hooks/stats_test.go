@@ -326,6 +326,7 @@ func rangeQuery(interval, from, to string) string {
 }
 
 func TestStatsWorkload(t *testing.T) {
+	t.Parallel()
 	w := newWorkload(t)
 	clients := []fixtureUser{fx.client, fx.client2, w.client3}
 	ownTools := []string{fx.active, fx.draft, fx.pending, fx.inactive, fx.suspended, w.toolB}
@@ -469,6 +470,7 @@ func TestStatsWorkload(t *testing.T) {
 // TestStatsNeverShowOthersNumbers: each client's numbers are its own, and
 // change only with its own uses.
 func TestStatsNeverShowOthersNumbers(t *testing.T) {
+	t.Parallel()
 	w := newWorkload(t)
 	q := rangeQuery("month", "2026-01-01", "2026-04-30")
 	before := map[string]ClientStatsBody{}
@@ -530,6 +532,7 @@ func TestStatsNeverShowOthersNumbers(t *testing.T) {
 // TestStatsDefaultRange: the last 30 days (today included) by day, and the
 // points granted and users signed up in it.
 func TestStatsDefaultRange(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	base := serve(t, app)
 	today := time.Now().UTC()
@@ -576,6 +579,7 @@ func TestStatsDefaultRange(t *testing.T) {
 }
 
 func TestParseStatsRange(t *testing.T) {
+	t.Parallel()
 	now := ts("2026-03-04 15:00:00.000") // a Wednesday
 	for _, tc := range []struct {
 		from, to, interval string
@@ -631,6 +635,7 @@ func statsURL(tool string) string {
 // TestStatsRoutes: one case per status code of each route, and bad input is
 // a DRF 4xx, never a 500.
 func TestStatsRoutes(t *testing.T) {
+	t.Parallel()
 	scenarios := []tests.ApiScenario{
 		{Name: "tool stats: anonymous 401", Method: http.MethodGet, URL: statsURL(fx.active),
 			ExpectedStatus: 401, ExpectedContent: []string{`"detail":"Authentication credentials were not provided."`}},
@@ -681,6 +686,7 @@ func TestStatsRoutes(t *testing.T) {
 
 // TestStatsBadInputNever500 throws odd query strings at both routes.
 func TestStatsBadInputNever500(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	base := serve(t, app)
 	for _, q := range []string{
@@ -726,6 +732,7 @@ func accessesOf(plan []planLine) (usage, ledger []string) {
 // statistics query reads tool_usage and point_transactions only by index
 // ranges or point lookups: never a table scan, nor a walk of a whole index.
 func TestStatsQueriesUseIndexes(t *testing.T) {
+	t.Parallel()
 	w := newWorkload(t)
 	app := w.app
 	// the plans must hold without statistics, as on a fresh install, and
@@ -811,6 +818,7 @@ func TestStatsQueriesUseIndexes(t *testing.T) {
 
 // TestStatsCommand: `toolbase stats` prints the numbers the routes answer.
 func TestStatsCommand(t *testing.T) {
+	t.Parallel()
 	w := newWorkload(t)
 	run := func(args ...string) (string, error) {
 		cmd := w.tb.newStatsCommand(w.app)
@@ -986,6 +994,7 @@ func keysOf(m map[string]map[string]any) []string {
 // sees its own; a guest nothing; and a creator never sees a client's balance
 // or Idempotency-Key in the usage it is shown.
 func TestRealtimeUsageOfOwnTools(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	base := serve(t, app)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -1105,6 +1114,7 @@ func TestRealtimeUsageOfOwnTools(t *testing.T) {
 // TestBenchSeedCommand: the bench's hidden seeder records real, ledgered
 // uses spread over the past days, and refuses to run unconfirmed.
 func TestBenchSeedCommand(t *testing.T) {
+	t.Parallel()
 	app, tb := newTestBase(t)
 	run := func(args ...string) (string, error) {
 		cmd := tb.newStatsCommand(app)
@@ -1153,6 +1163,7 @@ func TestBenchSeedCommand(t *testing.T) {
 // Refunded uses (an approved refund, a failed remote call) are left out of
 // the statistics, as they are of the tool's counters.
 func TestStatsLeaveOutRefundedUses(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	usages := useTimes(t, app, fx.client.id, fx.active, 3)
 	if _, err := ledger.RefundUsage(app, usages[0], fx.admin.id, "refund"); err != nil {

@@ -66,6 +66,7 @@ func ticketField(t testing.TB, app core.App, field string) string {
 }
 
 func TestSupportTickets(t *testing.T) {
+	t.Parallel()
 	scenarios := []tests.ApiScenario{
 		{
 			Name:            "anonymous is 401",

@@ -211,6 +211,7 @@ var notFound = []string{`"detail":"Not found."`}
 func creatorHidden() []string { return []string{fx.draft, fx.pending, fx.inactive, fx.suspended} }
 
 func TestToolsList(t *testing.T) {
+	t.Parallel()
 	runCases(t, []apiCase{
 		{name: "anonymous", method: "GET", url: "/api/tools/tools/", status: 401, want: notAuthenticated},
 		{name: "bad token", method: "GET", url: "/api/tools/tools/", auth: "Bearer nope", status: 401,
@@ -234,6 +235,7 @@ func TestToolsList(t *testing.T) {
 }
 
 func TestToolsListFiltersAndOrdering(t *testing.T) {
+	t.Parallel()
 	// three tools with distinct costs, names, tags, categories and times
 	setup := func(t testing.TB, app *tests.TestApp) {
 		for _, u := range []struct {
@@ -318,6 +320,7 @@ func TestToolsListFiltersAndOrdering(t *testing.T) {
 }
 
 func TestToolsListPagination(t *testing.T) {
+	t.Parallel()
 	list := "/api/tools/tools/"
 	runCases(t, []apiCase{
 		{name: "first page", method: "GET", url: list + "?page_size=4", auth: fx.admin.auth, status: 200,
@@ -348,6 +351,7 @@ func TestToolsListPagination(t *testing.T) {
 // The creators of a list are loaded in one query, however many rows and
 // creators the list has.
 func TestToolsListQueriesDoNotGrowWithRows(t *testing.T) {
+	t.Parallel()
 	for _, url := range []string{"/api/tools/tools/", "/api/tools/tools/search/?q=tool"} {
 		few, many := countQueries(t, url, fx.client.auth, 0), countQueries(t, url, fx.client.auth, 4)
 		if few != many || few == 0 {
@@ -379,6 +383,7 @@ func countQueries(t *testing.T, url, auth string, extra int) int {
 }
 
 func TestToolsCreate(t *testing.T) {
+	t.Parallel()
 	list := "/api/tools/tools/"
 	// newTool checks that exactly one tool was created, by creator, with want's fields
 	newTool := func(creator string, want map[string]any) func(testing.TB, *tests.TestApp, *http.Response) {
@@ -510,6 +515,7 @@ func TestToolsCreate(t *testing.T) {
 }
 
 func TestToolsDetail(t *testing.T) {
+	t.Parallel()
 	runCases(t, []apiCase{
 		{name: "anonymous", method: "GET", url: toolURL(fx.active), status: 401, want: notAuthenticated},
 		{name: "client, ACTIVE tool", method: "GET", url: toolURL(fx.active), auth: fx.client.auth, status: 200,
@@ -556,6 +562,7 @@ func fixtureToolOf(status string) string {
 // Every status move through PATCH, for the owner and for an admin, and
 // through PUT for a sample.
 func TestToolsStatusMoves(t *testing.T) {
+	t.Parallel()
 	var cases []apiCase
 	for _, from := range c.Statuses {
 		for _, to := range c.Statuses {
@@ -601,6 +608,7 @@ func TestToolsStatusMoves(t *testing.T) {
 }
 
 func TestToolsUpdate(t *testing.T) {
+	t.Parallel()
 	unchanged := func(id string) func(testing.TB, *tests.TestApp, *http.Response) {
 		return func(t testing.TB, app *tests.TestApp, _ *http.Response) {
 			t.Helper()
@@ -685,6 +693,7 @@ func TestToolsUpdate(t *testing.T) {
 }
 
 func TestToolsDelete(t *testing.T) {
+	t.Parallel()
 	gone := func(id string) func(testing.TB, *tests.TestApp, *http.Response) {
 		return func(t testing.TB, app *tests.TestApp, _ *http.Response) {
 			t.Helper()
@@ -762,6 +771,7 @@ func TestToolsDelete(t *testing.T) {
 }
 
 func TestToolsSearch(t *testing.T) {
+	t.Parallel()
 	url := "/api/tools/tools/search/"
 	setup := func(t testing.TB, app *tests.TestApp) {
 		for id, tags := range map[string][]string{fx.active: {"Vision", "ocr"}, fx.other: {"audio"}, fx.draft: {"vision"}} {
@@ -806,6 +816,7 @@ func TestToolsSearch(t *testing.T) {
 }
 
 func TestToolsMine(t *testing.T) {
+	t.Parallel()
 	url := "/api/tools/tools/my_tools/"
 	runCases(t, []apiCase{
 		{name: "anonymous", method: "GET", url: url, status: 401, want: notAuthenticated},

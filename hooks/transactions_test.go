@@ -21,6 +21,7 @@ func withUse(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
 }
 
 func TestTransactionRoutes(t *testing.T) {
+	t.Parallel()
 	scenarios := []tests.ApiScenario{
 		{
 			Name:            "anonymous is 401",

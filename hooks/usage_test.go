@@ -22,6 +22,7 @@ var usageFields = []string{`"id":`, `"tool":`, `"tool_name":`, `"user":`, `"user
 	`"points_spent":`, `"execution_time":`, `"success":`, `"error_message":`, `"created_at":`}
 
 func TestUsageList(t *testing.T) {
+	t.Parallel()
 	url := "/api/tools/usage/"
 	runCases(t, []apiCase{
 		{name: "anonymous", method: "GET", url: url, status: 401, want: notAuthenticated},
@@ -91,6 +92,7 @@ func TestUsageList(t *testing.T) {
 // The tools and users of a usage list are loaded in one query each, however
 // many rows the page has.
 func TestUsageListQueriesDoNotGrowWithRows(t *testing.T) {
+	t.Parallel()
 	one := countQueries(t, "/api/tools/usage/?page_size=1", fx.admin.auth, 0)
 	four := countQueries(t, "/api/tools/usage/?page_size=4", fx.admin.auth, 0)
 	mine := countQueries(t, "/api/tools/usage/my_usage/", fx.client.auth, 0)
@@ -100,6 +102,7 @@ func TestUsageListQueriesDoNotGrowWithRows(t *testing.T) {
 }
 
 func TestUsageDetail(t *testing.T) {
+	t.Parallel()
 	runCases(t, []apiCase{
 		{name: "anonymous", method: "GET", url: usageURL(usClient), status: 401, want: notAuthenticated},
 		{name: "client, own usage", method: "GET", url: usageURL(usClient), auth: fx.client.auth, status: 200,
@@ -127,6 +130,7 @@ func TestUsageDetail(t *testing.T) {
 }
 
 func TestUsageMine(t *testing.T) {
+	t.Parallel()
 	url := "/api/tools/usage/my_usage/"
 	runCases(t, []apiCase{
 		{name: "anonymous", method: "GET", url: url, status: 401, want: notAuthenticated},

@@ -35,6 +35,7 @@ func nothingWritten(t testing.TB, app *tests.TestApp) {
 }
 
 func TestUseRoute(t *testing.T) {
+	t.Parallel()
 	earning := int64(activeCost - activeCost*20/100)
 	scenarios := []tests.ApiScenario{
 		{
@@ -311,6 +312,7 @@ func freeUseChecks(t testing.TB, app *tests.TestApp, _ *http.Response) {
 }
 
 func TestUseFeeArithmetic(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ cost, fee, earning int64 }{
 		{1, 0, 1},
 		{7, 1, 6},
@@ -406,6 +408,7 @@ func post(t testing.TB, url, auth, key, body string) (int, string) {
 }
 
 func TestUseIdempotency(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	base := serve(t, app)
 	first, firstBody := post(t, base+useURL(fx.active), fx.client.auth, "order-1", `{"input_data":{"a":1,"b":[2]}}`)
@@ -447,6 +450,7 @@ func TestUseIdempotency(t *testing.T) {
 }
 
 func TestUseConcurrentSameKeyChargesOnce(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	base := serve(t, app)
 	const n = 20
@@ -486,6 +490,7 @@ func TestUseConcurrentSameKeyChargesOnce(t *testing.T) {
 // each afford exactly half of their 20: exactly 100 succeed, 100 get the
 // insufficient-points 400, nothing else, and every balance ends at 0.
 func TestUseConcurrentHalfAffordable(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	base := serve(t, app)
 	const clients, perClient = 10, 20

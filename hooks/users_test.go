@@ -131,6 +131,7 @@ func expectField(t testing.TB, app core.App, id, field string, want any) {
 // --- register/ -------------------------------------------------------------
 
 func TestRegister(t *testing.T) {
+	t.Parallel()
 	const url = "/api/users/register/"
 	valid := func(overrides map[string]any) map[string]any {
 		body := map[string]any{
@@ -242,6 +243,7 @@ func TestRegister(t *testing.T) {
 // --- users/ ----------------------------------------------------------------
 
 func TestUsersList(t *testing.T) {
+	t.Parallel()
 	const url = "/api/users/users/"
 	runScenarios(t, []scenario{
 		{name: "401 anonymous", method: "GET", url: url, status: 401, want: []string{bodyNotAuthenticated}},
@@ -274,6 +276,7 @@ func TestUsersList(t *testing.T) {
 // --- users/{id}/ -----------------------------------------------------------
 
 func TestUserDetail(t *testing.T) {
+	t.Parallel()
 	url := func(u fixtureUser) string { return "/api/users/users/" + u.id + "/" }
 	runScenarios(t, []scenario{
 		{name: "401 anonymous", method: "GET", url: url(fx.client), status: 401, want: []string{bodyNotAuthenticated}},
@@ -297,6 +300,7 @@ func TestUserDetail(t *testing.T) {
 }
 
 func TestUserUpdate(t *testing.T) {
+	t.Parallel()
 	url := func(u fixtureUser) string { return "/api/users/users/" + u.id + "/" }
 	runScenarios(t, []scenario{
 		{name: "401 anonymous", method: "PATCH", url: url(fx.client), body: map[string]any{"first_name": "x"}, status: 401, want: []string{bodyNotAuthenticated}},
@@ -342,6 +346,7 @@ func TestUserUpdate(t *testing.T) {
 }
 
 func TestUserDelete(t *testing.T) {
+	t.Parallel()
 	url := func(id string) string { return "/api/users/users/" + id + "/" }
 	runScenarios(t, []scenario{
 		{name: "401 anonymous", method: "DELETE", url: url(freshUserID), status: 401, want: []string{bodyNotAuthenticated}},
@@ -370,6 +375,7 @@ func TestUserDelete(t *testing.T) {
 // --- users/{id}/change_role/ -----------------------------------------------
 
 func TestChangeRole(t *testing.T) {
+	t.Parallel()
 	url := func(id string) string { return "/api/users/users/" + id + "/change_role/" }
 	invalid := []string{`{"error":"Invalid role"}`}
 	runScenarios(t, []scenario{
@@ -406,6 +412,7 @@ func TestChangeRole(t *testing.T) {
 // --- users/me/ and users/update_me/ ----------------------------------------
 
 func TestMe(t *testing.T) {
+	t.Parallel()
 	const url = "/api/users/users/me/"
 	runScenarios(t, []scenario{
 		{name: "401 anonymous", method: "GET", url: url, status: 401, want: []string{bodyNotAuthenticated}},
@@ -423,6 +430,7 @@ func TestMe(t *testing.T) {
 }
 
 func TestUpdateMe(t *testing.T) {
+	t.Parallel()
 	const url = "/api/users/users/update_me/"
 	runScenarios(t, []scenario{
 		{name: "401 anonymous", method: "PATCH", url: url, body: map[string]any{"bio": "x"}, status: 401, want: []string{bodyNotAuthenticated}},
@@ -465,6 +473,7 @@ func TestUpdateMe(t *testing.T) {
 // --- clients/ and tool-creators/ -------------------------------------------
 
 func TestRoleLists(t *testing.T) {
+	t.Parallel()
 	runScenarios(t, []scenario{
 		{name: "clients 401 anonymous", method: "GET", url: "/api/users/clients/", status: 401, want: []string{bodyNotAuthenticated}},
 		{name: "clients 403 client", method: "GET", url: "/api/users/clients/", auth: fx.client.auth, status: 403, want: []string{bodyForbidden}},
@@ -488,6 +497,7 @@ func TestRoleLists(t *testing.T) {
 }
 
 func TestPointsBalance(t *testing.T) {
+	t.Parallel()
 	const url = "/api/users/clients/points_balance/"
 	runScenarios(t, []scenario{
 		{name: "401 anonymous", method: "GET", url: url, status: 401, want: []string{bodyNotAuthenticated}},
@@ -499,6 +509,7 @@ func TestPointsBalance(t *testing.T) {
 }
 
 func TestRevenueStats(t *testing.T) {
+	t.Parallel()
 	const url = "/api/users/tool-creators/revenue_stats/"
 	runScenarios(t, []scenario{
 		{name: "401 anonymous", method: "GET", url: url, status: 401, want: []string{bodyNotAuthenticated}},
@@ -520,6 +531,7 @@ func TestRevenueStats(t *testing.T) {
 // through the records API either (refused, or ignored on the caller's own
 // record), since both evaluate the users collection's rules.
 func TestRulesAgreeAcrossAPIs(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	token := func(u fixtureUser) string { return strings.TrimPrefix(u.auth, "Bearer ") }
 	for _, tc := range []struct {

@@ -28,6 +28,7 @@ type planLine struct {
 // The lookups of a use's hot path walk their indexes, whatever the history:
 // an Idempotency-Key's prior use, and a usage's ledger rows (for refunds).
 func TestHotLookupsUseIndexes(t *testing.T) {
+	t.Parallel()
 	app := newApp(t)
 	prior := priorUseQuery(app, "someuser", "k").Build()
 	for name, q := range map[string]struct {
