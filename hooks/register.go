@@ -23,6 +23,7 @@ func Register(app core.App) error {
 
 	bindDefaults(app)
 	bindGuards(app)
+	bindFilterGuard(app)
 	bindAdjustments(app)
 	bindAuth(app)
 	bindUse(app)
