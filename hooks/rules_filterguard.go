@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
+	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/pocketbase/pocketbase/tools/search"
 	"github.com/pocketbase/pocketbase/tools/subscriptions"
 )
@@ -34,9 +36,9 @@ import (
 //     caller is an admin (who is shown every private field);
 //   - never a back-relation (`x_via_y`), a multiple relation traversed, or
 //     `@collection.*`;
-//   - of `@request.*`, the caller's own non-hidden fields
-//     (`@request.auth.id`, `@request.auth.role`), the context and method,
-//     and the query and headers it sent itself; never `@request.body.*`;
+//   - never `@request.*` nor `@collection.*` (PocketBase itself refuses
+//     them on the records API with a 403, which the guard repeats, also
+//     for realtime, where PocketBase would accept and silently ignore them);
 //   - literals, `true`/`false`/`null`, macros (`@now`) and, in sorts,
 //     `@random` and `@rowid`.
 // Anything else is refused with a 400 before any query runs. `expand` needs
@@ -93,12 +95,12 @@ func guardRecordsQuery(e *core.RequestEvent) error {
 	}
 	for _, f := range query[search.FilterQueryParam] {
 		if err := checkClientFilter(e.App, col, e.Auth, f); err != nil {
-			return apis.NewBadRequestError(err.Error(), nil)
+			return guardError(err)
 		}
 	}
 	for _, s := range query[search.SortQueryParam] {
 		if err := checkClientSort(e.App, col, e.Auth, s); err != nil {
-			return apis.NewBadRequestError(err.Error(), nil)
+			return guardError(err)
 		}
 	}
 	return e.Next()
@@ -125,13 +127,23 @@ func guardSubscriptions(e *core.RealtimeSubscribeRequestEvent) error {
 			continue // not a records topic: PocketBase sends it nothing
 		}
 		if err := checkClientFilter(e.App, col, e.Auth, filter); err != nil {
-			return apis.NewBadRequestError(err.Error(), nil)
+			return guardError(err)
 		}
 		if err := checkClientSort(e.App, col, e.Auth, sort); err != nil {
-			return apis.NewBadRequestError(err.Error(), nil)
+			return guardError(err)
 		}
 	}
 	return e.Next()
+}
+
+// guardError is the answer to a refused filter or sort: PocketBase's error
+// shape, 400 unless the check chose another status.
+func guardError(err error) error {
+	var apiErr *router.ApiError
+	if errors.As(err, &apiErr) {
+		return apiErr
+	}
+	return apis.NewBadRequestError(err.Error(), nil)
 }
 
 // checkClientFilter tells whether auth (nil: a guest) may filter col by filter.
@@ -203,7 +215,12 @@ func checkClientSort(app core.App, col *core.Collection, auth *core.Record, sort
 func checkIdentifier(app core.App, col *core.Collection, auth *core.Record, ident string) error {
 	refuse := func(why string) error { return &filterRefusal{fmt.Sprintf("%q", ident), why} }
 	if strings.HasPrefix(ident, "@") {
-		return checkRequestIdentifier(ident, auth, refuse)
+		if !strings.Contains(ident, ".") {
+			return nil // a macro (@now, …); PocketBase refuses unknown ones
+		}
+		// @collection.* (read without its list rule) and @request.*:
+		// PocketBase refuses them on the records API itself, with this answer
+		return apis.NewForbiddenError("Only superusers can filter by "+strings.SplitAfter(ident, ".")[0], nil)
 	}
 	switch strings.ToLower(ident) {
 	case "true", "false", "null":
@@ -256,42 +273,4 @@ func checkIdentifier(app core.App, col *core.Collection, auth *core.Record, iden
 		}
 	}
 	return refuse("the path is empty")
-}
-
-// checkRequestIdentifier tells whether an @-identifier may be used: macros,
-// the request's context and method, the query and headers the caller sent,
-// and the caller's own non-hidden fields.
-func checkRequestIdentifier(ident string, auth *core.Record, refuse func(string) error) error {
-	if !strings.Contains(ident, ".") {
-		return nil // a macro (@now, …); PocketBase refuses unknown ones
-	}
-	props := strings.Split(ident, ".")
-	if props[0] != "@request" {
-		return refuse("only the fields of the collection and of its single relations are filterable")
-	}
-	switch props[1] {
-	case "context", "method":
-		if len(props) == 2 {
-			return nil
-		}
-	case "query", "headers":
-		return nil // what the caller sent itself
-	case "auth":
-		if len(props) != 3 {
-			return refuse("only the caller's own fields are filterable")
-		}
-		name, _, _ := strings.Cut(props[2], ":")
-		switch name {
-		case "id", "collectionId", "collectionName":
-			return nil
-		}
-		if auth == nil {
-			return nil // a guest's @request.auth.* are all null
-		}
-		if f := auth.Collection().Fields.GetByName(name); f != nil && !f.GetHidden() {
-			return nil
-		}
-		return refuse("only the caller's own visible fields are filterable")
-	}
-	return refuse("this request value is not filterable")
 }
