@@ -51,29 +51,8 @@ func newOracleWorld(t *testing.T) *oracleWorld {
 		s, _ := m[key].(string)
 		return s
 	}
-	use := func(who fixtureUser, key, input string) string {
-		req, _ := http.NewRequest(http.MethodPost, w.base+useURL(fx.active), strings.NewReader(`{"input_data":{"secret":"`+input+`"}}`))
-		req.Header.Set("Authorization", who.auth)
-		req.Header.Set("Content-Type", "application/json")
-		if key != "" {
-			req.Header.Set("Idempotency-Key", key)
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var out struct {
-			UsageID string `json:"usage_id"`
-		}
-		json.NewDecoder(res.Body).Decode(&out)
-		if res.StatusCode != 200 {
-			t.Fatalf("use: %d", res.StatusCode)
-		}
-		return out.UsageID
-	}
-	w.clientUse = use(fx.client, oracleKey, oracleInput)
-	w.client2Use = use(fx.client2, "", "nothing")
+	w.clientUse = w.use(t, fx.client, oracleKey, oracleInput)
+	w.client2Use = w.use(t, fx.client2, "", "nothing")
 
 	reviews := w.base + "/api/tools/tools/" + fx.active + "/submit_feedback/"
 	must2 := func(status int, body []byte) { must(status, body, 201, "review") }
@@ -88,6 +67,31 @@ func newOracleWorld(t *testing.T) *oracleWorld {
 	st, b = request(t, http.MethodPost, records("ticket_messages"), fx.admin.auth, `{"ticket":"`+w.ticket+`","body":"`+oracleNote+`","internal":true}`)
 	must(st, b, 200, "staff note")
 	return w
+}
+
+// use makes who use creator's ACTIVE tool through the seed API, with an
+// Idempotency-Key (or none) and a secret input, and returns the usage id.
+func (w *oracleWorld) use(t *testing.T, who fixtureUser, key, input string) string {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, w.base+useURL(fx.active), strings.NewReader(`{"input_data":{"secret":"`+input+`"}}`))
+	req.Header.Set("Authorization", who.auth)
+	req.Header.Set("Content-Type", "application/json")
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out struct {
+		UsageID string `json:"usage_id"`
+	}
+	json.NewDecoder(res.Body).Decode(&out)
+	if res.StatusCode != 200 {
+		t.Fatalf("use: %d", res.StatusCode)
+	}
+	return out.UsageID
 }
 
 // answer is what a caller learns from one request: its status and the ids
