@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,5 +119,39 @@ func TestOracleBackRelationRealtime(t *testing.T) {
 	w.touchTool(t, fx.active)
 	if got := rc.received(time.Second); got != fx.active {
 		t.Errorf("plain subscription received %q, want %s", got, fx.active)
+	}
+}
+
+// TestOracleExpandKeepsRules: expand needs no guard. PocketBase applies the
+// view rule of every expanded record (back-relations included) and runs the
+// enrich hooks on it, so expanding shows nothing a direct read would not.
+func TestOracleExpandKeepsRules(t *testing.T) {
+	w := newOracleWorld(t)
+	for _, x := range []struct {
+		who, path string
+		secrets   []string
+	}{
+		{"client", "/api/collections/support_tickets/records/" + w.ticket + "?expand=ticket_messages_via_ticket", []string{oracleNote}},
+		{"client", "/api/collections/support_tickets/records?expand=ticket_messages_via_ticket.ticket", []string{oracleNote}},
+		{"client2", "/api/collections/tools/records/" + fx.active + "?expand=tool_usage_via_tool,tool_feedback_via_tool", []string{oracleKey, oracleInput, oracleReview}},
+		{"creator", "/api/collections/tools/records/" + fx.active + "?expand=tool_usage_via_tool", []string{oracleKey, `"remaining_points"`, `"idempotency_key"`}},
+		{"client", "/api/collections/point_transactions/records?expand=usage", []string{`"creator_earning"`}},
+		{"client", "/api/collections/refunds/records?expand=usage.tool", []string{`"creator_earning"`}},
+	} {
+		status, body := request(t, http.MethodGet, w.base+x.path, oracleUser(x.who).auth, "")
+		if status != http.StatusOK {
+			t.Errorf("%s GET %s: %d %s", x.who, x.path, status, body)
+			continue
+		}
+		for _, s := range x.secrets {
+			if strings.Contains(string(body), s) {
+				t.Errorf("%s GET %s shows %s:\n%s", x.who, x.path, s, body)
+			}
+		}
+	}
+	// and the expansions do show what the caller may read
+	status, body := request(t, http.MethodGet, w.base+"/api/collections/support_tickets/records/"+w.ticket+"?expand=ticket_messages_via_ticket", fx.client.auth, "")
+	if status != http.StatusOK || !strings.Contains(string(body), `"body":"hello"`) {
+		t.Errorf("the requester's own message is not expanded: %d %s", status, body)
 	}
 }
