@@ -23,6 +23,7 @@ func Register(app core.App) error {
 
 	bindDefaults(app)
 	bindGuards(app)
+	bindFilterGuard(app)
 	bindAdjustments(app)
 	bindUsers(app)
 	bindAuth(app)
