@@ -27,6 +27,7 @@ import (
 // ```http block: the status line, the headers, a blank line, the body. Every
 // curl command in the doc must be such an example.
 func TestDocsExamples(t *testing.T) {
+	t.Parallel()
 	bin := toolbaseBinary(t)
 	dir := t.TempDir()
 	mustRun(t, bin, "seed", "--demo", "--dir", dir)
