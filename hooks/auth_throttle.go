@@ -31,7 +31,10 @@ import (
 //     failures from other addresses make the owner wait seconds, not an hour,
 //     while guessing stays bounded (about 3600/loginAccountMaxDelay attempts an
 //     hour once the delay peaked). Its failures are forgotten
-//     loginAccountWindow after the last one.
+//     loginAccountWindow after the last one. An address that signed in to
+//     the account successfully within loginKnownWindow is exempt from this
+//     delay (not from the other two limits): a guesser on fresh addresses
+//     cannot make the owner, at home, queue behind its guesses.
 //
 // The address is PocketBase's RealIP: behind a reverse proxy, configure the
 // trusted proxy headers (Settings > Application), or every client shares the
@@ -47,6 +50,7 @@ const (
 	loginAccountStep     = 10
 	loginAccountMaxDelay = time.Minute
 	loginAccountWindow   = time.Hour
+	loginKnownWindow     = 30 * 24 * time.Hour
 	// loginThrottleCap bounds each LRU: counters, locks and accounts
 	loginThrottleCap = 100_000
 )
@@ -90,6 +94,7 @@ type loginThrottle struct {
 	counts   *expirable.LRU[string, *failWindow]
 	locks    *expirable.LRU[string, time.Time]
 	accounts *expirable.LRU[string, *accountFailures]
+	known    *expirable.LRU[string, struct{}] // pair keys that signed in
 }
 
 func newLoginThrottle(size int) *loginThrottle {
@@ -99,6 +104,7 @@ func newLoginThrottle(size int) *loginThrottle {
 		counts:   expirable.NewLRU[string, *failWindow](size, nil, window),
 		locks:    expirable.NewLRU[string, time.Time](size, nil, window),
 		accounts: expirable.NewLRU[string, *accountFailures](size, nil, loginAccountWindow),
+		known:    expirable.NewLRU[string, struct{}](size, nil, loginKnownWindow),
 	}
 }
 
@@ -131,7 +137,7 @@ func (t *loginThrottle) admit(k loginKeys) time.Duration {
 			wait = max(wait, until.Sub(now))
 		}
 	}
-	if wait > 0 || !k.slow || k.account == "" {
+	if wait > 0 || !k.slow || k.account == "" || t.known.Contains(k.pairKey()) {
 		return wait
 	}
 	st, ok := t.accounts.Get(k.account)
@@ -190,7 +196,8 @@ func (t *loginThrottle) count(key string, maxFailures int, window time.Duration,
 }
 
 // succeed forgets the failures of this address at this account (not those of
-// the address or of the account as a whole).
+// the address or of the account as a whole), and remembers the address as
+// the account's own.
 func (t *loginThrottle) succeed(k loginKeys) {
 	if k.account == "" {
 		return
@@ -198,6 +205,7 @@ func (t *loginThrottle) succeed(k loginKeys) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.counts.Remove(k.pairKey())
+	t.known.Add(k.pairKey(), struct{}{})
 }
 
 // retryAfter sets the Retry-After header for wait and returns it in whole
@@ -219,8 +227,8 @@ func loginThrottleDoc() string {
 	return fmt.Sprintf("Failed logins are throttled, in memory, together with PocketBase's auth-with-password, auth-with-otp, auth-with-oauth2 and auth-refresh of users: "+
 		"%d failures per %.0f minutes lock one client IP at one email (a success clears them), %d per %.0f minutes lock one IP. "+
 		"An email is never locked: after %d failures (from any IP, forgotten %.0f minutes after the last) attempts at it are spaced by a delay "+
-		"that starts at 1 second and doubles every %d failures up to %.0f seconds. A refused attempt is 429 with Retry-After before its password is checked. "+
+		"that starts at 1 second and doubles every %d failures up to %.0f seconds, except from an IP that signed in to it within %.0f days. A refused attempt is 429 with Retry-After before its password is checked. "+
 		"The client IP is PocketBase's RealIP (behind a proxy, set the trusted proxy headers).",
 		loginPairMax, loginPairWindow.Minutes(), loginIPMax, loginIPWindow.Minutes(),
-		loginAccountFree, loginAccountWindow.Minutes(), loginAccountStep, loginAccountMaxDelay.Seconds())
+		loginAccountFree, loginAccountWindow.Minutes(), loginAccountStep, loginAccountMaxDelay.Seconds(), loginKnownWindow.Hours()/24)
 }

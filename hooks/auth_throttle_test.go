@@ -174,6 +174,10 @@ func TestLoginAccountSlowdown(t *testing.T) {
 		now = now.Add(accountDelay(i + 1)) // the attackers pace themselves
 	}
 	now = now.Add(-time.Second) // a second before the next slot
+	// the owner at an address it signed in from before is not slowed
+	th.succeed(newLoginKeys("192.0.2.100", fx.client.email))
+	wantStatus(t, "owner at a known address during the attack", s.pbLogin(fx.client.email, fixturePassword, "192.0.2.100:6000"), http.StatusOK)
+	wantThrottled(t, "meanwhile a guess from a fresh address", s.drfLogin(fx.client.email, "wrong", "10.9.9.8:5000"), true, loginAccountMaxDelay)
 	const owner = "192.0.2.200:6000"
 	wantThrottled(t, "owner during the attack", s.pbLogin(fx.client.email, fixturePassword, owner), false, loginAccountMaxDelay)
 	wantThrottled(t, "another guess during the attack", s.drfLogin(fx.client.email, "wrong", "10.9.9.9:5000"), true, loginAccountMaxDelay)

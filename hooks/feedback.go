@@ -172,23 +172,14 @@ func recountRatings(tx core.App, toolID string) error {
 // creator_earning to the tool's side and admins: the usage rule shows a
 // tool's usage to its creator too, and a client's balance is none of the
 // creator's business, nor the creator's share of the client's. It runs for
-// the records API and for every realtime message.
+// the records API and for every realtime message. Which field is private to
+// whom is the privateFields table (private_fields.go), which the filter
+// guard also reads.
 func hideUsagePrivateFields(e *core.RecordEnrichEvent) error {
 	if err := e.Next(); err != nil {
 		return err
 	}
-	info := e.RequestInfo
-	if info != nil && info.HasSuperuserAuth() {
-		return nil
-	}
-	if info != nil && info.Auth != nil && info.Auth.GetString(c.UserRole) == c.RoleAdmin {
-		return nil
-	}
-	if info == nil || info.Auth == nil || info.Auth.Id != e.Record.GetString(c.UsageUser) {
-		e.Record.Hide(c.UsageRemainingPoints, c.UsageIdempotencyKey)
-	} else {
-		e.Record.Hide(c.UsageCreatorEarning)
-	}
+	hidePrivateFields(e.RequestInfo, e.Record)
 	return nil
 }
 

@@ -29,6 +29,7 @@ func register(app core.App, cfg Config) *toolbase {
 
 	bindDefaults(app)
 	bindGuards(app)
+	bindFilterGuard(app)
 	bindAdjustments(app)
 	bindUsers(app)
 	bindAuth(app)
