@@ -19,6 +19,8 @@ import (
 	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"toolbase/hooks"
+	"toolbase/ops/metrics"
+	"toolbase/ops/ratelimit"
 	_ "toolbase/pb_migrations"
 )
 
@@ -42,6 +44,9 @@ func main() {
 		log.Fatal(err)
 	}
 	app.RootCmd.AddCommand(hooks.Commands(app)...)
+	// issue 15: rate limits, metrics
+	ratelimit.Bind(app)
+	metrics.Bind(app)
 
 	static, err := fs.Sub(public, "pb_public")
 	if err != nil {

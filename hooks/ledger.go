@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	c "toolbase/collections"
+	"toolbase/ops/metrics"
 )
 
 // Entry is one movement of one user's balance: a ledger row to append and the
@@ -94,6 +95,9 @@ func Post(app core.App, entries ...Entry) ([]int64, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	for _, e := range entries {
+		metrics.PointsMoved(e.Kind, e.Amount)
 	}
 	return after, nil
 }

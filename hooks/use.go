@@ -14,6 +14,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	c "toolbase/collections"
+	"toolbase/ops/metrics"
 )
 
 // UseRequest is one use of a tool by a user.
@@ -81,7 +82,7 @@ func UseTool(app core.App, req UseRequest) (*UseResult, error) {
 		}
 		return res, nil
 	}
-	return settle(app, res.Usage.Id, callerOf(app).call(configOf(app), tool, res.Usage, input))
+	return settle(app, res.Usage.Id, callerOf(app).measuredCall(configOf(app), tool, res.Usage, input))
 }
 
 // recordUse is a use's first transaction: the charge and the usage row,
@@ -282,6 +283,7 @@ func useRoute(e *core.RequestEvent) error {
 	}
 
 	res, err := UseTool(e.App, UseRequest{Tool: tool, User: e.Auth, Input: input, Key: key, APIKey: apiKeyOf(e)})
+	metrics.UseRecorded(useOutcome(res, err))
 	if kerr := keyUseError(e, err); kerr != nil {
 		return kerr
 	}
