@@ -21,6 +21,7 @@ import (
 	"toolbase/hooks"
 	"toolbase/ops/metrics"
 	"toolbase/ops/ratelimit"
+	"toolbase/ops/replica"
 	_ "toolbase/pb_migrations"
 )
 
@@ -30,6 +31,18 @@ import (
 var public embed.FS
 
 func main() {
+	// `restore` runs before PocketBase, whose bootstrap would create a database in --dir
+	if replica.IsRestore(os.Args) {
+		cmd := replica.RestoreCommand()
+		cmd.SetArgs(os.Args[2:])
+		cmd.SilenceErrors = true
+		if err := cmd.Execute(); err != nil {
+			fmt.Fprintln(os.Stderr, errorLine(err))
+			os.Exit(1)
+		}
+		return
+	}
+
 	app := pocketbase.NewWithConfig(pocketbase.Config{
 		DataMaxOpenConns: hooks.DataMaxOpenConns,
 		DataMaxIdleConns: hooks.DataMaxIdleConns,
@@ -47,6 +60,10 @@ func main() {
 	// issue 15: rate limits, metrics
 	ratelimit.Bind(app)
 	metrics.Bind(app)
+	if err := replica.Bind(app); err != nil {
+		log.Fatal(err)
+	}
+	app.RootCmd.AddCommand(replica.RestoreCommand()) // listed in --help; run above
 
 	static, err := fs.Sub(public, "pb_public")
 	if err != nil {
