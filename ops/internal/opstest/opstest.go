@@ -154,3 +154,14 @@ func Use(t testing.TB, base, tool string, headers ...string) (*http.Response, st
 	t.Helper()
 	return Do(t, http.MethodPost, fmt.Sprintf("%s/api/tools/tools/%s/use/", base, tool), `{"input_data":{"n":1}}`, headers...)
 }
+
+// OpenDir opens an existing data directory (a restore's) as a bootstrapped app.
+func OpenDir(t testing.TB, dir string) core.App {
+	t.Helper()
+	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
+	if err := app.Bootstrap(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { app.ResetBootstrapState() })
+	return app
+}
