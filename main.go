@@ -43,6 +43,10 @@ func main() {
 		return
 	}
 
+	// replicating, Litestream's connection commits too: writers lock at BEGIN
+	if os.Getenv(replica.EnvURL) != "" {
+		hooks.TxLock = "immediate"
+	}
 	app := pocketbase.NewWithConfig(pocketbase.Config{
 		DataMaxOpenConns: hooks.DataMaxOpenConns,
 		DataMaxIdleConns: hooks.DataMaxIdleConns,

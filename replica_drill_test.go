@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -59,11 +58,7 @@ func replicaDrill(t *testing.T, replicaURL string, env []string, load time.Durat
 	tool := demoToolID(t, srv.base, token, "JSON Formatter")
 	acks := hammer(t, srv.base, token, tool, "crash", load)
 	kill := time.Now()
-	sig := syscall.SIGKILL
-	if os.Getenv("DRILL_TERM") != "" {
-		sig = syscall.SIGTERM
-	}
-	if err := srv.cmd.Process.Signal(sig); err != nil {
+	if err := srv.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	srv.cmd.Wait()

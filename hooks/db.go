@@ -22,11 +22,21 @@ const (
 	cacheKiB = 8000
 )
 
+// TxLock, when set, is the driver's _txlock of every connection: "immediate"
+// makes a transaction take the write lock at BEGIN, so that a transaction
+// that reads before it writes cannot fail with SQLITE_BUSY when another
+// connection (Litestream's, when replicating: main.go sets it) committed in
+// between. PocketBase begins transactions only on its single writer connection.
+var TxLock string
+
 // DBConnect opens a database as PocketBase's DefaultDBConnect does (the same
 // pragmas, in the same order), with a page cache of cacheKiB.
 func DBConnect(dbPath string) (*dbx.DB, error) {
 	pragmas := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)" +
 		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)" +
 		"&_pragma=cache_size(-" + strconv.Itoa(cacheKiB) + ")&_defensive=1"
+	if TxLock != "" {
+		pragmas += "&_txlock=" + TxLock
+	}
 	return dbx.Open("sqlite", dbPath+pragmas)
 }

@@ -262,6 +262,9 @@ func (r *Replicator) Stop(ctx context.Context) error {
 	r.store, r.db = nil, nil
 	metrics.ReplicationEnabled(false)
 	r.log().Info("replication stopped", "replica", redact(r.cfg.URL), "flushed", err == nil)
+	if err == nil {
+		fmt.Fprintln(os.Stderr, "replication: flushed to", redact(r.cfg.URL))
+	}
 	return err
 }
 
