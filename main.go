@@ -19,6 +19,9 @@ import (
 	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"toolbase/hooks"
+	"toolbase/hooks/metrics"
+	"toolbase/hooks/ratelimit"
+	"toolbase/hooks/replica"
 	_ "toolbase/pb_migrations"
 )
 
@@ -28,10 +31,23 @@ import (
 var public embed.FS
 
 func main() {
+	// `restore` runs before PocketBase, whose bootstrap would create a database in --dir
+	if replica.IsRestore(os.Args) {
+		cmd := replica.RestoreCommand()
+		cmd.SetArgs(os.Args[2:])
+		cmd.SilenceErrors = true
+		if err := cmd.Execute(); err != nil {
+			fmt.Fprintln(os.Stderr, errorLine(err))
+			os.Exit(1)
+		}
+		return
+	}
+
 	app := pocketbase.NewWithConfig(pocketbase.Config{
 		DataMaxOpenConns: hooks.DataMaxOpenConns,
 		DataMaxIdleConns: hooks.DataMaxIdleConns,
-		DBConnect:        hooks.DBConnect,
+		// replicating, Litestream's connection commits too: writers lock at BEGIN
+		DBConnect: hooks.DBConnect(os.Getenv(replica.EnvURL) != ""),
 	})
 
 	// schema changes are hand-written Go migrations; a dashboard edit must not
@@ -45,6 +61,13 @@ func main() {
 	}
 	hooks.Register(app, cfg)
 	app.RootCmd.AddCommand(hooks.Commands(app, cfg)...)
+	// rate limits, metrics, continuous replication
+	ratelimit.Bind(app)
+	metrics.Bind(app)
+	if err := replica.Bind(app); err != nil {
+		log.Fatal(err)
+	}
+	app.RootCmd.AddCommand(replica.RestoreCommand()) // listed in --help; run above
 
 	static, err := fs.Sub(public, "pb_public")
 	if err != nil {

@@ -35,6 +35,7 @@ func main() {
 	conns := flag.Int("conns", 16, "concurrent connections")
 	clients := flag.Int("clients", 50, "client accounts sending requests")
 	only := flag.String("only", "", "comma-separated scenario names to run (default all)")
+	flag.BoolVar(&replication, "replication", true, "also run POST use on a server replicating to a file:// replica (TOOLBASE_REPLICA_URL)")
 	flag.Parse()
 
 	if err := run(*bin, *duration, *warmup, *conns, *clients, *only); err != nil {
@@ -119,8 +120,40 @@ func run(bin string, duration, warmup time.Duration, conns, clients int, only st
 		load(s, sc, warmup, conns)
 		results = append(results, load(s, sc, duration, conns))
 	}
+	if i := slices.IndexFunc(scenarios, func(sc scenario) bool { return sc.name == "POST use" }); replication && i >= 0 {
+		r, err := replicatedUse(bin, scenarios[i], duration, warmup, conns, clients)
+		if err != nil {
+			return fmt.Errorf("POST use with replication: %w", err)
+		}
+		results = append(results, r)
+	}
 	report(os.Stdout, results, duration, conns, clients)
 	return nil
+}
+
+// replication: run POST use again on a server replicating (issue 15).
+var replication bool
+
+// replicatedUse runs the use scenario on a second server, seeded alike, that
+// streams data.db to a file:// replica with the default 1 s sync interval.
+func replicatedUse(bin string, use scenario, duration, warmup time.Duration, conns, clients int) (result, error) {
+	replica, err := os.MkdirTemp("", "toolbase_bench_replica_*")
+	if err != nil {
+		return result{}, err
+	}
+	defer os.RemoveAll(replica)
+	s, err := start(bin, "TOOLBASE_REPLICA_URL=file://"+replica)
+	if err != nil {
+		return result{}, err
+	}
+	defer s.stop()
+	if err := s.seed(clients); err != nil {
+		log, _ := os.ReadFile(filepath.Join(s.dir, "server.log"))
+		return result{}, fmt.Errorf("seeding: %w\nserver log:\n%s", err, log)
+	}
+	use.name = "POST use, replicating (file://, 1 s)"
+	load(s, use, warmup, conns)
+	return load(s, use, duration, conns), nil
 }
 
 type result struct {
@@ -213,6 +246,18 @@ func report(w io.Writer, results []result, duration time.Duration, conns, client
 			ms(r.quantile(0.50)), ms(r.quantile(0.99)), r.errors, float64(r.peakRSS)/(1<<20), ratio)
 	}
 	tw.Flush()
+	var use, replicated float64
+	for _, r := range results {
+		switch r.name {
+		case "POST use":
+			use = r.perSecond()
+		case "POST use, replicating (file://, 1 s)":
+			replicated = r.perSecond()
+		}
+	}
+	if use > 0 && replicated > 0 {
+		fmt.Fprintf(w, "\nreplication's cost on POST use: %.2f × the throughput without it\n", replicated/use)
+	}
 	for _, r := range results {
 		if r.firstError != "" {
 			fmt.Fprintf(w, "\nfirst error of %q: %s\n", r.name, r.firstError)
@@ -243,7 +288,7 @@ type server struct {
 	statsTools []string // the creator's tools used by seedStats, most used first
 }
 
-func start(bin string) (*server, error) {
+func start(bin string, env ...string) (*server, error) {
 	dir, err := os.MkdirTemp("", "toolbase_bench_*")
 	if err != nil {
 		return nil, err
@@ -269,6 +314,7 @@ func start(bin string) (*server, error) {
 	s.cmd.Env = append(os.Environ(), "TOOLBASE_PPROF_ADDR="+os.Getenv("BENCH_PPROF_ADDR"),
 		// the remote-tool scenario's endpoint is a local echo server
 		"TOOLBASE_ALLOW_PRIVATE_ENDPOINTS=1", "TOOLBASE_ALLOW_HTTP_ENDPOINTS=1")
+	s.cmd.Env = append(s.cmd.Env, env...)
 	s.cmd.Stdout, s.cmd.Stderr = logFile, logFile
 	if err := s.cmd.Start(); err != nil {
 		return nil, err
@@ -407,6 +453,10 @@ func (s *server) seed(clients int) error {
 		return err
 	}
 	s.admin = auth.Token
+	// every request comes from 127.0.0.1: rate limits (on by default) off
+	if err := s.call(http.MethodPatch, "/api/settings", s.admin, map[string]any{"rateLimits": map[string]any{"enabled": false}}, nil); err != nil {
+		return err
+	}
 	if err := s.call(http.MethodPost, "/api/collections", s.admin, map[string]any{
 		"name": "bench_items", "type": "base", "createRule": `@request.auth.id != ""`,
 		"fields": []map[string]any{{"name": "n", "type": "number"}},

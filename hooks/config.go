@@ -56,8 +56,8 @@ func (cfg Config) ledger() ledger.Config {
 	return ledger.Config{FeePercent: cfg.FeePercent, Now: cfg.Now}
 }
 
-// defaultConfig is the configuration when the environment sets nothing.
-func defaultConfig() Config {
+// DefaultConfig is the configuration with every setting at its default.
+func DefaultConfig() Config {
 	return Config{FeePercent: 20, ToolMaxInFlight: 32, AccessTTL: time.Hour, RefreshTTL: 24 * time.Hour,
 		MinPayout: 100, RefundWindowDays: 30, StatsCacheTTL: 5 * time.Second}
 }
@@ -65,7 +65,7 @@ func defaultConfig() Config {
 // LoadConfig reads the configuration from the environment and refuses values
 // that make no sense rather than running with a surprise.
 func LoadConfig() (Config, error) {
-	cfg := defaultConfig()
+	cfg := DefaultConfig()
 	statsSeconds := int64(cfg.StatsCacheTTL / time.Second)
 	for _, err := range []error{
 		envInt("TOOLBASE_PLATFORM_FEE_PERCENT", 0, 100, &cfg.FeePercent),

@@ -22,11 +22,21 @@ const (
 	cacheKiB = 8000
 )
 
-// DBConnect opens a database as PocketBase's DefaultDBConnect does (the same
-// pragmas, in the same order), with a page cache of cacheKiB.
-func DBConnect(dbPath string) (*dbx.DB, error) {
+// DBConnect returns how to open a database: as PocketBase's DefaultDBConnect
+// does (the same pragmas, in the same order), with a page cache of cacheKiB.
+// lockAtBegin makes a transaction take the write lock at BEGIN (the driver's
+// _txlock=immediate), so that a transaction that reads before it writes
+// cannot fail with SQLITE_BUSY when another connection committed in between:
+// Litestream's does while replicating. PocketBase begins transactions only on
+// its single writer connection, so nothing else waits longer for it.
+func DBConnect(lockAtBegin bool) func(dbPath string) (*dbx.DB, error) {
 	pragmas := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)" +
 		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)" +
 		"&_pragma=cache_size(-" + strconv.Itoa(cacheKiB) + ")&_defensive=1"
-	return dbx.Open("sqlite", dbPath+pragmas)
+	if lockAtBegin {
+		pragmas += "&_txlock=immediate"
+	}
+	return func(dbPath string) (*dbx.DB, error) {
+		return dbx.Open("sqlite", dbPath+pragmas)
+	}
 }

@@ -11,6 +11,7 @@ import (
 
 	c "toolbase/collections"
 	"toolbase/hooks/ledger"
+	"toolbase/hooks/metrics"
 )
 
 // ErrNotUsable refuses a use of a tool that is not ACTIVE.
@@ -52,7 +53,7 @@ func (tb *toolbase) UseTool(app core.App, req ledger.UseRequest) (*ledger.UseRes
 		}
 		return res, nil
 	}
-	return ledger.Settle(app, res.Usage.Id, tb.caller.call(tb.cfg, tool, res.Usage, input))
+	return ledger.Settle(app, res.Usage.Id, tb.caller.measuredCall(tb.cfg, tool, res.Usage, input))
 }
 
 // useResponse is the seed's body of a use: {usage_id, output_data,
@@ -103,6 +104,7 @@ func (tb *toolbase) useRoute(e *core.RequestEvent) error {
 	}
 
 	res, err := tb.UseTool(e.App, ledger.UseRequest{Tool: tool, User: e.Auth, Input: input, Key: key, APIKey: apiKeyOf(e)})
+	metrics.UseRecorded(useOutcome(res, err))
 	if kerr := tb.keyUseError(e, err); kerr != nil {
 		return kerr
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	c "toolbase/collections"
+	"toolbase/hooks/metrics"
 )
 
 // Config is what the ledger needs of toolbase's configuration.
@@ -107,12 +108,33 @@ func Post(app core.App, entries ...Entry) ([]Posted, error) {
 				return fmt.Errorf("ledger: appending %s row of %s: %w", e.Kind, e.User, err)
 			}
 		}
+		afterCommit(tx, func() {
+			for _, e := range entries {
+				metrics.PointsMoved(e.Kind, e.Amount)
+			}
+		})
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return posted, nil
+}
+
+// afterCommit runs fn once the transaction tx belongs to has committed (not
+// if it rolls back): what others are told of money happens only after it did.
+func afterCommit(tx core.App, fn func()) {
+	info := tx.TxInfo()
+	if info == nil {
+		fn()
+		return
+	}
+	info.OnComplete(func(txErr error) error {
+		if txErr == nil {
+			fn()
+		}
+		return nil
+	})
 }
 
 // truncateRunes cuts s to at most n runes (a note's limit).
