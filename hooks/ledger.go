@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	c "toolbase/collections"
+	"toolbase/hooks/realtimebalance"
 )
 
 // Entry is one movement of one user's balance: a ledger row to append and the
@@ -86,6 +87,7 @@ func Post(app core.App, entries ...Entry) ([]int64, error) {
 				e.Usage, e.Actor, e.Note, now); err != nil {
 				return fmt.Errorf("ledger: appending %s row of %s: %w", e.Kind, e.User, err)
 			}
+			realtimebalance.AfterCommit(tx, e.User) // the owner sees it live, after the commit
 			if err := auditPoints(tx, e, after[i], id); err != nil {
 				return err
 			}

@@ -11,6 +11,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/spf13/cobra"
+
+	"toolbase/hooks/realtimebalance"
 )
 
 // Register reads the configuration and binds every toolbase hook and route to app.
@@ -34,6 +36,7 @@ func Register(app core.App) error {
 	bindLogRedaction(app)
 	bindFeedback(app)
 	bindPlatform(app)
+	realtimebalance.Bind(app) // balance changes reach their owners live
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		if err := prepareHot(se.App); err != nil {
