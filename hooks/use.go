@@ -40,7 +40,7 @@ func (e *InsufficientPointsError) Error() string {
 }
 
 var (
-	// ErrNotUsable refuses a use of a tool that is not ACTIVE.
+	// ErrNotUsable refuses a use of a tool that is not ACTIVE (but by its creator).
 	ErrNotUsable = errors.New("tool is not active")
 	// ErrKeyReused refuses an Idempotency-Key sent again with another tool or input.
 	ErrKeyReused = errors.New("idempotency key reused with a different request")
@@ -56,7 +56,8 @@ var (
 // use settled in a second one: its output, or a failure refunded.
 func UseTool(app core.App, req UseRequest) (*UseResult, error) {
 	tool := c.AsTool(req.Tool)
-	if tool.Status() != c.StatusActive {
+	// toolbase's extension: a creator tries its own tool in any status (free)
+	if tool.Status() != c.StatusActive && req.User.Id != tool.Creator() {
 		return nil, ErrNotUsable
 	}
 	remote := tool.APIEndpoint() != ""
