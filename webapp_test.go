@@ -554,3 +554,91 @@ func TestWebAppFirstLoad(t *testing.T) {
 		}
 	}
 }
+
+// TestWebAppScreenshots refreshes docs/screenshots/ (`make screenshots`): each
+// page of the app at phone (360 px) and desktop (1280 px) width, over the demo
+// data plus a few uses, a review, a key, a ticket and a payout request. It runs
+// only when TOOLBASE_SCREENSHOTS names the output directory.
+func TestWebAppScreenshots(t *testing.T) {
+	out := os.Getenv("TOOLBASE_SCREENSHOTS")
+	if out == "" {
+		t.Skip("writes docs/screenshots/ only when TOOLBASE_SCREENSHOTS is set: run `make screenshots`")
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	srv := startWebServer(t)
+	client := srv.token(t, "client1@example.com", "client-demo-pass")
+	creator := srv.token(t, "creator1@example.com", "creator-demo-pass")
+	var tools []struct{ ID, Name string }
+	srv.api(t, http.MethodGet, "/api/tools/tools/search/", client, nil, &tools)
+	summarizer := ""
+	for i, tool := range tools {
+		for j := 0; j <= i%3; j++ {
+			srv.api(t, http.MethodPost, "/api/tools/tools/"+tool.ID+"/use/", client, map[string]any{"input_data": map[string]string{"text": "hello"}}, nil)
+		}
+		if tool.Name == "Text Summarizer" {
+			summarizer = tool.ID
+		}
+	}
+	srv.api(t, http.MethodPost, "/api/tools/tools/"+summarizer+"/submit_feedback/", client, map[string]any{"rating": 4, "comment": "Short and to the point."}, nil)
+	srv.api(t, http.MethodPost, "/api/tools/api-keys/", client, map[string]any{"key_name": "nightly batch"}, nil)
+	var ticket struct{ ID string }
+	srv.api(t, http.MethodPost, "/api/support/tickets/", client, map[string]any{"subject": "More points", "message": "How do I get more points?"}, &ticket)
+	srv.api(t, http.MethodPost, "/api/payouts/", creator, map[string]any{"amount": 3}, nil)
+
+	br := newBrowser(t)
+	shots := []struct {
+		name, who, path, wait string
+	}{
+		{"signin", "", "/#/signin", "login-email"},
+		{"register", "", "/#/register", "register-email"},
+		{"catalog", "client", "/#/catalog", "tool-card"},
+		{"tool", "client", "/#/tools/" + summarizer, "review-submit"},
+		{"usage", "client", "/#/usage", "usage-row"},
+		{"ledger", "client", "/#/ledger", "ledger-row"},
+		{"keys", "client", "/#/keys", "apikey-row"},
+		{"support", "client", "/#/support/" + ticket.ID, "ticket-reply"},
+		{"creator", "creator", "/#/creator", "stats-chart"},
+		{"creator-tool", "creator", "/#/creator/tools/" + summarizer, "stats-chart"},
+		{"tool-form", "creator", "/#/creator/new", "tool-form-name"},
+	}
+	logins := map[string][2]string{
+		"client":  {"client1@example.com", "client-demo-pass"},
+		"creator": {"creator1@example.com", "creator-demo-pass"},
+	}
+	for _, size := range []struct {
+		name          string
+		width, height int64
+	}{{"phone", 360, 740}, {"desktop", 1280, 800}} {
+		sessions := map[string]*session{}
+		for _, shot := range shots {
+			s := sessions[shot.who]
+			if s == nil {
+				s = br.session(t, size.name+"-"+shot.who, srv.base, size.width, size.height)
+				sessions[shot.who] = s
+				if login, ok := logins[shot.who]; ok {
+					s.do("sign in",
+						chromedp.Navigate(srv.base+"/#/signin"),
+						chromedp.WaitVisible(tid("login-email")),
+						chromedp.SendKeys(tid("login-email"), login[0]),
+						chromedp.SendKeys(tid("login-password"), login[1]),
+						chromedp.Click(tid("login-submit")),
+						chromedp.WaitVisible(tid("points-balance")))
+				}
+			}
+			s.do(shot.name, chromedp.Navigate(srv.base+shot.path), chromedp.WaitVisible(tid(shot.wait)), chromedp.Sleep(300*time.Millisecond))
+			// a screenshot shows no focus ring on the heading the router focused
+			eval[bool](s, shot.name, `(document.activeElement && document.activeElement.blur(), true)`)
+			img, err := chromedp.Run(s.ctx, chromedp.FullScreenshot(85))
+			if err != nil {
+				s.fail(shot.name, err)
+			}
+			path := filepath.Join(out, shot.name+"-"+size.name+".jpg")
+			if err := os.WriteFile(path, img, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s (%d KB)", path, len(img)/1024)
+		}
+	}
+}

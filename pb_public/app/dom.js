@@ -74,6 +74,16 @@ export function field({ label, name, testid, kind = 'input', options, hint, ...a
     h('p', { class: 'field-error', id: errId, 'data-error-for': name, 'aria-live': 'polite' }));
 }
 
+// labelled gives each cell of a table the header of its column (data-label),
+// so that on a phone each row shows as a card of "label: value" lines.
+export function labelled(table) {
+  const heads = [...table.querySelectorAll('thead th')].map((th) => th.textContent);
+  for (const tr of table.querySelectorAll('tbody tr')) {
+    [...tr.cells].forEach((td, i) => td.setAttribute('data-label', heads[i] || ''));
+  }
+  return table;
+}
+
 // formatting
 export function when(iso) {
   if (!iso) return '';

@@ -2,7 +2,7 @@
 // statistics of all its tools, and its tools with their status and actions.
 // New uses of its tools arrive by realtime and refresh the numbers.
 import { pb, drf, describeError, showErrors, clearErrors, busy } from '../api.js';
-import { h, replace, loading, empty, errorBox, field, setTitle, when, points, badge, STATUS_TEXT } from '../dom.js';
+import { h, replace, labelled, loading, empty, errorBox, field, setTitle, when, points, badge, STATUS_TEXT } from '../dom.js';
 import { statsPanel } from '../stats.js';
 import { statusActions } from './creatortool.js';
 
@@ -40,11 +40,11 @@ export async function render({ view }) {
         h('div', null, h('dt', null, 'In payout requests'), h('dd', null, String(requested)))));
       replace(payouts, payoutForm(r.pending_balance - requested, loadRevenue),
         list.results.length
-          ? h('table', { class: 'table' }, h('caption', null, 'Your payout requests'),
+          ? labelled(h('table', { class: 'table' }, h('caption', null, 'Your payout requests'),
             h('thead', null, h('tr', null, ['Requested', 'Amount', 'Status', 'Reference'].map((t) => h('th', { scope: 'col' }, t)))),
             h('tbody', null, list.results.map((p) => h('tr', { testid: 'payout-row' },
               h('td', null, when(p.created_at)), h('td', { class: 'num' }, String(p.amount)),
-              h('td', null, p.status), h('td', null, p.reference || p.note || '')))))
+              h('td', null, p.status), h('td', null, p.reference || p.note || ''))))))
           : empty('No payout requests yet.'));
     } catch (err) {
       replace(revenue, errorBox(`Revenue could not be loaded: ${describeError(err)}`));

@@ -2,7 +2,7 @@
 // statistics and chart, recent uses, reviews (private ones too), and the
 // signing secret's rotation (shown once, with how to verify signatures).
 import { pb, drf, describeError, busy } from '../api.js';
-import { h, replace, loading, empty, errorBox, setTitle, when, points, stars, badge, STATUS_TEXT } from '../dom.js';
+import { h, replace, labelled, loading, empty, errorBox, setTitle, when, points, stars, badge, STATUS_TEXT } from '../dom.js';
 import { statsPanel } from '../stats.js';
 
 // the creator's moves, per status (the tools update rule says the same)
@@ -117,13 +117,13 @@ export async function render({ view, params }) {
 
 function showRecent(box, usage) {
   replace(box, usage && usage.length
-    ? h('table', { class: 'table' },
+    ? labelled(h('table', { class: 'table' },
       h('thead', null, h('tr', null, ['When', 'User', 'Points', 'Result', 'Time'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', null, usage.map((u) => h('tr', { testid: 'recent-use-row' },
         h('td', null, when(u.created_at)), h('td', null, u.user_email || u.user),
         h('td', { class: 'num' }, String(u.points_spent)),
         h('td', null, u.success ? 'Succeeded' : `Failed${u.error_message ? `: ${u.error_message}` : ''}`),
-        h('td', { class: 'num' }, `${u.execution_time_ms ?? 0} ms`)))))
+        h('td', { class: 'num' }, `${u.execution_time_ms ?? 0} ms`))))))
     : empty('No uses yet.'));
 }
 

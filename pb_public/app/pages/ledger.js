@@ -1,7 +1,7 @@
 // The user's points ledger (records API): every balance change with the
 // balance right after it.
 import { pb, describeError } from '../api.js';
-import { h, replace, loading, empty, errorBox, setTitle, when } from '../dom.js';
+import { h, replace, labelled, loading, empty, errorBox, setTitle, when } from '../dom.js';
 import * as session from '../session.js';
 
 const KIND = {
@@ -29,7 +29,7 @@ export async function render({ view, query, setQuery }) {
       });
       if (!res.items.length) replace(list, empty('No points yet. An admin grants points; your uses and refunds appear here.'));
       else {
-        replace(list, h('table', { class: 'table' },
+        replace(list, labelled(h('table', { class: 'table' },
           h('caption', { class: 'sr-only' }, 'Your ledger'),
           h('thead', null, h('tr', null, ['When', 'What', 'Account', 'Amount', 'Balance after', 'Note'].map((t) => h('th', { scope: 'col' }, t)))),
           h('tbody', null, res.items.map((r) => h('tr', { testid: 'ledger-row' },
@@ -38,7 +38,7 @@ export async function render({ view, query, setQuery }) {
             h('td', null, r.account === 'revenue' ? 'Revenue' : 'Points'),
             h('td', { class: `num ${r.amount < 0 ? 'neg' : 'pos'}` }, r.amount > 0 ? `+${r.amount}` : String(r.amount)),
             h('td', { class: 'num' }, String(r.balance_after)),
-            h('td', null, r.note))))));
+            h('td', null, r.note)))))));
       }
       replace(pager, res.totalPages > 1 && [
         h('button', { type: 'button', class: 'btn btn-quiet', disabled: page <= 1, onclick: () => { page--; load(); } }, '← Newer'),

@@ -1,6 +1,6 @@
 // The user's own uses (records API, paged, by tool) and refund requests (DRF).
 import { pb, drf, describeError, showErrors, busy } from '../api.js';
-import { h, replace, loading, empty, errorBox, field, setTitle, when, points } from '../dom.js';
+import { h, replace, labelled, loading, empty, errorBox, field, setTitle, when, points } from '../dom.js';
 import * as session from '../session.js';
 
 const PER_PAGE = 20;
@@ -43,10 +43,10 @@ export async function render({ view, query, setQuery }) {
       const refunds = await refundsOf(res.items);
       if (!res.items.length) replace(list, empty(tool ? 'No uses of this tool yet.' : 'No uses yet. Find a tool in the catalog.'));
       else {
-        replace(list, h('table', { class: 'table' },
+        replace(list, labelled(h('table', { class: 'table' },
           h('caption', { class: 'sr-only' }, 'Your uses'),
           h('thead', null, h('tr', null, ['When', 'Tool', 'Points', 'Result', 'Time', 'Refund'].map((t) => h('th', { scope: 'col' }, t)))),
-          h('tbody', null, res.items.map((u) => row(u, refunds.get(u.id))))));
+          h('tbody', null, res.items.map((u) => row(u, refunds.get(u.id)))))));
       }
       replace(pager, res.totalPages > 1 && [
         h('button', { type: 'button', class: 'btn btn-quiet', disabled: page <= 1, onclick: () => { page--; load(); } }, '← Newer'),
