@@ -361,8 +361,27 @@ func TestWebApp(t *testing.T) {
 		creator.fail("uses before", fmt.Errorf("%s uses before the client's, want 1 (the creator's try)", usesBefore))
 	}
 
-	// --- the client, on a 360 px phone: registers
+	// an admin publishes a site page whose HTML tries to run script
+	page := map[string]any{"slug": "terms", "title": "Terms of use", "published": true,
+		"body": `<h1>Terms</h1><p>Be <b>kind</b>.</p><script>window.__xss=3</script><img src=x onerror="window.__xss=4"><a href="javascript:window.__xss=5">x</a>`}
+	if status := srv.api(t, http.MethodPost, "/api/content/", admin, page, nil); status != 201 {
+		t.Fatalf("create page: %d", status)
+	}
+
+	// --- the client, on a 360 px phone: reads the terms, asks for a password reset, registers
 	client := br.session(t, "client", srv.base, 360, 740)
+	client.do("site page", chromedp.Navigate(srv.base+"/"), chromedp.WaitVisible(chromedp.CSS(`#site-pages a[href="#/pages/terms"]`)),
+		chromedp.Click(chromedp.CSS(`#site-pages a[href="#/pages/terms"]`)))
+	client.until("site page shown, inert", `document.querySelector('.prose') && document.querySelector('.prose').textContent.includes('Be kind.')`)
+	if n := eval[int](client, "site page inert", `(window.__xss || 0) + document.querySelectorAll('.prose img, .prose script, .prose a[href^="javascript"]').length`); n != 0 {
+		client.fail("site page inert", fmt.Errorf("the page's HTML was not neutralised (%d)", n))
+	}
+	client.do("password reset", steps(
+		one(chromedp.Navigate(srv.base+"/#/reset")),
+		typeInto("reset-email", "nobody@example.com"),
+		one(chromedp.Click(tid("reset-submit"))),
+	)...)
+	client.until("reset requested", `document.body.textContent.includes('an email with a link')`)
 	const email, password = "zoe@example.com", "zoe-passes-42"
 	client.do("register", steps(
 		one(chromedp.Navigate(srv.base+"/#/register")),
@@ -434,6 +453,12 @@ func TestWebApp(t *testing.T) {
 
 	// usage and ledger
 	client.do("usage", chromedp.Click(tid("nav-usage")), chromedp.WaitVisible(tid("usage-row")))
+	client.do("refund", steps(
+		one(chromedp.Click(tid("refund-open"))),
+		typeInto("refund-reason", "It answered the wrong thing."),
+		one(chromedp.Click(tid("refund-submit"))),
+	)...)
+	client.until("refund requested", `document.querySelector('[data-testid="usage-row"]').textContent.includes('Refund requested')`)
 	client.do("ledger", chromedp.Click(tid("nav-ledger")), chromedp.WaitVisible(tid("ledger-row")))
 	if n := eval[int](client, "ledger rows", `document.querySelectorAll('[data-testid="ledger-row"]').length`); n != 2 {
 		client.fail("ledger rows", fmt.Errorf("%d ledger rows, want 2 (the grant and the use)", n))
@@ -479,6 +504,7 @@ func TestWebApp(t *testing.T) {
 		one(chromedp.Click(tid("payout-submit")), chromedp.WaitVisible(tid("payout-row"))),
 	)...)
 	creator.until("payout requested", `document.querySelector('[data-testid="payout-row"]').textContent.includes('REQUESTED')`)
+	creator.do("pause", chromedp.Navigate(srv.base+"/#/creator/tools/"+toolID), chromedp.Click(tid("tool-pause")), chromedp.WaitVisible(tid("tool-resume")))
 
 	// no page threw
 	for _, s := range []*session{creator, client} {

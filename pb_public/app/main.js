@@ -43,7 +43,7 @@ function match(path) {
 
 // location: "#/path?query" → {path, query}
 export function here() {
-  const raw = location.hash.replace(/^#/, '') || '/';
+  const raw = location.hash.startsWith('#/') ? location.hash.slice(1) : '/';
   const [path, qs = ''] = raw.split('?');
   return { path, query: Object.fromEntries(new URLSearchParams(qs)) };
 }
@@ -185,6 +185,11 @@ session.onUser((me) => {
 });
 
 window.addEventListener('hashchange', render);
+// the skip link moves the focus to the content (its #main must not become a route)
+document.querySelector('.skip').addEventListener('click', (ev) => {
+  ev.preventDefault();
+  view.focus();
+});
 await session.start();
 render();
 renderFooter();

@@ -98,9 +98,9 @@ export const reset = {
   render({ view }) {
     const status = h('p', { role: 'status', class: 'notice', hidden: true });
     const error = h('p', { class: 'form-error', role: 'alert' });
-    const submit = h('button', { type: 'submit', class: 'btn' }, 'Send me a reset link');
+    const submit = h('button', { type: 'submit', class: 'btn', testid: 'reset-submit' }, 'Send me a reset link');
     const form = h('form', { class: 'card form', novalidate: true },
-      field({ label: 'Email', name: 'email', type: 'email', autocomplete: 'email', required: true }),
+      field({ label: 'Email', name: 'email', testid: 'reset-email', type: 'email', autocomplete: 'email', required: true }),
       h('div', { class: 'actions' }, submit, error), status);
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();

@@ -83,7 +83,7 @@ function row(u, refund) {
   const cell = h('td');
   if (refund) cell.append(`Refund ${refund.status.toLowerCase()}`);
   else if (u.points_spent > 0 && u.state === 'SUCCEEDED' && !u.refunded_at) {
-    const open = h('button', { type: 'button', class: 'btn btn-quiet btn-small' }, 'Request a refund');
+    const open = h('button', { type: 'button', class: 'btn btn-quiet btn-small', testid: 'refund-open' }, 'Request a refund');
     open.addEventListener('click', () => replace(cell, refundForm(u, cell)));
     cell.append(open);
   } else cell.append('—');
@@ -98,9 +98,9 @@ function row(u, refund) {
 
 function refundForm(u, cell) {
   const status = h('p', { class: 'form-error', role: 'alert' });
-  const submit = h('button', { type: 'submit', class: 'btn btn-small' }, `Ask for ${points(u.points_spent)} back`);
+  const submit = h('button', { type: 'submit', class: 'btn btn-small', testid: 'refund-submit' }, `Ask for ${points(u.points_spent)} back`);
   const form = h('form', { class: 'form inline-form', novalidate: true },
-    field({ label: 'Why? (an admin reads it)', name: 'reason', kind: 'textarea', rows: 2, maxlength: 2000, required: true }),
+    field({ label: 'Why? (an admin reads it)', name: 'reason', testid: 'refund-reason', kind: 'textarea', rows: 2, maxlength: 2000, required: true }),
     h('div', { class: 'actions' }, submit, status));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
