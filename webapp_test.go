@@ -307,6 +307,7 @@ const xssName = `Zap <img src=x onerror="window.__xss=1">`
 // opens a ticket; the creator sees the use in its chart and revenue, live,
 // and requests a payout.
 func TestWebApp(t *testing.T) {
+	chromiumPath(t) // fail at once without a browser
 	started := time.Now()
 	srv := startWebServer(t)
 	br := newBrowser(t)
@@ -533,6 +534,7 @@ func TestWebApp(t *testing.T) {
 // gzipped (HTML, JS, CSS, vendored libraries) and interactive (cards shown,
 // search wired) in under a second.
 func TestWebAppFirstLoad(t *testing.T) {
+	chromiumPath(t)
 	srv := startWebServer(t)
 	br := newBrowser(t)
 	s := br.session(t, "client1", srv.base, 1280, 800)
@@ -602,6 +604,7 @@ func TestWebAppScreenshots(t *testing.T) {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	chromiumPath(t)
 	srv := startWebServer(t)
 	client := srv.token(t, "client1@example.com", "client-demo-pass")
 	creator := srv.token(t, "creator1@example.com", "creator-demo-pass")
