@@ -1634,7 +1634,7 @@ func seedOperations() []opSpec {
 				ok(200, "The use (also when a replay, or a remote call that failed and was refunded).", ref("UseResult")).
 					header("Idempotent-Replayed", "`true` when this answer replays an earlier use with the same `Idempotency-Key`.", enum([]string{"true"}, "")),
 				withJSON(400, "Not enough points: `{\"non_field_errors\": [\"Insufficient points\"], \"required\": c, \"available\": p}` (nothing is written); "+
-					"a tool that is visible but not ACTIVE: `{\"non_field_errors\": [\"Cannot use this tool\"]}`; `input_data` not an object; "+
+					"a tool that is visible but not ACTIVE, to anyone but its creator: `{\"non_field_errors\": [\"Cannot use this tool\"]}`; `input_data` not an object; "+
 					fmt.Sprintf("an `Idempotency-Key` over %d characters (`{\"detail\"}`); an unreadable body.", c.MaxIdempotencyKeyChars),
 					oneOf("", ref("InsufficientPoints"), ref("FieldErrors"), ref("Detail")),
 					map[string]any{"non_field_errors": []string{"Insufficient points"}, "required": 10, "available": 3}),

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"toolbase/hooks/ledger"
+	"toolbase/hooks/realtimebalance"
 )
 
 // Register binds every toolbase hook and route to app, with cfg (see
@@ -40,6 +41,7 @@ func register(app core.App, cfg Config) *toolbase {
 	bindLogRedaction(app)
 	bindFeedback(app)
 	tb.bindPlatform(app)
+	realtimebalance.Bind(app) // balance changes reach their owners live
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		if err := ledger.Prepare(se.App); err != nil {

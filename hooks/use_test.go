@@ -164,10 +164,10 @@ func TestUseRoute(t *testing.T) {
 			TestAppFactory:  testAppFactory,
 		},
 		{
-			Name:            "the owner's own draft is visible but not usable",
+			Name:            "an admin cannot use a tool that is not ACTIVE",
 			Method:          http.MethodPost,
 			URL:             useURL(fx.draft),
-			Headers:         map[string]string{"Authorization": fx.creator.auth},
+			Headers:         map[string]string{"Authorization": fx.admin.auth},
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"non_field_errors":["Cannot use this tool"]`},
 			TestAppFactory:  testAppFactory,

@@ -12,6 +12,7 @@ import (
 
 	c "toolbase/collections"
 	"toolbase/hooks/metrics"
+	"toolbase/hooks/realtimebalance"
 )
 
 // Config is what the ledger needs of toolbase's configuration.
@@ -113,6 +114,12 @@ func Post(app core.App, entries ...Entry) ([]Posted, error) {
 				metrics.PointsMoved(e.Kind, e.Amount)
 			}
 		})
+		// the owners see their balances move live, once committed
+		users := make([]string, len(entries))
+		for i, e := range entries {
+			users[i] = e.User
+		}
+		realtimebalance.AfterCommit(tx, users...)
 		return nil
 	})
 	if err != nil {
