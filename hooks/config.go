@@ -136,6 +136,7 @@ type toolbase struct {
 	stats   *statsCache    // the statistics routes' bodies
 	touches *keyTouches    // API keys' last_used writes
 	routes  *routeTable    // the seed API's routes, for the API description's test
+	uses    *ledger.Group  // the uses' group commit (nil: a transaction per use)
 }
 
 func newToolbase(cfg Config) *toolbase {

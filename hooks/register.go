@@ -27,6 +27,7 @@ func Register(app core.App, cfg Config) {
 // through it).
 func register(app core.App, cfg Config) *toolbase {
 	tb := newToolbase(cfg)
+	tb.uses = ledger.NewGroup(app)
 
 	bindDefaults(app)
 	bindGuards(app)

@@ -731,7 +731,14 @@ func TestToolsDelete(t *testing.T) {
 				tool, _ := app.FindRecordById(c.Tools, fx.inactive)
 				client, _ := app.FindRecordById(c.Users, fx.client.id)
 				tool.Set(c.ToolStatus, c.StatusActive)
+				if err := app.Save(tool); err != nil {
+					t.Fatal(err)
+				}
 				if _, err := useTool(app, ledger.UseRequest{Tool: tool, User: client}); err != nil {
+					t.Fatal(err)
+				}
+				tool.Set(c.ToolStatus, c.StatusInactive)
+				if err := app.Save(tool); err != nil {
 					t.Fatal(err)
 				}
 				col, _ := app.FindCollectionByNameOrId(c.ToolFeedback)

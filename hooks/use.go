@@ -15,7 +15,7 @@ import (
 )
 
 // ErrNotUsable refuses a use of a tool that is not ACTIVE (but by its creator).
-var ErrNotUsable = errors.New("tool is not active")
+var ErrNotUsable = ledger.ErrToolNotUsable
 
 // UseTool charges the user for one use of the tool and records it, all in one
 // transaction (ledger.RecordUse): the guarded debit, the usage row, the debit
@@ -44,7 +44,7 @@ func (tb *toolbase) UseTool(app core.App, req ledger.UseRequest) (*ledger.UseRes
 	if err != nil {
 		return nil, fmt.Errorf("use: encoding input: %w", err)
 	}
-	res, err := ledger.RecordUse(app, tb.cfg.ledger(), req, input)
+	res, err := tb.uses.RecordUse(app, tb.cfg.ledger(), req, input)
 	if err != nil || !remote {
 		return res, err
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/security"
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	c "toolbase/collections"
@@ -103,7 +102,7 @@ func Post(app core.App, entries ...Entry) ([]Posted, error) {
 			if err != nil {
 				return fmt.Errorf("ledger: moving %s of %s: %w", e.Account, e.User, err)
 			}
-			posted[i].ID = security.RandomStringWithAlphabet(core.DefaultIdLength, core.DefaultIdAlphabet)
+			posted[i].ID = NewID()
 			if _, err := hotExec(tx, insertLedgerSQL, posted[i].ID, e.User, e.Account, e.Kind, e.Amount, posted[i].BalanceAfter,
 				e.Usage, e.Actor, e.Note, now); err != nil {
 				return fmt.Errorf("ledger: appending %s row of %s: %w", e.Kind, e.User, err)
@@ -119,7 +118,12 @@ func Post(app core.App, entries ...Entry) ([]Posted, error) {
 		for i, e := range entries {
 			users[i] = e.User
 		}
-		realtimebalance.AfterCommit(tx, users...)
+		if g, ok := tx.(*groupTx); ok {
+			// after the group's commit, and only if this use is in it
+			g.job.after = append(g.job.after, func() { realtimebalance.AfterCommit(g.parent, users...) })
+		} else {
+			realtimebalance.AfterCommit(tx, users...)
+		}
 		return nil
 	})
 	if err != nil {
@@ -131,6 +135,11 @@ func Post(app core.App, entries ...Entry) ([]Posted, error) {
 // afterCommit runs fn once the transaction tx belongs to has committed (not
 // if it rolls back): what others are told of money happens only after it did.
 func afterCommit(tx core.App, fn func()) {
+	if g, ok := tx.(*groupTx); ok {
+		// once the group committed, if this use was not rolled back
+		g.job.after = append(g.job.after, fn)
+		return
+	}
 	info := tx.TxInfo()
 	if info == nil {
 		fn()

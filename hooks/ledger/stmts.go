@@ -23,7 +23,8 @@ import (
 
 // hotSQL lists the statements Prepare prepares (their text is the key that
 // finds them again).
-var hotSQL = []string{pointsSQL, revenueSQL, payoutSQL, insertLedgerSQL, countersSQL, quotaSQL}
+var hotSQL = []string{pointsSQL, revenueSQL, payoutSQL, insertLedgerSQL, countersSQL, useCountersSQL, quotaSQL, insertUsageSQL,
+	savepointSQL, rollbackSQL, releaseSQL}
 
 const hotStmtsKey = "toolbase.ledger.hotStmts"
 
@@ -52,17 +53,9 @@ type txSQL interface{ Executor() dbx.Executor }
 // hot returns the database/sql transaction of tx and the prepared form of
 // query (nil before Prepare ran: the query is then compiled each time).
 func hot(tx core.App, query string) (*sql.Tx, *sql.Stmt, error) {
-	dtx, ok := tx.DB().(*dbx.Tx)
-	if !ok {
-		return nil, nil, fmt.Errorf("hot statement outside a transaction")
-	}
-	inner, ok := dtx.Builder.(txSQL)
-	if !ok {
-		return nil, nil, fmt.Errorf("unexpected transaction builder %T", dtx.Builder)
-	}
-	sqlTx, ok := inner.Executor().(*sql.Tx)
-	if !ok {
-		return nil, nil, fmt.Errorf("unexpected transaction executor %T", inner.Executor())
+	sqlTx, err := sqlTxOf(tx)
+	if err != nil {
+		return nil, nil, err
 	}
 	stmts, _ := tx.Store().Get(hotStmtsKey).(map[string]*sql.Stmt)
 	return sqlTx, stmts[query], nil
