@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"toolbase/hooks/ledger"
+	"toolbase/hooks/toolcache"
 )
 
 // Config is toolbase's configuration: LoadConfig reads it from the
@@ -131,12 +132,13 @@ func envInt(name string, min, max int64, dst *int64) error {
 // on the app.
 type toolbase struct {
 	cfg     Config
-	caller  *caller        // tools' endpoints: one connection pool, calls in flight per tool
-	logins  *loginThrottle // failed logins (auth.go, auth_native.go)
-	stats   *statsCache    // the statistics routes' bodies
-	touches *keyTouches    // API keys' last_used writes
-	routes  *routeTable    // the seed API's routes, for the API description's test
-	uses    *ledger.Group  // the uses' group commit (nil: a transaction per use)
+	caller  *caller          // tools' endpoints: one connection pool, calls in flight per tool
+	logins  *loginThrottle   // failed logins (auth.go, auth_native.go)
+	stats   *statsCache      // the statistics routes' bodies
+	touches *keyTouches      // API keys' last_used writes
+	routes  *routeTable      // the seed API's routes, for the API description's test
+	uses    *ledger.Group    // the uses' group commit (nil: a transaction per use)
+	tools   *toolcache.Cache // the use route's tools (nil: loaded by the view rule)
 }
 
 func newToolbase(cfg Config) *toolbase {

@@ -15,6 +15,7 @@ import (
 
 	"toolbase/hooks/ledger"
 	"toolbase/hooks/realtimebalance"
+	"toolbase/hooks/toolcache"
 )
 
 // Register binds every toolbase hook and route to app, with cfg (see
@@ -28,6 +29,7 @@ func Register(app core.App, cfg Config) {
 func register(app core.App, cfg Config) *toolbase {
 	tb := newToolbase(cfg)
 	tb.uses = ledger.NewGroup(app)
+	tb.tools = toolcache.New(app)
 
 	bindDefaults(app)
 	bindGuards(app)

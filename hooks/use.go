@@ -99,7 +99,8 @@ func (tb *toolbase) useRoute(e *core.RequestEvent) error {
 	if len(key) > c.MaxIdempotencyKeyChars {
 		return errDetail(http.StatusBadRequest, fmt.Sprintf("Idempotency-Key is longer than %d characters.", c.MaxIdempotencyKeyChars))
 	}
-	tool, err := findVisible(e, c.Tools, e.Request.PathValue("id"))
+	id := e.Request.PathValue("id")
+	tool, err := tb.tools.Visible(e.App, e.Auth, id, func() (*core.Record, error) { return findVisible(e, c.Tools, id) })
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -45,7 +46,13 @@ type Group struct {
 	stopOnce  sync.Once
 	stop      chan struct{}
 	stopped   chan struct{}
+
+	groups, uses atomic.Int64 // transactions run, jobs run in them
 }
+
+// Stats returns how many group transactions the writer ran and how many uses
+// they held: uses/groups is the mean group.
+func (g *Group) Stats() (groups, uses int64) { return g.groups.Load(), g.uses.Load() }
 
 // job is one use's work in a group.
 type job struct {
@@ -121,6 +128,8 @@ func (g *Group) writer() {
 			}
 		}
 		g.commit(batch)
+		g.groups.Add(1)
+		g.uses.Add(int64(len(batch)))
 		clear(batch)
 	}
 }

@@ -1,0 +1,248 @@
+package hooks
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	c "toolbase/collections"
+)
+
+// The tool cache decides visibility as the tools view rule does, for every
+// role on every status, and leaves a changed rule to the rule itself.
+func TestToolCacheMirrorsTheViewRule(t *testing.T) {
+	t.Parallel()
+	app, tb := newTestBase(t)
+	col, err := app.FindCollectionByNameOrId(c.Tools)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tools := []string{fx.active, fx.draft, fx.pending, fx.inactive, fx.suspended, fx.other}
+	users := []fixtureUser{fx.admin, fx.creator, fx.creator2, fx.client, fx.client2}
+	fallback := func() (*core.Record, error) { return nil, fmt.Errorf("fallback") }
+	for _, u := range users {
+		auth, err := app.FindRecordById(c.Users, u.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range tools {
+			tool, err := app.FindRecordById(c.Tools, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := app.CanAccessRecord(tool, &core.RequestInfo{Auth: auth}, col.ViewRule)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := tb.tools.Visible(app, auth, id, fallback)
+			if (got != nil) != want || (err != nil) == want {
+				t.Errorf("%s on the %s tool: cache says %v (%v), the rule %v", u.email, tool.GetString(c.ToolStatus), got != nil, err, want)
+			}
+		}
+	}
+	// a rule changed in the dashboard is evaluated, not mirrored
+	rule := c.ToolsViewRule + ` && name != "x"`
+	col.ViewRule = &rule
+	if err := app.Save(col); err != nil {
+		t.Fatal(err)
+	}
+	auth, _ := app.FindRecordById(c.Users, fx.client.id)
+	if _, err := tb.tools.Visible(app, auth, fx.active, fallback); err == nil || err.Error() != "fallback" {
+		t.Errorf("a changed rule was not left to the rule: %v", err)
+	}
+}
+
+// Under a load of uses, a tool's status changes (through the records API)
+// never let a use through once the change is answered: no usage row of the
+// tool is added after it, and every use sent after it is refused; when the
+// tool is ACTIVE again, uses go through again.
+func TestUseToolStatusChangeUnderLoad(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	base := serve(t, app)
+	loader, err := createUser(app, "loader", c.RoleClient, 1_000_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth := authOf(t, loader)
+	type sent struct {
+		at, done time.Time
+		status   int
+	}
+	var mu sync.Mutex
+	var log []sent
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				at := time.Now()
+				status, _ := post(t, base+useURL(fx.active), auth, "", `{"input_data":{}}`)
+				mu.Lock()
+				log = append(log, sent{at, time.Now(), status})
+				mu.Unlock()
+			}
+		}()
+	}
+	usages := func() int { return count(t, app, c.ToolUsage, dbx.HashExp{c.UsageTool: fx.active}) }
+	patch := func(status string) time.Time {
+		code, body := request(t, http.MethodPatch, base+"/api/collections/tools/records/"+fx.active, fx.admin.auth, `{"status":"`+status+`"}`)
+		if code != 200 {
+			t.Fatalf("setting %s: %d %s", status, code, body)
+		}
+		return time.Now()
+	}
+	type window struct{ from, to time.Time }
+	var closed []window
+	for _, status := range []string{c.StatusInactive, c.StatusSuspended, c.StatusPending} {
+		time.Sleep(150 * time.Millisecond)
+		at := patch(status)
+		n := usages()
+		time.Sleep(200 * time.Millisecond)
+		if now := usages(); now != n {
+			t.Errorf("%d uses of the tool recorded after it became %s", now-n, status)
+		}
+		// until the tool is ACTIVE again: the change back is sent now
+		closed = append(closed, window{at, time.Now()})
+		patch(c.StatusActive)
+	}
+	time.Sleep(150 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+
+	ok, refusedAfter := 0, 0
+	for _, s := range log {
+		if s.status == 200 {
+			ok++
+		}
+		for _, w := range closed {
+			// sent after the change was answered, answered before the change
+			// back was sent: the use ran all along while the tool was not ACTIVE
+			if s.at.After(w.from) && s.done.Before(w.to) {
+				if s.status == 200 {
+					t.Errorf("a use sent %s after the change went through", s.at.Sub(w.from))
+				}
+				refusedAfter++
+			}
+		}
+	}
+	if ok == 0 || refusedAfter == 0 {
+		t.Fatalf("no load: %d uses went through, %d refused after a change", ok, refusedAfter)
+	}
+	t.Logf("%d uses, %d through, %d refused while the tool was not ACTIVE", len(log), ok, refusedAfter)
+	mustVerify(t, app)
+}
+
+// sseActions connects to base's realtime API as auth, subscribes to topics,
+// and sends each record event it receives as "action id".
+func sseActions(t *testing.T, base, auth string, topics ...string) <-chan string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/realtime", nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := make(chan string, 64)
+	connected := make(chan string, 1)
+	go func() {
+		defer res.Body.Close()
+		sc := bufio.NewScanner(res.Body)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		var name, data string
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case strings.HasPrefix(line, "event:"):
+				name = strings.TrimSpace(strings.TrimPrefix(line, "event:"))
+			case strings.HasPrefix(line, "data:"):
+				data += strings.TrimSpace(strings.TrimPrefix(line, "data:"))
+			case line == "":
+				var m struct {
+					ClientID string         `json:"clientId"`
+					Action   string         `json:"action"`
+					Record   map[string]any `json:"record"`
+				}
+				json.Unmarshal([]byte(data), &m)
+				if name == "PB_CONNECT" {
+					connected <- m.ClientID
+				} else if name != "" && m.Action != "" {
+					select {
+					case events <- fmt.Sprintf("%s %v", m.Action, m.Record["id"]):
+					case <-ctx.Done():
+						return
+					}
+				}
+				name, data = "", ""
+			}
+		}
+	}()
+	var id string
+	select {
+	case id = <-connected:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no PB_CONNECT within 5s")
+	}
+	body, _ := json.Marshal(map[string]any{"clientId": id, "subscriptions": topics})
+	if status, text := post(t, base+"/api/realtime", auth, "", string(body)); status != http.StatusNoContent {
+		t.Fatalf("subscribe %v: %d %s", topics, status, text)
+	}
+	return events
+}
+
+// A creator watching its tools' usage hears each committed use once, as a
+// create, after its group's commit; a refused use is never announced.
+func TestUseRealtimeUsageEventsAfterCommit(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	base := serve(t, app)
+	events := sseActions(t, base, fx.creator.auth, c.ToolUsage)
+	poor, err := createUser(app, "poor", c.RoleClient, activeCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth := authOf(t, poor)
+	var ids []string
+	for range 2 {
+		status, body := post(t, base+useURL(fx.active), auth, "", `{"input_data":{}}`)
+		var res struct {
+			UsageID string `json:"usage_id"`
+		}
+		json.Unmarshal([]byte(body), &res)
+		ids = append(ids, fmt.Sprintf("%d %s", status, res.UsageID))
+	}
+	if !strings.HasPrefix(ids[0], "200 ") || !strings.HasPrefix(ids[1], "400 ") {
+		t.Fatalf("uses: %v, want one through and one refused", ids)
+	}
+	select {
+	case ev := <-events:
+		if want := "create " + strings.TrimPrefix(ids[0], "200 "); ev != want {
+			t.Errorf("event %q, want %q", ev, want)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no create event for the use")
+	}
+	select {
+	case ev := <-events:
+		t.Errorf("a second event: %q", ev)
+	case <-time.After(300 * time.Millisecond):
+	}
+}
+
