@@ -43,22 +43,21 @@ func main() {
 		return
 	}
 
-	app := pocketbase.NewWithConfig(pocketbase.Config{
-		DataMaxOpenConns: hooks.DataMaxOpenConns,
-		DataMaxIdleConns: hooks.DataMaxIdleConns,
-		// replicating, Litestream's connection commits too: writers lock at BEGIN
-		DBConnect: hooks.DBConnect(os.Getenv(replica.EnvURL) != ""),
-	})
-
-	// schema changes are hand-written Go migrations; a dashboard edit must not
-	// drop generated files next to the binary
-	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{Automigrate: false})
-
 	// the configuration is read once, here, and passed to what needs it
 	cfg, err := hooks.LoadConfig()
 	if err != nil {
 		log.Fatal(err)
 	}
+	app := pocketbase.NewWithConfig(pocketbase.Config{
+		DataMaxOpenConns: hooks.DataMaxOpenConns,
+		DataMaxIdleConns: hooks.DataMaxIdleConns,
+		// replicating, Litestream's connection commits too: writers lock at BEGIN
+		DBConnect: hooks.DBConnect(os.Getenv(replica.EnvURL) != "", cfg.DurableCommits),
+	})
+
+	// schema changes are hand-written Go migrations; a dashboard edit must not
+	// drop generated files next to the binary
+	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{Automigrate: false})
 	hooks.Register(app, cfg)
 	app.RootCmd.AddCommand(hooks.Commands(app, cfg)...)
 	// rate limits, metrics, continuous replication

@@ -39,6 +39,11 @@ type Config struct {
 	// StatsCacheTTL is how long the statistics routes reuse a computed body
 	// (TOOLBASE_STATS_CACHE_SECONDS, 0–3600, default 5; 0 computes every time).
 	StatsCacheTTL time.Duration
+	// DurableCommits opens data.db with synchronous=FULL: every commit, so
+	// every acknowledged use, is on disk before its answer
+	// (TOOLBASE_DURABLE_COMMITS=1; off: NORMAL, where a crash of the machine
+	// may lose the last commits). main passes it to DBConnect.
+	DurableCommits bool
 	// Now is the clock API keys are checked and their quotas counted by;
 	// nil is time.Now (tests set it to move time for their own app).
 	Now func() time.Time
@@ -78,6 +83,7 @@ func LoadConfig() (Config, error) {
 		envInt("TOOLBASE_MIN_PAYOUT", 1, 1e12, &cfg.MinPayout),
 		envInt("TOOLBASE_REFUND_WINDOW_DAYS", 1, 3650, &cfg.RefundWindowDays),
 		envInt("TOOLBASE_STATS_CACHE_SECONDS", 0, 3600, &statsSeconds),
+		envBool("TOOLBASE_DURABLE_COMMITS", &cfg.DurableCommits),
 	} {
 		if err != nil {
 			return cfg, err

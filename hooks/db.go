@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"path/filepath"
 	"strconv"
 
 	"github.com/pocketbase/dbx"
@@ -29,14 +30,30 @@ const (
 // cannot fail with SQLITE_BUSY when another connection committed in between:
 // Litestream's does while replicating. PocketBase begins transactions only on
 // its single writer connection, so nothing else waits longer for it.
-func DBConnect(lockAtBegin bool) func(dbPath string) (*dbx.DB, error) {
-	pragmas := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)" +
-		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)" +
-		"&_pragma=cache_size(-" + strconv.Itoa(cacheKiB) + ")&_defensive=1"
-	if lockAtBegin {
-		pragmas += "&_txlock=immediate"
+//
+// durable (Config.DurableCommits) opens data.db with synchronous=FULL: every
+// commit is on disk (the WAL fsynced) before it returns, so before any use is
+// answered; with NORMAL a crash of the machine (not of the process) may lose
+// the last commits. Uses share their commits (ledger.Group), so one fsync
+// serves a whole group. auxiliary.db (logs) stays NORMAL.
+func DBConnect(lockAtBegin, durable bool) func(dbPath string) (*dbx.DB, error) {
+	pragmas := func(sync string) string {
+		p := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)" +
+			"&_pragma=synchronous(" + sync + ")&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)" +
+			"&_pragma=cache_size(-" + strconv.Itoa(cacheKiB) + ")&_defensive=1"
+		if lockAtBegin {
+			p += "&_txlock=immediate"
+		}
+		return p
+	}
+	normal, data := pragmas("NORMAL"), pragmas("NORMAL")
+	if durable {
+		data = pragmas("FULL")
 	}
 	return func(dbPath string) (*dbx.DB, error) {
-		return dbx.Open("sqlite", dbPath+pragmas)
+		if filepath.Base(dbPath) == "data.db" {
+			return dbx.Open("sqlite", dbPath+data)
+		}
+		return dbx.Open("sqlite", dbPath+normal)
 	}
 }

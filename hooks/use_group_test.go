@@ -246,3 +246,35 @@ func TestUseRealtimeUsageEventsAfterCommit(t *testing.T) {
 	}
 }
 
+// TOOLBASE_DURABLE_COMMITS=1 opens data.db with synchronous=FULL (its
+// commits fsynced before they return) and leaves auxiliary.db at NORMAL.
+func TestDurableCommitsConfig(t *testing.T) {
+	t.Setenv("TOOLBASE_DURABLE_COMMITS", "1")
+	cfg, err := LoadConfig()
+	if err != nil || !cfg.DurableCommits {
+		t.Fatalf("LoadConfig: %v, DurableCommits %v", err, cfg.DurableCommits)
+	}
+	t.Setenv("TOOLBASE_DURABLE_COMMITS", "maybe")
+	if _, err := LoadConfig(); err == nil {
+		t.Error("TOOLBASE_DURABLE_COMMITS=maybe accepted")
+	}
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		durable bool
+		file    string
+		want    int
+	}{{true, "data.db", 2}, {true, "auxiliary.db", 1}, {false, "data.db", 1}} {
+		db, err := DBConnect(false, tc.durable)(dir + "/" + tc.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sync int
+		if err := db.NewQuery("PRAGMA synchronous").Row(&sync); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		if sync != tc.want {
+			t.Errorf("durable=%v %s: synchronous=%d, want %d", tc.durable, tc.file, sync, tc.want)
+		}
+	}
+}
