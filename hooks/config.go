@@ -1,9 +1,11 @@
 package hooks
 
 import (
+	"database/sql"
 	"fmt"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"toolbase/hooks/ledger"
@@ -145,6 +147,8 @@ type toolbase struct {
 	routes  *routeTable      // the seed API's routes, for the API description's test
 	uses    *ledger.Group    // the uses' group commit (nil: a transaction per use)
 	tools   *toolcache.Cache // the use route's tools (nil: loaded by the view rule)
+	// keyLookup is the API key middleware's query, prepared at serve (nil: compiled each time)
+	keyLookup atomic.Pointer[sql.Stmt]
 }
 
 func newToolbase(cfg Config) *toolbase {

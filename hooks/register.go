@@ -50,6 +50,13 @@ func register(app core.App, cfg Config) *toolbase {
 		if err := ledger.Prepare(se.App); err != nil {
 			return err
 		}
+		stmt, err := prepareKeyLookup(se.App)
+		if err != nil {
+			return err
+		}
+		if !tb.keyLookup.CompareAndSwap(nil, stmt) {
+			stmt.Close() // served before: the first one stays
+		}
 		// the seed API: DRF-shaped answers; authenticated unless a route says otherwise
 		public := group{se.Router.Group(seedPrefix).BindFunc(drfBoundary), tb.routes}
 		authed := group{se.Router.Group(seedPrefix).BindFunc(drfBoundary, requireUser), tb.routes}
