@@ -23,7 +23,7 @@ type groupWorld struct {
 	tool    *core.Record
 }
 
-func newGroupWorld(t *testing.T) *groupWorld {
+func newGroupWorld(t testing.TB) *groupWorld {
 	t.Helper()
 	app := newApp(t)
 	if err := Prepare(app); err != nil {
@@ -47,7 +47,7 @@ func newGroupWorld(t *testing.T) *groupWorld {
 }
 
 // user creates a user granted points (a GRANT ledger row).
-func (w *groupWorld) user(t *testing.T, name, role string, points int64) *core.Record {
+func (w *groupWorld) user(t testing.TB, name, role string, points int64) *core.Record {
 	t.Helper()
 	col, err := w.app.FindCollectionByNameOrId(c.Users)
 	if err != nil {
