@@ -3,6 +3,13 @@
 // each scenario with concurrent keep-alive connections, and prints a table of
 // throughput, latency, errors and the server's peak memory, with each
 // scenario's ratio to PocketBase's own ceiling (a one-field record create).
+//
+// It then drives POST use open loop (vegeta: uses arriving at a fixed rate,
+// whatever the answers, so that queueing shows), searches the highest rate
+// whose p99 stays under 50 ms, runs POST use on a server replicating and on
+// one with TOOLBASE_DURABLE_COMMITS=1, and prints issue 17's targets, PASS or
+// FAIL each. -baseline another binary measures it first, in the same sitting,
+// and prints before and after.
 package main
 
 import (
@@ -26,6 +33,8 @@ import (
 	"syscall"
 	"text/tabwriter"
 	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 func main() {
@@ -36,12 +45,60 @@ func main() {
 	clients := flag.Int("clients", 50, "client accounts sending requests")
 	only := flag.String("only", "", "comma-separated scenario names to run (default all)")
 	flag.BoolVar(&replication, "replication", true, "also run POST use on a server replicating to a file:// replica (TOOLBASE_REPLICA_URL)")
+	flag.BoolVar(&durable, "durable", true, "also run POST use on a server with TOOLBASE_DURABLE_COMMITS=1 (synchronous=FULL)")
+	flag.BoolVar(&openLoop, "openloop", true, "also drive POST use open loop (vegeta: a fixed arrival rate) and search the highest rate with p99 < 50 ms")
+	flag.DurationVar(&openDuration, "openduration", 20*time.Second, "duration of the open-loop run at -openrate")
+	flag.IntVar(&openRate, "openrate", 1000, "uses per second of the open-loop run")
+	baseline := flag.String("baseline", "", "another toolbase binary (e.g. main's) to measure first, in the same sitting: prints before and after")
 	flag.Parse()
 
-	if err := run(*bin, *duration, *warmup, *conns, *clients, *only); err != nil {
+	cfg := runConfig{duration: *duration, warmup: *warmup, conns: *conns, clients: *clients, only: *only}
+	var before *suite
+	if *baseline != "" {
+		fmt.Fprintf(os.Stderr, "== before: %s\n", *baseline)
+		b, err := run(*baseline, cfg)
+		if err != nil {
+			log.Fatal(err)
+		}
+		before = &b
+		report(os.Stdout, "before: "+*baseline, b, cfg)
+		fmt.Fprintf(os.Stderr, "== after: %s\n", *bin)
+	}
+	after, err := run(*bin, cfg)
+	if err != nil {
 		log.Fatal(err)
 	}
+	report(os.Stdout, *bin, after, cfg)
+	if before != nil {
+		compare(os.Stdout, *before, after)
+	}
+	targets(os.Stdout, after)
 }
+
+// runConfig is the closed-loop load of every scenario.
+type runConfig struct {
+	duration, warmup time.Duration
+	conns, clients   int
+	only             string
+}
+
+// suite is everything one binary measured.
+type suite struct {
+	results []result
+	// ceiling is the mean rate of the ceiling's runs (before the other
+	// scenarios, and again right before the uses)
+	ceiling float64
+	open    *openResult  // -openrate for -openduration
+	search  []openResult // the rates tried for p99 < 50 ms, in order
+	best    *openResult  // the highest of them under 50 ms
+}
+
+// durable, openLoop: the extra runs (see the flags).
+var (
+	durable, openLoop bool
+	openDuration      time.Duration
+	openRate          int
+)
 
 // scenario is one kind of request, sent round-robin by every client.
 type scenario struct {
@@ -57,20 +114,25 @@ type scenario struct {
 // statsRows is the usage history the stats scenarios aggregate.
 const statsRows = 100_000
 
-func run(bin string, duration, warmup time.Duration, conns, clients int, only string) error {
+func run(bin string, cfg runConfig) (suite, error) {
+	duration, warmup, conns, clients, only := cfg.duration, cfg.warmup, cfg.conns, cfg.clients, cfg.only
+	var out suite
 	s, err := start(bin)
 	if err != nil {
-		return err
+		return out, err
 	}
 	defer s.stop()
 	if err := s.seed(clients); err != nil {
-		return fmt.Errorf("seeding: %w", err)
+		return out, fmt.Errorf("seeding: %w", err)
 	}
 
+	ceiling := scenario{name: "create record (PocketBase ceiling)", ceiling: true, request: func(s *server, i int) (*http.Request, error) {
+		return s.req(http.MethodPost, "/api/collections/bench_items/records", s.clients[i], `{"n":1}`)
+	}}
+	again := ceiling
+	again.name = "create record (ceiling, again before the uses)"
 	scenarios := []scenario{
-		{name: "create record (PocketBase ceiling)", ceiling: true, request: func(s *server, i int) (*http.Request, error) {
-			return s.req(http.MethodPost, "/api/collections/bench_items/records", s.clients[i], `{"n":1}`)
-		}},
+		ceiling,
 		// statistics over the 100,000 usage rows of seedStats (the last 30 days by
 		// default), measured before POST use adds its own rows dated today
 		{name: "GET tool stats (creator)", stats: true, request: func(s *server, i int) (*http.Request, error) {
@@ -89,9 +151,8 @@ func run(bin string, duration, warmup time.Duration, conns, clients int, only st
 			to := time.Now().UTC()
 			return s.req(http.MethodGet, "/api/tools/usage/stats/?interval=week&from="+to.AddDate(-1, 0, 1).Format("2006-01-02")+"&to="+to.Format("2006-01-02"), s.admin2, "")
 		}},
-		{name: "POST use", request: func(s *server, i int) (*http.Request, error) {
-			return s.req(http.MethodPost, "/api/tools/tools/"+s.tool+"/use/", s.clients[i], `{"input_data":{"text":"bench"}}`)
-		}},
+		again,
+		useScenario,
 		{name: "use with API key", request: func(s *server, i int) (*http.Request, error) {
 			return s.req(http.MethodPost, "/api/tools/tools/"+s.tool+"/use/", "Api-Key "+s.keys[i], `{"input_data":{"text":"bench"}}`)
 		}},
@@ -111,25 +172,80 @@ func run(bin string, duration, warmup time.Duration, conns, clients int, only st
 
 	if slices.ContainsFunc(scenarios, func(sc scenario) bool { return sc.stats }) {
 		if err := s.seedStats(bin, statsRows); err != nil {
-			return fmt.Errorf("seeding the stats scenarios: %w", err)
+			return out, fmt.Errorf("seeding the stats scenarios: %w", err)
 		}
 	}
 
-	var results []result
+	var ceilings []float64
 	for _, sc := range scenarios {
+		fmt.Fprintf(os.Stderr, "%s  %s…\n", time.Now().Format("15:04:05"), sc.name)
 		load(s, sc, warmup, conns)
-		results = append(results, load(s, sc, duration, conns))
-	}
-	if i := slices.IndexFunc(scenarios, func(sc scenario) bool { return sc.name == "POST use" }); replication && i >= 0 {
-		r, err := replicatedUse(bin, scenarios[i], duration, warmup, conns, clients)
-		if err != nil {
-			return fmt.Errorf("POST use with replication: %w", err)
+		r := load(s, sc, duration, conns)
+		out.results = append(out.results, r)
+		if sc.ceiling {
+			ceilings = append(ceilings, r.perSecond())
 		}
-		results = append(results, r)
 	}
-	report(os.Stdout, results, duration, conns, clients)
-	return nil
+	for _, c := range ceilings {
+		out.ceiling += c / float64(len(ceilings))
+	}
+	hasUse := slices.ContainsFunc(scenarios, func(sc scenario) bool { return sc.name == useScenario.name })
+	if hasUse && openLoop {
+		fmt.Fprintf(os.Stderr, "%s  POST use, open loop at %d/s for %s…\n", time.Now().Format("15:04:05"), openRate, openDuration)
+		attack(s, openRate, 2*time.Second) // warm-up
+		r := attack(s, openRate, openDuration)
+		out.open = &r
+		// the highest rate with p99 < 50 ms: up by a quarter while it holds,
+		// then once halfway back from the first rate that did not
+		rate, lastOK, firstBad := 500, 0, 0
+		for range 12 {
+			fmt.Fprintf(os.Stderr, "%s  POST use, open loop at %d/s for 5s…\n", time.Now().Format("15:04:05"), rate)
+			attack(s, rate, time.Second)
+			r := attack(s, rate, 5*time.Second)
+			out.search = append(out.search, r)
+			if r.ok(50 * time.Millisecond) {
+				lastOK = rate
+				b := r
+				out.best = &b
+			} else if firstBad == 0 || rate < firstBad {
+				firstBad = rate
+			}
+			switch {
+			case lastOK == 0 && firstBad > 0:
+				rate = rate / 2 // not even the first rate: lower
+			case firstBad == 0:
+				rate = rate * 5 / 4
+			case lastOK > 0 && firstBad-lastOK > lastOK/10:
+				rate = (lastOK + firstBad) / 2
+			default:
+				rate = 0
+			}
+			if rate == 0 || rate < 100 {
+				break
+			}
+		}
+	}
+	if hasUse && replication {
+		r, err := replicatedUse(bin, useScenario, duration, warmup, conns, clients)
+		if err != nil {
+			return out, fmt.Errorf("POST use with replication: %w", err)
+		}
+		out.results = append(out.results, r)
+	}
+	if hasUse && durable {
+		r, err := durableUse(bin, useScenario, duration, warmup, conns, clients)
+		if err != nil {
+			return out, fmt.Errorf("POST use, durable: %w", err)
+		}
+		out.results = append(out.results, r)
+	}
+	return out, nil
 }
+
+// useScenario is POST use by a bearer token: the scenario the targets are about.
+var useScenario = scenario{name: "POST use", request: func(s *server, i int) (*http.Request, error) {
+	return s.req(http.MethodPost, "/api/tools/tools/"+s.tool+"/use/", s.clients[i], `{"input_data":{"text":"bench"}}`)
+}}
 
 // replication: run POST use again on a server replicating (issue 15).
 var replication bool
@@ -151,7 +267,31 @@ func replicatedUse(bin string, use scenario, duration, warmup time.Duration, con
 		log, _ := os.ReadFile(filepath.Join(s.dir, "server.log"))
 		return result{}, fmt.Errorf("seeding: %w\nserver log:\n%s", err, log)
 	}
-	use.name = "POST use, replicating (file://, 1 s)"
+	use.name = replicatedName
+	fmt.Fprintf(os.Stderr, "%s  %s…\n", time.Now().Format("15:04:05"), use.name)
+	load(s, use, warmup, conns)
+	return load(s, use, duration, conns), nil
+}
+
+const (
+	replicatedName = "POST use, replicating (file://, 1 s)"
+	durableName    = "POST use, durable (TOOLBASE_DURABLE_COMMITS=1)"
+)
+
+// durableUse runs the use scenario on a second server, seeded alike, whose
+// data.db commits with synchronous=FULL: each group's commit is fsynced.
+func durableUse(bin string, use scenario, duration, warmup time.Duration, conns, clients int) (result, error) {
+	s, err := start(bin, "TOOLBASE_DURABLE_COMMITS=1")
+	if err != nil {
+		return result{}, err
+	}
+	defer s.stop()
+	if err := s.seed(clients); err != nil {
+		log, _ := os.ReadFile(filepath.Join(s.dir, "server.log"))
+		return result{}, fmt.Errorf("seeding: %w\nserver log:\n%s", err, log)
+	}
+	use.name = durableName
+	fmt.Fprintf(os.Stderr, "%s  %s…\n", time.Now().Format("15:04:05"), use.name)
 	load(s, use, warmup, conns)
 	return load(s, use, duration, conns), nil
 }
@@ -227,42 +367,132 @@ func load(s *server, sc scenario, d time.Duration, conns int) result {
 	return res
 }
 
-func report(w io.Writer, results []result, duration time.Duration, conns, clients int) {
-	var ceiling float64
-	for _, r := range results {
-		if r.ceiling {
-			ceiling = r.perSecond()
-		}
-	}
-	fmt.Fprintf(w, "toolbase bench: %d connections, %d clients, %s per scenario, server and load generator on one machine (127.0.0.1)\n\n", conns, clients, duration)
+func report(w io.Writer, title string, st suite, cfg runConfig) {
+	fmt.Fprintf(w, "\ntoolbase bench (%s): %d connections, %d clients, %s per scenario, server and load generator on one machine (127.0.0.1)\n\n",
+		title, cfg.conns, cfg.clients, cfg.duration)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "scenario\treq/s\tp50 ms\tp99 ms\terrors\tpeak RSS MB\t÷ ceiling\t")
-	for _, r := range results {
+	for _, r := range st.results {
 		ratio := "-"
-		if ceiling > 0 {
-			ratio = fmt.Sprintf("%.2f", r.perSecond()/ceiling)
+		if st.ceiling > 0 {
+			ratio = fmt.Sprintf("%.2f", r.perSecond()/st.ceiling)
 		}
 		fmt.Fprintf(tw, "%s\t%.0f\t%.2f\t%.2f\t%d\t%.1f\t%s\t\n", r.name, r.perSecond(),
 			ms(r.quantile(0.50)), ms(r.quantile(0.99)), r.errors, float64(r.peakRSS)/(1<<20), ratio)
 	}
 	tw.Flush()
-	var use, replicated float64
-	for _, r := range results {
-		switch r.name {
-		case "POST use":
-			use = r.perSecond()
-		case "POST use, replicating (file://, 1 s)":
-			replicated = r.perSecond()
+	fmt.Fprintf(w, "(÷ ceiling divides by the mean of the ceiling's runs, %.0f/s)\n", st.ceiling)
+	if use, ok := st.find("POST use"); ok {
+		if r, ok := st.find(replicatedName); ok {
+			fmt.Fprintf(w, "replication's cost on POST use: %.2f × the throughput without it\n", r.perSecond()/use.perSecond())
 		}
 	}
-	if use > 0 && replicated > 0 {
-		fmt.Fprintf(w, "\nreplication's cost on POST use: %.2f × the throughput without it\n", replicated/use)
+	if st.open != nil {
+		fmt.Fprintf(w, "\nPOST use, open loop (vegeta, requests sent at a fixed rate whatever the answers):\n")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "rate /s\tduration\tanswered /s\tp50 ms\tp99 ms\tmax ms\terrors\t")
+		for _, r := range append([]openResult{*st.open}, st.search...) {
+			fmt.Fprintf(tw, "%d\t%s\t%.0f\t%.2f\t%.2f\t%.2f\t%d\t\n", r.rate, r.duration, r.throughput(), ms(r.quantile(0.5)), ms(r.quantile(0.99)), ms(r.quantile(1)), r.errors)
+		}
+		tw.Flush()
 	}
-	for _, r := range results {
+	for _, r := range st.results {
 		if r.firstError != "" {
 			fmt.Fprintf(w, "\nfirst error of %q: %s\n", r.name, r.firstError)
 		}
 	}
+	if st.open != nil && st.open.firstError != "" {
+		fmt.Fprintf(w, "\nfirst error of the open loop: %s\n", st.open.firstError)
+	}
+}
+
+func (st suite) find(name string) (result, bool) {
+	for _, r := range st.results {
+		if r.name == name {
+			return r, true
+		}
+	}
+	return result{}, false
+}
+
+// compare prints each scenario's figures before and after, measured in one
+// sitting (a baseline binary, then this one).
+func compare(w io.Writer, before, after suite) {
+	fmt.Fprintf(w, "\nbefore → after (same machine, back to back; the closed-loop figures vary ±15 %% between runs):\n\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "scenario\tbefore req/s\tafter req/s\tafter ÷ before\tbefore p99 ms\tafter p99 ms\tbefore ÷ ceiling\tafter ÷ ceiling\t")
+	for _, a := range after.results {
+		b, ok := before.find(a.name)
+		if !ok {
+			fmt.Fprintf(tw, "%s\t-\t%.0f\t-\t-\t%.2f\t-\t%.2f\t\n", a.name, a.perSecond(), ms(a.quantile(0.99)), a.perSecond()/after.ceiling)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t\n", a.name, b.perSecond(), a.perSecond(), a.perSecond()/b.perSecond(),
+			ms(b.quantile(0.99)), ms(a.quantile(0.99)), b.perSecond()/before.ceiling, a.perSecond()/after.ceiling)
+	}
+	tw.Flush()
+	if before.open != nil && after.open != nil {
+		fmt.Fprintf(w, "open loop at %d/s: p99 %.2f → %.2f ms, errors %d → %d\n", after.open.rate,
+			ms(before.open.quantile(0.99)), ms(after.open.quantile(0.99)), before.open.errors, after.open.errors)
+	}
+	if before.best != nil || after.best != nil {
+		fmt.Fprintf(w, "highest open-loop rate with p99 < 50 ms: %s → %s\n", before.best.rateText(), after.best.rateText())
+	}
+}
+
+// targets prints issue 17's targets with their figures, PASS or FAIL each,
+// and reports whether all that were measured passed.
+func targets(w io.Writer, st suite) bool {
+	all := true
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(w, "\ntargets (issue 17):\n\n")
+	line := func(target, got string, pass bool) {
+		verdict := "PASS"
+		if !pass {
+			verdict, all = "FAIL", false
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", target, got, verdict)
+	}
+	use, hasUse := st.find("POST use")
+	if hasUse && st.ceiling > 0 {
+		r := use.perSecond() / st.ceiling
+		line("POST use ≥ 1.00 × the PocketBase create ceiling", fmt.Sprintf("%.2f × (%.0f/s ÷ %.0f/s)", r, use.perSecond(), st.ceiling), r >= 1)
+	}
+	if key, ok := st.find("use with API key"); ok && st.ceiling > 0 {
+		r := key.perSecond() / st.ceiling
+		line("use with API key ≥ 1.00 × the ceiling", fmt.Sprintf("%.2f × (%.0f/s)", r, key.perSecond()), r >= 1)
+	}
+	if hasUse {
+		p99 := ms(use.quantile(0.99))
+		line("POST use p99 ≤ 25 ms at 16 connections", fmt.Sprintf("%.2f ms", p99), p99 <= 25)
+	}
+	var peak int64
+	for _, r := range st.results {
+		if r.name != replicatedName && r.name != durableName {
+			peak = max(peak, r.peakRSS)
+		}
+	}
+	if st.open != nil {
+		peak = max(peak, st.open.peakRSS)
+	}
+	line("peak RSS < 150 MB", fmt.Sprintf("%.1f MB", float64(peak)/(1<<20)), peak < 150<<20)
+	if st.open != nil {
+		p99 := ms(st.open.quantile(0.99))
+		line(fmt.Sprintf("open loop %d uses/s for %s: p99 ≤ 30 ms, no errors", st.open.rate, st.open.duration),
+			fmt.Sprintf("p99 %.2f ms, %d errors, %.0f answered/s", p99, st.open.errors, st.open.throughput()), p99 <= 30 && st.open.errors == 0)
+		fmt.Fprintf(tw, "  highest open-loop rate with p99 < 50 ms\t%s\t(reported)\n", st.best.rateText())
+	}
+	if d, ok := st.find(durableName); ok && hasUse {
+		r := d.perSecond() / use.perSecond()
+		line("POST use durable (synchronous=FULL) ≥ 0.80 × default", fmt.Sprintf("%.2f × (%.0f/s)", r, d.perSecond()), r >= 0.8)
+	}
+	tw.Flush()
+	if all {
+		fmt.Fprintln(w, "\nevery target measured passed")
+	} else {
+		fmt.Fprintln(w, "\nnot every target passed (figures on a shared machine vary: see the spread across runs)")
+	}
+	return all
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -574,4 +804,73 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// openResult is an open-loop run: uses sent at a fixed rate, whatever the
+// answers (vegeta's attacker, which adds workers when all are waiting), so
+// that queueing shows in the latencies as clients with their own schedules
+// see it.
+type openResult struct {
+	rate       int
+	duration   time.Duration
+	latencies  []time.Duration // of every request, sorted
+	answered   int64           // 2xx
+	errors     int64
+	elapsed    time.Duration
+	peakRSS    int64
+	firstError string
+}
+
+func (r openResult) throughput() float64 { return float64(r.answered) / r.elapsed.Seconds() }
+
+func (r openResult) quantile(q float64) time.Duration {
+	if len(r.latencies) == 0 {
+		return 0
+	}
+	return r.latencies[min(len(r.latencies)-1, int(q*float64(len(r.latencies))))]
+}
+
+// ok reports no errors and a p99 under limit.
+func (r openResult) ok(limit time.Duration) bool {
+	return r.errors == 0 && len(r.latencies) > 0 && r.quantile(0.99) < limit
+}
+
+func (r *openResult) rateText() string {
+	if r == nil {
+		return "none of the rates tried"
+	}
+	return fmt.Sprintf("%d/s (p99 %.2f ms)", r.rate, ms(r.quantile(0.99)))
+}
+
+// attack sends POST use at rate per second for d, round-robin over the clients.
+func attack(s *server, rate int, d time.Duration) openResult {
+	var next atomic.Int64
+	url := s.base + "/api/tools/tools/" + s.tool + "/use/"
+	body := []byte(`{"input_data":{"text":"bench"}}`)
+	targeter := func(t *vegeta.Target) error {
+		i := int(next.Add(1)) % len(s.clients)
+		t.Method, t.URL, t.Body = http.MethodPost, url, body
+		t.Header = http.Header{"Content-Type": {"application/json"}, "Authorization": {s.clients[i]}}
+		return nil
+	}
+	atk := vegeta.NewAttacker(vegeta.Timeout(10*time.Second), vegeta.KeepAlive(true),
+		vegeta.Connections(512), vegeta.Workers(64), vegeta.MaxWorkers(4096))
+	res := openResult{rate: rate, duration: d}
+	stopRSS := s.watchRSS(&res.peakRSS)
+	started := time.Now()
+	for r := range atk.Attack(vegeta.Targeter(targeter), vegeta.Rate{Freq: rate, Per: time.Second}, d, "POST use") {
+		res.latencies = append(res.latencies, r.Latency)
+		if r.Error == "" && r.Code/100 == 2 {
+			res.answered++
+			continue
+		}
+		res.errors++
+		if res.firstError == "" {
+			res.firstError = fmt.Sprintf("%d %s %s", r.Code, r.Error, r.Body)
+		}
+	}
+	res.elapsed = time.Since(started)
+	stopRSS()
+	slices.Sort(res.latencies)
+	return res
 }
