@@ -36,6 +36,15 @@
 // whose affected-rows count decides (ClaimStatus, the refund and settle
 // claims), so of concurrent attempts exactly one goes on.
 //
+// A use (RecordUse) shares its transaction and its commit with the uses
+// queued with it (Group, group.go): each runs in a savepoint of its own, so a
+// use refused (points, quota, a tool no longer ACTIVE) rolls back alone; none
+// is answered before the group's commit; what a use tells others (metrics,
+// balance events, the usage's realtime event) happens after that commit and
+// only for the uses in it; a failed commit fails every use of the group and
+// charges nothing. Whether the tool may be used is decided in the use's
+// transaction, whatever the caller read before.
+//
 // The functions that write take the app or the transaction app they run in
 // (never the outer app inside a transaction: it would wait for the one write
 // connection the transaction holds). Those that open a transaction join the
