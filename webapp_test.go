@@ -615,7 +615,7 @@ func TestWebAppScreenshots(t *testing.T) {
 		for j := 0; j <= i%3; j++ {
 			srv.api(t, http.MethodPost, "/api/tools/tools/"+tool.ID+"/use/", client, map[string]any{"input_data": map[string]string{"text": "hello"}}, nil)
 		}
-		if tool.Name == "Text Summarizer" {
+		if tool.Name == "Word Counter" {
 			summarizer = tool.ID
 		}
 	}

@@ -37,6 +37,7 @@ func register(app core.App, cfg Config) *toolbase {
 	tb.bindNativeAuth(app)
 	bindUse(app)
 	tb.bindRemote(app)
+	bindBuiltins(app)
 	tb.bindAPIKeys(app)
 	bindLogRedaction(app)
 	bindFeedback(app)
