@@ -992,7 +992,7 @@ func openAPISchemas() *ordered[*schema] {
 			"DRAFT → PENDING and ACTIVE ⇄ INACTIVE; only admins approve (ACTIVE) or suspend (SUSPENDED).").def(c.StatusDraft)),
 		opt("points_cost", integer("An explicit 0 is kept.").within(0, c.MaxPointsCost).def(c.DefaultPointsCost)),
 		opt("api_endpoint", str("An http(s) URL, or `\"\"`. toolbase calls it on each use; it must use https unless "+
-			"`TOOLBASE_ALLOW_HTTP_ENDPOINTS` is set.").uriOrEmpty().chars(0, 200)),
+			"`TOOLBASE_ALLOW_HTTP_ENDPOINTS` is set. `https://builtin.invalid/<name>` makes it a built-in tool (set by admins only; docs/api.md, Built-in tools).").uriOrEmpty().chars(0, 200)),
 		opt("api_documentation", str("An http(s) URL, or `\"\"`.").uriOrEmpty().chars(0, 200)),
 		opt("tags", arrayOf(str("").chars(0, maxItemChars), "").atMostItems(maxListItems).def([]string{})),
 		opt("version", str("Not blank.").chars(1, maxToolVersionChars).def(c.DefaultVersion))))
@@ -1619,6 +1619,8 @@ func seedOperations() []opSpec {
 				"**Idempotency.** With an `Idempotency-Key`, the same key from the same user within 24 hours replays the first answer " +
 				"(same status and body, header `Idempotent-Replayed: true`) and charges nothing; the same key with another tool or input is 422.\n\n" +
 				"**Local tools** (no `api_endpoint`): the use succeeds at once with `output_data` `{\"status\": \"accepted\"}`.\n\n" +
+				"**Built-in tools** (`api_endpoint` `https://builtin.invalid/<name>`: wordcount, json-format, hash, markdown, units): they run inside toolbase, " +
+				"without network, and settle like remote tools: their output, or a failed use refunded once (e.g. invalid JSON to json-format).\n\n" +
 				"**Remote tools** (an `api_endpoint`): after the charge is committed, toolbase POSTs " +
 				"`{\"usage_id\", \"tool_id\", \"user_id\", \"input_data\"}` (JSON) to the endpoint, with header `" + SignatureHeader + ": t=<unix seconds>,v1=<hex>`, " +
 				"where `v1` is the HMAC-SHA256 of `<t>.<raw body>` under the tool's signing secret (see `signing_secret/`): the endpoint should " +
