@@ -12,26 +12,6 @@ import (
 	c "toolbase/collections"
 )
 
-// Site content: pages and announcements, public once published, written by
-// admins. Every write is audited by the model hooks in audit.go.
-
-func bindContent(app core.App) {
-	stamp := func(e *core.RecordEvent) error {
-		if e.Record.GetString(c.PageKind) == "" {
-			e.Record.Set(c.PageKind, c.PageKindPage)
-		}
-		// the last writer, whatever the body claims (a superuser is no user)
-		if who := actorOf(e.Record); who.role != c.ActorSuperuser {
-			e.Record.Set(c.PageUpdatedBy, who.id)
-		} else {
-			e.Record.Set(c.PageUpdatedBy, "")
-		}
-		return e.Next()
-	}
-	app.OnRecordCreate(c.SitePages).BindFunc(stamp)
-	app.OnRecordUpdate(c.SitePages).BindFunc(stamp)
-}
-
 func bindContentRoutes(public group) {
 	signedIn := func(h handler) handler { return withChecks(requireUser, h) }
 	route(public, "/content/", map[string]handler{http.MethodGet: pageList, http.MethodPost: signedIn(pageCreate)})
@@ -41,34 +21,6 @@ func bindContentRoutes(public group) {
 		http.MethodPatch:  signedIn(pageUpdate),
 		http.MethodDelete: signedIn(pageDelete),
 	})
-}
-
-// pageView is a page as the seed API shows it.
-type pageView struct {
-	ID        string `json:"id"`
-	Slug      string `json:"slug"`
-	Title     string `json:"title"`
-	Body      string `json:"body"`
-	Kind      string `json:"kind"`
-	Published bool   `json:"published"`
-	UpdatedBy any    `json:"updated_by"`
-	CreatedAt any    `json:"created_at"`
-	UpdatedAt any    `json:"updated_at"`
-}
-
-func showPage(r *core.Record) any {
-	p := c.AsPage(r)
-	return pageView{
-		ID:        r.Id,
-		Slug:      p.Slug(),
-		Title:     p.Title(),
-		Body:      p.Body(),
-		Kind:      p.Kind(),
-		Published: p.Published(),
-		UpdatedBy: nullIfEmpty(p.UpdatedBy()),
-		CreatedAt: rfc3339(r.GetDateTime(c.FieldCreatedAt)),
-		UpdatedAt: rfc3339(r.GetDateTime(c.FieldUpdatedAt)),
-	}
 }
 
 // pageList is GET /api/content/ (public): published pages (admins: all),

@@ -4,60 +4,10 @@ import (
 	"net/http"
 
 	"github.com/pocketbase/dbx"
-	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 
 	c "toolbase/collections"
 )
-
-// Support: any user opens tickets and talks on them; admins see every
-// ticket, assign it to an admin, change its status and priority, answer, and
-// leave internal notes that the requester never sees (the messages' view rule
-// says so, for the records API and realtime alike).
-
-func bindSupport(app core.App) {
-	app.OnRecordCreateRequest(c.SupportTickets).BindFunc(defaultToCaller(c.TicketRequester))
-	app.OnRecordCreateRequest(c.TicketMessages).BindFunc(defaultToCaller(c.MessageAuthor))
-
-	app.OnRecordCreate(c.SupportTickets).BindFunc(func(e *core.RecordEvent) error {
-		if e.Record.GetString(c.TicketStatus) == "" {
-			e.Record.Set(c.TicketStatus, c.TicketOpen)
-		}
-		if e.Record.GetString(c.TicketPriority) == "" {
-			e.Record.Set(c.TicketPriority, c.PriorityNormal)
-		}
-		if err := checkAssignee(e.App, e.Record); err != nil {
-			return err
-		}
-		return e.Next()
-	})
-	app.OnRecordUpdate(c.SupportTickets).BindFunc(func(e *core.RecordEvent) error {
-		if err := checkAssignee(e.App, e.Record); err != nil {
-			return err
-		}
-		return e.Next()
-	})
-	// a message is signed by whoever wrote it, whatever it claims
-	app.OnRecordCreate(c.TicketMessages).BindFunc(func(e *core.RecordEvent) error {
-		if who := actorOf(e.Record); who.id != "" && who.role != c.ActorSuperuser {
-			e.Record.Set(c.MessageAuthor, who.id)
-		}
-		return e.Next()
-	})
-}
-
-// checkAssignee refuses a ticket assigned to anyone but an admin.
-func checkAssignee(app core.App, t *core.Record) error {
-	id := c.AsTicket(t).AssignedTo()
-	if id == "" || (!t.IsNew() && id == t.Original().GetString(c.TicketAssignedTo)) {
-		return nil
-	}
-	u, err := app.FindRecordById(c.Users, id)
-	if err != nil || !c.AsUser(u).IsAdmin() {
-		return validation.Errors{c.TicketAssignedTo: validation.NewError("toolbase_assignee_not_admin", "A ticket is assigned to an admin.")}
-	}
-	return nil
-}
 
 func bindSupportRoutes(authed group) {
 	route(authed, "/support/tickets/", map[string]handler{http.MethodGet: ticketList, http.MethodPost: ticketCreate})
@@ -65,94 +15,6 @@ func bindSupportRoutes(authed group) {
 		http.MethodGet: ticketDetail, http.MethodPut: ticketUpdate, http.MethodPatch: ticketUpdate,
 	})
 	route(authed, "/support/tickets/{id}/messages/", map[string]handler{http.MethodGet: messageList, http.MethodPost: messageCreate})
-}
-
-// ticketView is a ticket as the seed API shows it; the detail adds its messages.
-type ticketView struct {
-	ID             string `json:"id"`
-	Requester      string `json:"requester"`
-	RequesterEmail string `json:"requester_email"`
-	Subject        string `json:"subject"`
-	Status         string `json:"status"`
-	Priority       string `json:"priority"`
-	AssignedTo     any    `json:"assigned_to"`
-	CreatedAt      any    `json:"created_at"`
-	UpdatedAt      any    `json:"updated_at"`
-}
-
-// ticketDetailView is a ticket with the messages the caller may read.
-type ticketDetailView struct {
-	ticketView
-	Messages []messageView `json:"messages"`
-}
-
-// messageView is a ticket message as the seed API shows it.
-type messageView struct {
-	ID            string `json:"id"`
-	Ticket        string `json:"ticket"`
-	Author        any    `json:"author"`
-	AuthorName    string `json:"author_name"`
-	AuthorIsStaff bool   `json:"author_is_staff"`
-	Body          string `json:"body"`
-	Internal      bool   `json:"internal"`
-	CreatedAt     any    `json:"created_at"`
-}
-
-// ticketViews shows tickets, their requesters loaded in one query.
-func ticketViews(app core.App, records []*core.Record) ([]any, error) {
-	users, err := usersOf(app, records, c.TicketRequester)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]any, len(records))
-	for i, r := range records {
-		out[i] = newTicketView(r, users)
-	}
-	return out, nil
-}
-
-func newTicketView(r *core.Record, users map[string]*core.Record) ticketView {
-	t := c.AsTicket(r)
-	return ticketView{
-		ID:             r.Id,
-		Requester:      t.Requester(),
-		RequesterEmail: emailOf(users[t.Requester()]),
-		Subject:        t.Subject(),
-		Status:         t.Status(),
-		Priority:       t.Priority(),
-		AssignedTo:     nullIfEmpty(t.AssignedTo()),
-		CreatedAt:      rfc3339(r.GetDateTime(c.FieldCreatedAt)),
-		UpdatedAt:      rfc3339(r.GetDateTime(c.FieldUpdatedAt)),
-	}
-}
-
-// messageViews shows messages, their authors loaded in one query.
-func messageViews(app core.App, records []*core.Record) ([]messageView, error) {
-	users, err := usersOf(app, records, c.MessageAuthor)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]messageView, len(records))
-	for i, r := range records {
-		m := c.AsMessage(r)
-		v := messageView{
-			ID:        r.Id,
-			Ticket:    m.Ticket(),
-			Author:    nullIfEmpty(m.Author()),
-			Body:      m.Body(),
-			Internal:  m.Internal(),
-			CreatedAt: rfc3339(r.GetDateTime(c.FieldCreatedAt)),
-		}
-		if u := users[m.Author()]; u != nil {
-			v.AuthorName = c.AsUser(u).FullName()
-			v.AuthorIsStaff = c.AsUser(u).IsAdmin()
-		} else {
-			// a superuser's answer, or a deleted author
-			v.AuthorName, v.AuthorIsStaff = "Support", m.Author() == ""
-		}
-		out[i] = v
-	}
-	return out, nil
 }
 
 // ticketList is GET /api/support/tickets/: own tickets (admins: all), newest
@@ -175,23 +37,6 @@ func ticketList(e *core.RequestEvent) error {
 		return q, nil
 	}
 	return paginate(e, build, newestFirst(c.SupportTickets), ticketViews)
-}
-
-// showTicket answers a ticket with the messages the caller may read.
-func showTicket(e *core.RequestEvent, status int, t *core.Record) error {
-	msgs, err := visibleMessages(e, t.Id)
-	if err != nil {
-		return err
-	}
-	views, err := messageViews(e.App, msgs)
-	if err != nil {
-		return err
-	}
-	users, err := usersOf(e.App, []*core.Record{t}, c.TicketRequester)
-	if err != nil {
-		return err
-	}
-	return e.JSON(status, ticketDetailView{ticketView: newTicketView(t, users), Messages: views})
 }
 
 // visibleMessages returns a ticket's messages that the messages' list rule

@@ -65,15 +65,6 @@ type useResponse struct {
 	usageView
 }
 
-// bindUse schedules the hourly cleanup of expired idempotency keys.
-func bindUse(app core.App) {
-	app.Cron().MustAdd("toolbaseForgetIdempotencyKeys", "17 * * * *", func() {
-		if err := ledger.ForgetIdempotencyKeys(app); err != nil {
-			app.Logger().Error("forgetting idempotency keys", "error", err.Error())
-		}
-	})
-}
-
 func (tb *toolbase) bindUseRoutes(authed group) {
 	route(authed, "/tools/tools/{id}/use/", map[string]handler{http.MethodPost: tb.useRoute})
 	route(authed, "/tools/tools/{id}/signing_secret/", map[string]handler{http.MethodPost: signingSecretRoute})

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strings"
 
@@ -63,28 +62,6 @@ var userTextFields = []struct {
 // profileFields are the users fields shown and written as the nested profile.
 var profileFields = []string{c.UserWebsite, c.UserLocation, c.UserSkills, c.UserEmailNotifications, c.UserMarketingEmails}
 
-// bindUsers binds the users' record hooks.
-func bindUsers(app core.App) {
-	app.OnRecordUpdateRequest(c.Users).BindFunc(dropForbiddenUserFields)
-}
-
-// dropForbiddenUserFields makes a records API edit of a user ignore a role the
-// caller may not set, as update_me ignores read-only fields, instead of
-// refusing the whole edit: only an admin (or a superuser) changes a role, and
-// never its own. (Balances are kept by the users guard on every save but
-// toolbase's own; a superuser's balance edit becomes an ADJUSTMENT.) The role
-// changes that remain are audited by the users model hook.
-func dropForbiddenUserFields(e *core.RecordRequestEvent) error {
-	if !e.HasSuperuserAuth() {
-		mayRole := e.Auth != nil && e.Auth.Collection().Name == c.Users &&
-			e.Auth.GetString(c.UserRole) == c.RoleAdmin && e.Auth.Id != e.Record.Id
-		if !mayRole {
-			e.Record.Set(c.UserRole, e.Record.Original().GetString(c.UserRole))
-		}
-	}
-	return e.Next()
-}
-
 func bindUserRoutes(public, authed group) {
 	route(public, "/users/register/", map[string]handler{http.MethodPost: registerUser})
 
@@ -104,138 +81,6 @@ func bindUserRoutes(public, authed group) {
 	route(authed, "/users/clients/points_balance/", map[string]handler{http.MethodGet: pointsBalance})
 	route(admins, "/users/tool-creators/", map[string]handler{http.MethodGet: listByRole(c.RoleToolCreator, creatorViewOf)})
 	route(only(authed, c.RoleToolCreator), "/users/tool-creators/revenue_stats/", map[string]handler{http.MethodGet: revenueStats})
-}
-
-// --- representations -------------------------------------------------------
-
-type userProfileView struct {
-	Website            string   `json:"website"`
-	Location           string   `json:"location"`
-	Skills             []string `json:"skills"`
-	EmailNotifications bool     `json:"email_notifications"`
-	MarketingEmails    bool     `json:"marketing_emails"`
-}
-
-// userView is the seed's detail (and /me) representation of a user. api_key is
-// always null: keys are their own resource (/api/tools/api-keys/).
-type userView struct {
-	ID            string          `json:"id"`
-	Email         string          `json:"email"`
-	Username      string          `json:"username"`
-	FirstName     string          `json:"first_name"`
-	LastName      string          `json:"last_name"`
-	Role          string          `json:"role"`
-	PhoneNumber   string          `json:"phone_number"`
-	CompanyName   string          `json:"company_name"`
-	Bio           string          `json:"bio"`
-	Avatar        any             `json:"avatar"`
-	PointsBalance int64           `json:"points_balance"`
-	APIKey        any             `json:"api_key"`
-	TotalRevenue  int64           `json:"total_revenue"`
-	TotalPayouts  int64           `json:"total_payouts"`
-	Profile       userProfileView `json:"profile"`
-	CreatedAt     any             `json:"created_at"`
-	UpdatedAt     any             `json:"updated_at"`
-}
-
-func userViewOf(r *core.Record) any {
-	u := c.AsUser(r)
-	skills := r.GetStringSlice(c.UserSkills)
-	if skills == nil {
-		skills = []string{}
-	}
-	return userView{
-		ID:            r.Id,
-		Email:         r.Email(),
-		Username:      u.Username(),
-		FirstName:     u.FirstName(),
-		LastName:      u.LastName(),
-		Role:          u.Role(),
-		PhoneNumber:   r.GetString(c.UserPhoneNumber),
-		CompanyName:   r.GetString(c.UserCompanyName),
-		Bio:           r.GetString(c.UserBio),
-		Avatar:        avatarURL(r),
-		PointsBalance: u.PointsBalance(),
-		TotalRevenue:  u.TotalRevenue(),
-		TotalPayouts:  u.TotalPayouts(),
-		Profile: userProfileView{
-			Website:            r.GetString(c.UserWebsite),
-			Location:           r.GetString(c.UserLocation),
-			Skills:             skills,
-			EmailNotifications: r.GetBool(c.UserEmailNotifications),
-			MarketingEmails:    r.GetBool(c.UserMarketingEmails),
-		},
-		CreatedAt: rfc3339(r.GetDateTime(c.FieldCreatedAt)),
-		UpdatedAt: rfc3339(r.GetDateTime(c.FieldUpdatedAt)),
-	}
-}
-
-// avatarURL is the path of the user's avatar file, or nil.
-func avatarURL(r *core.Record) any {
-	name := r.GetString(c.UserAvatar)
-	if name == "" {
-		return nil
-	}
-	return "/api/files/" + url.PathEscape(r.Collection().Id) + "/" + url.PathEscape(r.Id) + "/" + url.PathEscape(name)
-}
-
-// userListView is the seed's list representation.
-type userListView struct {
-	ID        string `json:"id"`
-	Email     string `json:"email"`
-	Username  string `json:"username"`
-	FirstName string `json:"first_name"`
-	LastName  string `json:"last_name"`
-	Role      string `json:"role"`
-	CreatedAt any    `json:"created_at"`
-}
-
-func userListViewOf(r *core.Record) any {
-	u := c.AsUser(r)
-	return userListView{
-		ID: r.Id, Email: r.Email(), Username: u.Username(), FirstName: u.FirstName(), LastName: u.LastName(),
-		Role: u.Role(), CreatedAt: rfc3339(r.GetDateTime(c.FieldCreatedAt)),
-	}
-}
-
-// clientView is the seed's client representation.
-type clientView struct {
-	ID            string `json:"id"`
-	Email         string `json:"email"`
-	Username      string `json:"username"`
-	FirstName     string `json:"first_name"`
-	LastName      string `json:"last_name"`
-	PointsBalance int64  `json:"points_balance"`
-	CreatedAt     any    `json:"created_at"`
-}
-
-func clientViewOf(r *core.Record) any {
-	u := c.AsUser(r)
-	return clientView{
-		ID: r.Id, Email: r.Email(), Username: u.Username(), FirstName: u.FirstName(), LastName: u.LastName(),
-		PointsBalance: u.PointsBalance(), CreatedAt: rfc3339(r.GetDateTime(c.FieldCreatedAt)),
-	}
-}
-
-// creatorView is the seed's tool-creator representation (api_key null, as in userView).
-type creatorView struct {
-	ID           string `json:"id"`
-	Email        string `json:"email"`
-	Username     string `json:"username"`
-	FirstName    string `json:"first_name"`
-	LastName     string `json:"last_name"`
-	APIKey       any    `json:"api_key"`
-	TotalRevenue int64  `json:"total_revenue"`
-	TotalPayouts int64  `json:"total_payouts"`
-	CreatedAt    any    `json:"created_at"`
-}
-
-func creatorViewOf(r *core.Record) any {
-	u := c.AsUser(r)
-	return creatorView{
-		ID: r.Id, Email: r.Email(), Username: u.Username(), FirstName: u.FirstName(), LastName: u.LastName(),
-		TotalRevenue: u.TotalRevenue(), TotalPayouts: u.TotalPayouts(), CreatedAt: rfc3339(r.GetDateTime(c.FieldCreatedAt)),
-	}
 }
 
 // newestUsersFirst orders users lists (qualified: rule joins add other tables).
