@@ -20,7 +20,7 @@ import (
 // action) cannot exist.
 //
 // Where the action is a record change, a model hook writes the row, whatever
-// surface made the change (seed route, records API, dashboard, CLI):
+// surface made the change (DRF route, records API, dashboard, CLI):
 //   - users.role changes ("user.role"), and users created with a role other
 //     than CLIENT;
 //   - tools.status changes ("tool.status"), except a creator moving its own tool,
@@ -31,7 +31,7 @@ import (
 //   - site_pages writes, support_tickets changes and ticket_messages by admins.
 // A model hook cannot see the request, so the actor reaches it with the save:
 // the records API's request hooks attach the caller (superusers included); a
-// seed route saves with saveAs(app, e.Auth, rec) or marks the record with
+// DRF route saves with saveAs(app, e.Auth, rec) or marks the record with
 // actingAs(rec, e.Auth). Routes whose action is not a record change (payout
 // and refund decisions) call audit themselves, inside their transaction.
 

@@ -9,7 +9,7 @@ import (
 	c "toolbase/collections"
 )
 
-// auditView is an audit row as the seed API shows it.
+// auditView is an audit row as the DRF API shows it.
 type auditView struct {
 	ID         string `json:"id"`
 	Actor      any    `json:"actor"`

@@ -18,7 +18,7 @@ import (
 	c "toolbase/collections"
 )
 
-// PocketBase's own ways to a users token obey the seed API's rules:
+// PocketBase's own ways to a users token obey the DRF API's rules:
 //
 //   - auth-with-password, auth-with-otp, auth-with-oauth2 and auth-refresh of
 //     the users collection go through the failed-login throttle that guards

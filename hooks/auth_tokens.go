@@ -21,7 +21,7 @@ import (
 	c "toolbase/collections"
 )
 
-// The seed API's SimpleJWT endpoints (spec section 4):
+// The DRF API's SimpleJWT endpoints (spec section 4):
 //
 //   - POST /api/token/         {email, password} → {access, refresh}
 //   - POST /api/token/refresh/ {refresh}         → {access, refresh} (rotation)
@@ -241,7 +241,7 @@ func issueTokens(cfg Config, user *core.Record) (tokenPair, error) {
 
 // newAccessToken is a PocketBase auth token of user (the claims and key of
 // Record.NewStaticAuthToken, so it works on the records API, realtime and the
-// SDKs) that also carries SimpleJWT's claims, for seed clients that read them.
+// SDKs) that also carries SimpleJWT's claims, for DRF clients that read them.
 func newAccessToken(user *core.Record, ttl time.Duration) (string, error) {
 	return security.NewJWT(jwt.MapClaims{
 		core.TokenClaimType:         core.TokenTypeAuth,
@@ -256,7 +256,7 @@ func newAccessToken(user *core.Record, ttl time.Duration) (string, error) {
 }
 
 // validAccessToken reports whether token is a live PocketBase auth token of a
-// user (not of a superuser: the seed API issues only users' tokens).
+// user (not of a superuser: the DRF API issues only users' tokens).
 func validAccessToken(app core.App, token string) bool {
 	if token == "" || len(token) > maxTokenChars {
 		return false

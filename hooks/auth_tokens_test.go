@@ -545,7 +545,7 @@ func TestTokenLifecycle(t *testing.T) {
 	bearer := "Bearer " + pair.Access
 
 	if status, body := s.do(t, http.MethodGet, "/api/users/users/me/", nil, bearer); status != 200 || body["id"] != fx.client.id {
-		t.Fatalf("seed API with the access token: %d %v", status, body)
+		t.Fatalf("DRF API with the access token: %d %v", status, body)
 	}
 	if status, body := s.do(t, http.MethodGet, "/api/collections/users/records/"+fx.client.id, nil, pair.Access); status != 200 || body["id"] != fx.client.id {
 		t.Fatalf("records API with the access token: %d %v", status, body)

@@ -6,7 +6,7 @@ import (
 	c "toolbase/collections"
 )
 
-// pageView is a page as the seed API shows it.
+// pageView is a page as the DRF API shows it.
 type pageView struct {
 	ID        string `json:"id"`
 	Slug      string `json:"slug"`

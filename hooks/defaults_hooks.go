@@ -9,14 +9,14 @@ import (
 	c "toolbase/collections"
 )
 
-// omittedDefaults are the seed's defaults for fields a create leaves out; a
+// omittedDefaults are the DRF API's defaults for fields a create leaves out; a
 // number or a bool can't tell "left out" from zero, so only the request knows.
 var omittedDefaults = map[string]map[string]any{
 	c.Users: {c.UserEmailNotifications: true},
 	c.Tools: {c.ToolPointsCost: c.DefaultPointsCost},
 }
 
-// emptyDefaults are the seed's defaults for fields a new record has left empty.
+// emptyDefaults are the DRF API's defaults for fields a new record has left empty.
 var emptyDefaults = map[string]map[string]any{
 	c.Users: {c.UserRole: c.RoleClient, c.UserSkills: []string{}},
 	c.Tools: {c.ToolStatus: c.StatusDraft, c.ToolCategory: c.CategoryOther, c.ToolVersion: c.DefaultVersion, c.ToolTags: []string{},

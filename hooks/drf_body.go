@@ -17,7 +17,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 )
 
-// Body limits of the seed API's write routes.
+// Body limits of the DRF API's write routes.
 const (
 	maxBodyBytes = 256 << 10
 	// maxUseBodyBytes leaves room for a 64 KiB input_data inside its envelope

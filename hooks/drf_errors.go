@@ -12,10 +12,10 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 )
 
-// The conventions of Django REST Framework that the seed API keeps (spec
+// The conventions of Django REST Framework that the DRF API keeps (spec
 // section 4): error shapes, authentication answers, pagination, times.
 
-// DRF's own messages, which seed clients may match on.
+// DRF's own messages, which DRF clients may match on.
 const (
 	msgNotAuthenticated = "Authentication credentials were not provided."
 	msgTokenNotValid    = "Given token not valid for any token type"
@@ -24,7 +24,7 @@ const (
 	msgServerError      = "A server error occurred."
 )
 
-// apiError is an answer in DRF's shape, returned as an error by seed handlers
+// apiError is an answer in DRF's shape, returned as an error by DRF handlers
 // and written by the drfBoundary middleware.
 type apiError struct {
 	status int
@@ -63,7 +63,7 @@ func errNonField(msg string) error {
 	return FieldErrors{"non_field_errors": {msg}}.Err()
 }
 
-// drfBoundary is the seed API's error boundary: whatever a handler returns
+// drfBoundary is the DRF API's error boundary: whatever a handler returns
 // leaves in DRF's shape, and nothing internal leaks into a response. It also
 // sets the request body aside for readForm, so that nothing else (PocketBase's
 // RequestInfo, which rule checks call) parses it, with its own limits and
@@ -94,7 +94,7 @@ func drfBoundary(e *core.RequestEvent) error {
 		}
 		return e.JSON(pbErr.Status, map[string]string{"detail": pbErr.Message})
 	}
-	e.App.Logger().Error("seed API handler failed", "method", e.Request.Method, "path", e.Request.URL.Path, "error", err.Error())
+	e.App.Logger().Error("DRF API handler failed", "method", e.Request.Method, "path", e.Request.URL.Path, "error", err.Error())
 	return e.JSON(http.StatusInternalServerError, map[string]string{"detail": msgServerError})
 }
 

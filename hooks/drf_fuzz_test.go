@@ -8,11 +8,11 @@ import (
 	"testing"
 )
 
-// FuzzSeedWriteBodies sends arbitrary bodies to every write route of the seed
+// FuzzDRFWriteBodies sends arbitrary bodies to every write route of the DRF
 // API (as registered, so a new route is covered the day it is added), as an
 // admin and as a client: whatever the input, the answer is never a 5xx and is
 // JSON. `make test` runs it on its seeds; `make fuzz` explores.
-func FuzzSeedWriteBodies(f *testing.F) {
+func FuzzDRFWriteBodies(f *testing.F) {
 	for _, seed := range []string{
 		``, `{}`, `null`, `[]`, `"x"`, `1e400`, `{"a":`, `{"a":1}}`, "\xff\xfe", `{"a":` + strings.Repeat("[", 10000) + `}`,
 		`{"name":"X","points_cost":1e400}`, `{"points_cost":"9007199254740993"}`, `{"tags":[null]}`, `{"status":1}`,
@@ -29,7 +29,7 @@ func FuzzSeedWriteBodies(f *testing.F) {
 	}
 	s := newServer(f)
 	var routes []struct{ method, url string }
-	for path, methods := range s.tb.SeedRoutes() {
+	for path, methods := range s.tb.DRFRoutes() {
 		for _, m := range methods {
 			if slices.Contains([]string{http.MethodPost, http.MethodPut, http.MethodPatch}, m) {
 				routes = append(routes, struct{ method, url string }{m, withFixtureIDs(path)})

@@ -17,7 +17,7 @@ import (
 const (
 	defaultPageSize = 20
 	maxPageSize     = 100
-	// maxBareList caps the seed's extra list actions, which return bare arrays.
+	// maxBareList caps the DRF API's extra list actions, which return bare arrays.
 	maxBareList = 1000
 )
 
@@ -137,7 +137,7 @@ func pageURL(e *core.RequestEvent, number int) *string {
 	return &s
 }
 
-// bareList answers the seed's bare JSON array of the records q selects, in
+// bareList answers the DRF API's bare JSON array of the records q selects, in
 // order, capped at maxBareList.
 func bareList(e *core.RequestEvent, q *dbx.SelectQuery, order []string, show shower) error {
 	var records []*core.Record

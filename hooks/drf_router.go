@@ -26,7 +26,7 @@ func requireUser(e *core.RequestEvent) error {
 		return errDetail(http.StatusUnauthorized, msgNotAuthenticated)
 	}
 	if e.Auth.Collection().Name != c.Users {
-		return errDetail(http.StatusForbidden, "The seed API is for user accounts; superusers use the records API.")
+		return errDetail(http.StatusForbidden, "The DRF API is for user accounts; superusers use the records API.")
 	}
 	return e.Next()
 }
@@ -51,7 +51,7 @@ func withRoles(h handler, roles ...string) handler {
 	}
 }
 
-// group is a router group of the seed API, with the table its routes are
+// group is a router group of the DRF API, with the table its routes are
 // listed in.
 type group struct {
 	*router.RouterGroup[*core.RequestEvent]
@@ -60,10 +60,10 @@ type group struct {
 
 type handler = func(e *core.RequestEvent) error
 
-// seedPrefix is where the seed API's paths start.
-const seedPrefix = "/api"
+// drfPrefix is where the DRF API's paths start.
+const drfPrefix = "/api"
 
-// routeTable lists the seed API's method and path routes as they are
+// routeTable lists the DRF API's method and path routes as they are
 // registered, for the API description's test.
 type routeTable struct {
 	mu     sync.Mutex
@@ -76,9 +76,9 @@ func (rt *routeTable) add(path string, methods []string) {
 	rt.byPath[path] = methods
 }
 
-// SeedRoutes returns the seed API paths registered for the app (with their
+// DRFRoutes returns the DRF API paths registered for the app (with their
 // {id}-style parameters) and, for each, its methods, sorted.
-func (tb *toolbase) SeedRoutes() map[string][]string {
+func (tb *toolbase) DRFRoutes() map[string][]string {
 	tb.routes.mu.Lock()
 	defer tb.routes.mu.Unlock()
 	out := make(map[string][]string, len(tb.routes.byPath))
@@ -88,7 +88,7 @@ func (tb *toolbase) SeedRoutes() map[string][]string {
 	return out
 }
 
-// route registers one seed API path (exact, trailing slash included) with a
+// route registers one DRF API path (exact, trailing slash included) with a
 // handler per method, and DRF's 405 for the other methods. (A method-less
 // catch-all would conflict in ServeMux with sibling wildcard paths.)
 func route(g group, path string, handlers map[string]handler) {
@@ -97,7 +97,7 @@ func route(g group, path string, handlers map[string]handler) {
 		allow = append(allow, method)
 	}
 	slices.Sort(allow)
-	g.routes.add(seedPrefix+path, slices.DeleteFunc(slices.Clone(allow), func(m string) bool { return m == http.MethodOptions }))
+	g.routes.add(drfPrefix+path, slices.DeleteFunc(slices.Clone(allow), func(m string) bool { return m == http.MethodOptions }))
 	notAllowed := func(e *core.RequestEvent) error {
 		e.Response.Header().Set("Allow", strings.Join(allow, ", "))
 		return errDetail(http.StatusMethodNotAllowed, `Method "`+e.Request.Method+`" not allowed.`)

@@ -14,7 +14,7 @@ import (
 )
 
 // ruleQuery returns a query of the records of col that rule lets the request
-// reach, built by PocketBase's own rule resolver: the seed API's single
+// reach, built by PocketBase's own rule resolver: the DRF API's single
 // statement of visibility is the collection's API rule.
 func ruleQuery(e *core.RequestEvent, col *core.Collection, rule *string) (*dbx.SelectQuery, error) {
 	q := e.App.RecordQuery(col)

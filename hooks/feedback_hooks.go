@@ -13,14 +13,14 @@ import (
 )
 
 // Reviews of tools (spec sections 2–4, issue 6). A review is written through
-// the seed routes or the records API; on either surface, and for superusers
+// the DRF routes or the records API; on either surface, and for superusers
 // too, record hooks check that the reviewer may review the tool and recompute
 // the tool's rating counters from the reviews themselves in the transaction of
 // the write. Writes are serialized (one writer connection; SQLite's write lock
 // across processes), so the counters equal a recount after every commit: they
 // cannot drift, whatever the interleaving.
 
-// The seed's messages.
+// The DRF API's messages.
 const (
 	msgMustUse = "You must use the tool before providing feedback"
 	msgOwnTool = "You cannot review your own tool."
@@ -54,7 +54,7 @@ func bindFeedback(app core.App) {
 			return err
 		}
 		if _, given := info.Body[c.FeedbackIsPublic]; !given {
-			e.Record.Set(c.FeedbackIsPublic, true) // the seed's default
+			e.Record.Set(c.FeedbackIsPublic, true) // the DRF API's default
 		}
 		if e.Record.GetString(c.FeedbackUser) == "" && e.Auth != nil && e.Auth.Collection().Name == c.Users {
 			e.Record.Set(c.FeedbackUser, e.Auth.Id) // the create rule allows only the caller

@@ -112,7 +112,7 @@ func submitFeedbackRoute(e *core.RequestEvent) error {
 	return showFeedback(e, status, review)
 }
 
-// feedbackRule is the seed viewset's reach: the list rule of tool_feedback
+// feedbackRule is the DRF viewset's reach: the list rule of tool_feedback
 // narrowed to FeedbackScope, as one rule (one resolver, one set of joins).
 func feedbackRule(col *core.Collection) *string {
 	rule := c.FeedbackScope

@@ -6,7 +6,7 @@ import (
 	c "toolbase/collections"
 )
 
-// feedbackView is the seed's representation of a review.
+// feedbackView is the DRF API's representation of a review.
 type feedbackView struct {
 	ID        string `json:"id"`
 	Tool      string `json:"tool"`

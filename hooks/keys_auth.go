@@ -24,7 +24,7 @@ import (
 )
 
 // API keys (issue 5): secrets that authenticate scripts as their owner on the
-// seed API and on the PocketBase records API.
+// DRF API and on the PocketBase records API.
 //
 // A secret is "tk_" + 43 characters (32 crypto/rand bytes, URL-safe base64).
 // Only its SHA-256 (hex) is stored, with a display prefix; the secret itself
@@ -180,19 +180,19 @@ func (tb *toolbase) authenticateKey(e *core.RequestEvent) error {
 	return e.Next()
 }
 
-// isSeedRoute reports whether the request matched a seed API route (they all
+// isDRFRoute reports whether the request matched a DRF API route (they all
 // end in {$}, see route); the others are PocketBase's.
-func isSeedRoute(e *core.RequestEvent) bool {
+func isDRFRoute(e *core.RequestEvent) bool {
 	return strings.HasSuffix(e.Request.Pattern, "{$}")
 }
 
 // keyDeny refuses a keyed request in the shape of the API it addressed: DRF's
-// {"detail"} on the seed API, PocketBase's error on its own routes.
+// {"detail"} on the DRF API, PocketBase's error on its own routes.
 func keyDeny(e *core.RequestEvent, status int, msg string) error {
 	if status == http.StatusUnauthorized {
 		e.Response.Header().Set("WWW-Authenticate", `Api-Key realm="api"`)
 	}
-	if isSeedRoute(e) {
+	if isDRFRoute(e) {
 		return e.JSON(status, map[string]string{"detail": msg})
 	}
 	return router.NewApiError(status, msg, nil)
@@ -201,7 +201,7 @@ func keyDeny(e *core.RequestEvent, status int, msg string) error {
 // keyFailed answers 500 when a key could not be checked, logging why.
 func keyFailed(e *core.RequestEvent, err error) error {
 	e.App.Logger().Error("api key: checking a request's key", "method", e.Request.Method, "path", e.Request.URL.Path, "error", err.Error())
-	if isSeedRoute(e) {
+	if isDRFRoute(e) {
 		return e.JSON(http.StatusInternalServerError, map[string]string{"detail": msgServerError})
 	}
 	return router.NewInternalServerError("", err)
@@ -256,9 +256,9 @@ func keyPolicy(e *core.RequestEvent, key *keyRow) (int, string, error) {
 		}
 		return 0, "", nil
 	}
-	if isSeedRoute(e) {
+	if isDRFRoute(e) {
 		// tokens, accounts, keys and signing secrets (keys_credentials.go)
-		if msg := keySeedRefusal(e); msg != "" {
+		if msg := keyDRFRefusal(e); msg != "" {
 			return http.StatusForbidden, msg, nil
 		}
 		return 0, "", nil
@@ -319,7 +319,7 @@ func scopedRecords(e *core.RequestEvent, tool string) (bool, error) {
 // scopedApp is the app as a key scoped to a tool sees it: every collection's
 // API rules are narrowed to that tool. tools shows only the tool, tool_usage
 // only its usage, and every other collection (and every write) is
-// superuser-only. Rule-based reads of both APIs (the records API, and the seed
+// superuser-only. Rule-based reads of both APIs (the records API, and the DRF
 // API's listQuery/findVisible) go through FindCachedCollectionByNameOrId, and
 // so do relation joins of client filters and sorts: nothing outside the scope
 // is reachable, even as a filter condition.
@@ -421,7 +421,7 @@ func (t *keyTouches) touch(app core.App, key *keyRow, now time.Time) error {
 // ---------------------------------------------------------------------------
 // Quotas (counted by the ledger, in the use's transaction)
 
-// keyUseError is the seed's answer to a use refused because of its API key:
+// keyUseError is the DRF API's answer to a use refused because of its API key:
 // 429 with Retry-After beyond a quota, 401 for a key no longer valid; nil for
 // any other outcome.
 func (tb *toolbase) keyUseError(e *core.RequestEvent, err error) error {

@@ -267,7 +267,7 @@ func TestKeyAuthentication(t *testing.T) {
 		k := insertKey(t, app, fx.client.id, "", nil)
 		return k.secret[:len(k.secret)-1] + map[bool]string{true: "B", false: "A"}[strings.HasSuffix(k.secret, "A")]
 	}
-	invalidSeed := []string{`{"detail":"Invalid API key."}`}
+	invalidDRF := []string{`{"detail":"Invalid API key."}`}
 	invalidPB := []string{`"message":"Invalid API key."`, `"status":401`}
 	lowerScheme := func(s string) map[string]string { return map[string]string{"Authorization": "api-key " + s} }
 	withBearer := func(s string) map[string]string {
@@ -276,12 +276,12 @@ func TestKeyAuthentication(t *testing.T) {
 
 	scenarios := []tests.ApiScenario{
 		{
-			Name: "X-API-Key on the seed API", Method: http.MethodGet, URL: keysURL, Headers: headers,
+			Name: "X-API-Key on the DRF API", Method: http.MethodGet, URL: keysURL, Headers: headers,
 			ExpectedStatus: 200, ExpectedContent: []string{`"count":1`, `"user":"` + fx.client.id + `"`},
 			TestAppFactory: keyed(clientKey(nil), apiKeyHeader),
 		},
 		{
-			Name: "Authorization: Api-Key on the seed API", Method: http.MethodGet, URL: keysURL, Headers: headers,
+			Name: "Authorization: Api-Key on the DRF API", Method: http.MethodGet, URL: keysURL, Headers: headers,
 			ExpectedStatus: 200, ExpectedContent: []string{`"count":1`, `"user":"` + fx.client.id + `"`},
 			TestAppFactory: keyed(clientKey(nil), authzKeyHeader),
 		},
@@ -302,8 +302,8 @@ func TestKeyAuthentication(t *testing.T) {
 			TestAppFactory: keyed(clientKey(nil), authzKeyHeader),
 		},
 		{
-			Name: "an unknown key is 401 on the seed API", Method: http.MethodGet, URL: keysURL, Headers: headers,
-			ExpectedStatus: 401, ExpectedContent: invalidSeed,
+			Name: "an unknown key is 401 on the DRF API", Method: http.MethodGet, URL: keysURL, Headers: headers,
+			ExpectedStatus: 401, ExpectedContent: invalidDRF,
 			TestAppFactory: keyed(wrongSecret, apiKeyHeader),
 		},
 		{
@@ -313,13 +313,13 @@ func TestKeyAuthentication(t *testing.T) {
 		},
 		{
 			Name: "a malformed key is 401", Method: http.MethodPost, URL: useURL(fx.active), Headers: headers,
-			ExpectedStatus: 401, ExpectedContent: invalidSeed,
+			ExpectedStatus: 401, ExpectedContent: invalidDRF,
 			TestAppFactory: keyed(func(core.App) string { return "tk_nope" }, apiKeyHeader),
 			AfterTestFunc:  func(t testing.TB, app *tests.TestApp, _ *http.Response) { nothingWritten(t, app) },
 		},
 		{
 			Name: "an inactive key is 401", Method: http.MethodPost, URL: useURL(fx.active), Headers: headers,
-			ExpectedStatus: 401, ExpectedContent: invalidSeed,
+			ExpectedStatus: 401, ExpectedContent: invalidDRF,
 			TestAppFactory: keyed(clientKey(func(r *core.Record) { r.Set(c.APIKeyIsActive, false) }), apiKeyHeader),
 			AfterTestFunc:  func(t testing.TB, app *tests.TestApp, _ *http.Response) { nothingWritten(t, app) },
 		},
@@ -330,7 +330,7 @@ func TestKeyAuthentication(t *testing.T) {
 		},
 		{
 			Name: "an expired key is 401", Method: http.MethodPost, URL: useURL(fx.active), Headers: headers,
-			ExpectedStatus: 401, ExpectedContent: invalidSeed,
+			ExpectedStatus: 401, ExpectedContent: invalidDRF,
 			TestAppFactory: keyed(clientKey(func(r *core.Record) { r.Set(c.APIKeyExpiresAt, time.Now().Add(-time.Second).UTC()) }), apiKeyHeader),
 			AfterTestFunc:  func(t testing.TB, app *tests.TestApp, _ *http.Response) { nothingWritten(t, app) },
 		},
@@ -341,7 +341,7 @@ func TestKeyAuthentication(t *testing.T) {
 		},
 		{
 			Name: "a deleted key is 401", Method: http.MethodGet, URL: keysURL, Headers: headers,
-			ExpectedStatus: 401, ExpectedContent: invalidSeed,
+			ExpectedStatus: 401, ExpectedContent: invalidDRF,
 			TestAppFactory: keyed(deletedKey, authzKeyHeader),
 		},
 		{
@@ -522,7 +522,7 @@ func TestKeyScope(t *testing.T) {
 	if status != 200 || !strings.Contains(body, `"totalItems":2`) || strings.Contains(body, fx.other) {
 		t.Errorf("creator's scoped key reads usage: %d %s", status, body)
 	}
-	// seed lists select through the narrowed rules
+	// DRF lists select through the narrowed rules
 	e := scopedEvent(t, app, fx.creator.id, fx.active)
 	q, err := listQuery(e, c.ToolUsage)
 	if err != nil {
@@ -554,7 +554,7 @@ func TestKeyScope(t *testing.T) {
 }
 
 // scopedEvent is a request event of owner through a key scoped to tool, as
-// the middleware leaves it for seed handlers.
+// the middleware leaves it for DRF handlers.
 func scopedEvent(t testing.TB, app core.App, owner, tool string) *core.RequestEvent {
 	t.Helper()
 	u, err := app.FindRecordById(c.Users, owner)

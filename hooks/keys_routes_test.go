@@ -57,11 +57,11 @@ func TestKeySecretShownOnce(t *testing.T) {
 		headers           map[string]string
 		body              string
 	}{
-		{"seed list", http.MethodGet, keysURL, bearer(fx.client), ""},
-		{"seed detail", http.MethodGet, keyURL(id), bearer(fx.client), ""},
-		{"seed detail via the key", http.MethodGet, keyURL(id), apiKeyHeader(secret), ""},
-		{"seed PATCH", http.MethodPatch, keyURL(id), bearer(fx.client), `{"key_name":"renamed"}`},
-		{"seed admin list", http.MethodGet, keysURL, bearer(fx.admin), ""},
+		{"DRF list", http.MethodGet, keysURL, bearer(fx.client), ""},
+		{"DRF detail", http.MethodGet, keyURL(id), bearer(fx.client), ""},
+		{"DRF detail via the key", http.MethodGet, keyURL(id), apiKeyHeader(secret), ""},
+		{"DRF PATCH", http.MethodPatch, keyURL(id), bearer(fx.client), `{"key_name":"renamed"}`},
+		{"DRF admin list", http.MethodGet, keysURL, bearer(fx.admin), ""},
 		{"records list", http.MethodGet, "/api/collections/tool_api_keys/records", bearer(fx.client), ""},
 		{"records view", http.MethodGet, "/api/collections/tool_api_keys/records/" + id, bearer(fx.client), ""},
 		{"records list as superuser", http.MethodGet, "/api/collections/tool_api_keys/records", su, ""},
@@ -81,7 +81,7 @@ func TestKeySecretShownOnce(t *testing.T) {
 		if strings.Contains(body, hash) || strings.Contains(body, c.APIKeyHash) || strings.Contains(body, c.APIKeyPreviousHash) {
 			t.Errorf("%s shows the hash: %s", r.name, body)
 		}
-		if strings.HasPrefix(r.name, "seed") && !strings.Contains(body, `"api_key":"`+secret[:11]+`…"`) {
+		if strings.HasPrefix(r.name, "DRF") && !strings.Contains(body, `"api_key":"`+secret[:11]+`…"`) {
 			t.Errorf("%s: no masked api_key in %s", r.name, body)
 		}
 		if strings.HasPrefix(r.name, "records") && !strings.Contains(body, `"key_prefix":"`+secret[:11]+`"`) {
@@ -372,10 +372,10 @@ func TestKeyOwnership(t *testing.T) {
 	if s, _, _ := call(t, http.MethodDelete, base+keyURL(theirs.id), bearer(fx.admin), ""); s != 204 {
 		t.Errorf("admin DELETE: %d", s)
 	}
-	// a superuser uses the records API, not the seed routes
+	// a superuser uses the records API, not the DRF routes
 	su := map[string]string{"Authorization": superuserAuth(t, app)}
 	if s, _, _ := call(t, http.MethodGet, base+keysURL, su, ""); s != 403 {
-		t.Errorf("superuser on the seed API: %d", s)
+		t.Errorf("superuser on the DRF API: %d", s)
 	}
 }
 
@@ -422,7 +422,7 @@ func TestKeyDashboard(t *testing.T) {
 			}
 		}
 	}
-	// and no key is created outside the seed route
+	// and no key is created outside the DRF route
 	if s, _, _ := call(t, http.MethodPost, base+"/api/collections/tool_api_keys/records", su, `{"key_name":"x","user":"`+fx.client.id+`","key_hash":"ab"}`); s == 200 {
 		t.Error("a superuser created a key through the records API")
 	}

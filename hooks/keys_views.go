@@ -9,7 +9,7 @@ import (
 	"toolbase/hooks/ledger"
 )
 
-// keyView is the seed's representation of a key, plus its owner, expiry and
+// keyView is the DRF API's representation of a key, plus its owner, expiry and
 // the end of a regenerate's grace period. APIKey is the secret only in the
 // create and regenerate answers, else the masked prefix.
 type keyView struct {

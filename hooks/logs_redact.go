@@ -129,7 +129,7 @@ func redactRequestForLog(e *core.RequestEvent) error {
 		}
 	}()
 	if strings.HasPrefix(e.Request.URL.Path, "/api/") && keyInQuery(e.Request) {
-		if isSeedRoute(e) {
+		if isDRFRoute(e) {
 			return e.JSON(http.StatusBadRequest, map[string]string{"detail": msgKeyInQuery})
 		}
 		return apis.NewBadRequestError(msgKeyInQuery, nil)

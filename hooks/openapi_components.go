@@ -29,11 +29,11 @@ func openAPISchemas() *ordered[*schema] {
 		opt("code", enum([]string{"token_not_valid"}, "Present for a bad or expired token."))))
 	s.set("ValidationError", oneOf("Field errors; or `{\"detail\"}` when the body could not be read at all "+
 		"(`JSON parse error - the body is not valid JSON.`, `Malformed form data.`).", ref("FieldErrors"), ref("Detail")))
-	s.set("InsufficientPoints", object("The seed's answer to a use the caller cannot afford.",
+	s.set("InsufficientPoints", object("The DRF API's answer to a use the caller cannot afford.",
 		req("non_field_errors", arrayOf(enum([]string{"Insufficient points"}, ""), "")),
 		req("required", integer("The tool's cost.")),
 		req("available", integer("The caller's balance."))))
-	s.set("InvalidRole", object("The seed's answer to a missing or unknown role.", req("error", enum([]string{"Invalid role"}, ""))))
+	s.set("InvalidRole", object("The DRF API's answer to a missing or unknown role.", req("error", enum([]string{"Invalid role"}, ""))))
 
 	// tokens
 	s.set("TokenObtainRequest", object("",
@@ -71,10 +71,10 @@ func openAPISchemas() *ordered[*schema] {
 		"role": roles, "created_at": created,
 	}))
 	s.set("PaginatedUsers", paginated("UserListItem", "A page of users, newest first."))
-	s.set("Client", viewOf(clientView{}, "A user in the seed's client representation (`clients/`, `add_points/`, `deduct_points/`).", map[string]*schema{
+	s.set("Client", viewOf(clientView{}, "A user in the DRF API's client representation (`clients/`, `add_points/`, `deduct_points/`).", map[string]*schema{
 		"created_at": created,
 	}))
-	s.set("ToolCreator", viewOf(creatorView{}, "A user in the seed's tool-creator representation.", map[string]*schema{
+	s.set("ToolCreator", viewOf(creatorView{}, "A user in the DRF API's tool-creator representation.", map[string]*schema{
 		"api_key": &schema{Type: "null", Description: "Always null."}, "created_at": created,
 	}))
 	profileWrite := object("Profile fields to change; the others keep their values.",
@@ -151,10 +151,10 @@ func openAPISchemas() *ordered[*schema] {
 		"total_uses":        d("Uses not refunded."),
 		"total_revenue":     d("Gross: the sum of its usages' `points_spent` (not refunded)."),
 		"average_rating":    d("0–5, rounded to 2 decimals."),
-		"rating_count":      d("How many reviews (an addition to the seed's fields)."),
+		"rating_count":      d("How many reviews (an addition to the DRF API's fields)."),
 		"created_at":        created, "updated_at": updated,
 	}))
-	s.set("ToolListItem", viewOf(toolListView{}, "A tool in the list of `tools/`: the seed's subset, plus `creator`.", map[string]*schema{
+	s.set("ToolListItem", viewOf(toolListView{}, "A tool in the list of `tools/`: the DRF API's subset, plus `creator`.", map[string]*schema{
 		"category": enum(c.Categories, ""), "status": enum(c.Statuses, ""), "created_at": created,
 	}))
 	s.set("PaginatedTools", paginated("ToolListItem", "A page of tools."))
@@ -163,7 +163,7 @@ func openAPISchemas() *ordered[*schema] {
 		req("name", str("").chars(1, maxToolNameChars)),
 		opt("description", str("").chars(0, maxToolDescriptionChars).def("")),
 		opt("category", enum(c.Categories, "").def(c.CategoryOther)),
-		opt("status", enum(c.Statuses, "On create (the seed's create serializer has no status: toolbase's extension), a creator may send DRAFT or PENDING, "+
+		opt("status", enum(c.Statuses, "On create (the DRF API's create serializer has no status: toolbase's extension), a creator may send DRAFT or PENDING, "+
 			"and any other status it sends is ignored (the tool starts as DRAFT); admins any (past review: audited as `tool.status`). On edit, a creator moves its own tool "+
 			"DRAFT → PENDING and ACTIVE ⇄ INACTIVE; only admins approve (ACTIVE) or suspend (SUSPENDED).").def(c.StatusDraft)),
 		opt("points_cost", integer("An explicit 0 is kept.").within(0, c.MaxPointsCost).def(c.DefaultPointsCost)),
@@ -191,7 +191,7 @@ func openAPISchemas() *ordered[*schema] {
 	s.set("PaginatedUsage", paginated("Usage", "A page of usage, newest first."))
 	s.set("UseRequest", object("",
 		opt("input_data", &schema{Type: "object", Description: fmt.Sprintf("The tool's input: a JSON object of at most %d bytes (%d KiB) encoded. Missing: `{}`.", c.MaxInputBytes, c.MaxInputBytes>>10)})))
-	s.set("UseResult", viewOf(useResponse{}, "The seed's use answer `{usage_id, output_data, points_spent, remaining_points}`, with the usage's fields.", map[string]*schema{
+	s.set("UseResult", viewOf(useResponse{}, "The DRF API's use answer `{usage_id, output_data, points_spent, remaining_points}`, with the usage's fields.", map[string]*schema{
 		"usage_id":          d("The usage's id (also `id`)."),
 		"remaining_points":  d("The caller's balance right after the use (after the refund of a failed call)."),
 		"api_key":           nullID("The id of the API key the use came through, or null."),
@@ -308,7 +308,7 @@ func openAPISchemas() *ordered[*schema] {
 	series := arrayOf(ref("SeriesPoint"), "Every bucket of the range, in order; empty ones with zeros.")
 	statsRange := ref("StatsRange")
 	byTool := fmt.Sprintf("Most uses first, then most points, then id; at most %d.", maxBareList)
-	s.set("ToolStats", viewOf(ToolStatsBody{}, "A tool's statistics. The four counters of the seed's body are the tool's lifetime "+
+	s.set("ToolStats", viewOf(ToolStatsBody{}, "A tool's statistics. The four counters of the DRF API's body are the tool's lifetime "+
 		"counters, as on the tool; the other numbers cover the range.", map[string]*schema{
 		"tool":             d("The tool's id."),
 		"tool_name":        d("The tool's name."),

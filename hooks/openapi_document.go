@@ -10,7 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 )
 
-// The seed API's OpenAPI 3.1 description, served at GET /api/docs/openapi.json
+// The DRF API's OpenAPI 3.1 description, served at GET /api/docs/openapi.json
 // and rendered by pb_public/docs/.
 //
 // It is built in Go rather than kept as a JSON file, so that it says what the
@@ -19,11 +19,11 @@ import (
 // are the constants the handlers use. Its test checks that it names every
 // route registered with route() and no other.
 
-// openAPIPath is where the description is served, under seedPrefix.
+// openAPIPath is where the description is served, under drfPrefix.
 const openAPIPath = "/docs/openapi.json"
 
 // bindDocsRoutes serves the description on the public group and records the
-// route with the seed routes (it documents itself). The path has no trailing
+// route with the DRF routes (it documents itself). The path has no trailing
 // slash, so route(), whose paths end in "/{$}", cannot register it; the other
 // methods answer DRF's 405 as route()'s do.
 func bindDocsRoutes(public group) {
@@ -35,7 +35,7 @@ func bindDocsRoutes(public group) {
 	for _, method := range []string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		public.Route(method, openAPIPath, notAllowed)
 	}
-	public.routes.add(seedPrefix+openAPIPath, []string{http.MethodGet})
+	public.routes.add(drfPrefix+openAPIPath, []string{http.MethodGet})
 }
 
 var openAPIJSON = sync.OnceValues(func() ([]byte, error) {
@@ -92,7 +92,7 @@ var openAPITags = []oaTag{
 	{tagOpenAPI, "This description."},
 }
 
-const openAPIIntro = `The REST API of the Django REST Framework + SimpleJWT platform that toolbase replaces ("the seed API"), route for route: clients written for it work unchanged. PocketBase's own API (` + "`/api/collections/{name}/records`" + `, realtime, batch, the dashboard at ` + "`/_/`" + `) is documented by PocketBase and not here.
+const openAPIIntro = `The REST API of the Django REST Framework + SimpleJWT platform that toolbase replaces ("the DRF API"), route for route: clients written for it work unchanged. PocketBase's own API (` + "`/api/collections/{name}/records`" + `, realtime, batch, the dashboard at ` + "`/_/`" + `) is documented by PocketBase and not here.
 
 **Authentication.** ` + "`Authorization: Bearer <access>`" + ` with an access token from ` + "`POST /api/token/`" + `, or an API key: ` + "`Authorization: Api-Key <key>`" + ` or ` + "`X-API-Key: <key>`" + `. Send one credential: a key together with another credential is 400 ` + "`{\"detail\": \"" + msgTwoCreds + "\"}`" + `. A key refused (unknown, inactive, expired, deleted) is 401 on any route under ` + "`/api/`" + `, public ones included, and a key scoped to one tool is 403 on every route but that tool's use, detail and statistics and the usage reads. Routes are authenticated unless they say otherwise.
 
@@ -104,19 +104,19 @@ const openAPIIntro = `The REST API of the Django REST Framework + SimpleJWT plat
 
 **Bodies** are JSON objects (flat bodies may also be sent as ` + "`application/x-www-form-urlencoded`" + ` or ` + "`multipart/form-data`" + `), at most 256 KiB (72 KiB for a use): more is 413, another Content-Type 415. Read-only and unknown fields are ignored; a wrong type is 400. PUT needs the required fields, PATCH takes any subset.
 
-**Lists.** Model lists are paginated: ` + "`{count, next, previous, results}`" + `, ` + "`?page=N`" + ` (or ` + "`last`" + `) and ` + "`?page_size=`" + ` (default 20, at most 100), newest first unless said otherwise. The seed's extra list actions (` + "`search/`, `my_tools/`, `my_usage/`, `clients/`, `tool-creators/`, a tool's `feedback/`, a ticket's `messages/`" + `) return bare JSON arrays of at most 1000 items.
+**Lists.** Model lists are paginated: ` + "`{count, next, previous, results}`" + `, ` + "`?page=N`" + ` (or ` + "`last`" + `) and ` + "`?page_size=`" + ` (default 20, at most 100), newest first unless said otherwise. The DRF API's extra list actions (` + "`search/`, `my_tools/`, `my_usage/`, `clients/`, `tool-creators/`, a tool's `feedback/`, a ticket's `messages/`" + `) return bare JSON arrays of at most 1000 items.
 
 **Values.** Times are RFC 3339 UTC with milliseconds (` + "`2025-01-01T10:00:00.000Z`" + `); ` + "`execution_time`" + ` is a DRF duration (` + "`\"00:00:00.100000\"`" + `). Ids are PocketBase record ids. Amounts of points are whole numbers.
 
 A readable rendering of this description is served at [/docs/](/docs/).`
 
-// OpenAPI returns the description of the seed API.
+// OpenAPI returns the description of the DRF API.
 func OpenAPI() *oaDocument {
 	doc := &oaDocument{
 		OpenAPI:           "3.1.0",
 		JSONSchemaDialect: "https://spec.openapis.org/oas/3.1/dialect/base",
 		Info: oaInfo{
-			Title:       "toolbase seed API",
+			Title:       "toolbase DRF API",
 			Version:     "1.0.0",
 			Summary:     "The Django REST Framework-style API of the toolbase marketplace.",
 			Description: openAPIIntro,
@@ -150,11 +150,11 @@ func OpenAPI() *oaDocument {
 	doc.Components.SecuritySchemes.set("apiKeyHeader", &oaSecurityScheme{Type: "apiKey", In: "header", Name: "X-API-Key",
 		Description: "`X-API-Key: tk_…`: the same API key, in its own header."})
 
-	for _, spec := range seedOperations() {
+	for _, spec := range drfOperations() {
 		if spec.method == http.MethodPatch && spec.body != nil {
 			spec.body = patchedBody(doc.Components.Schemas, spec.body)
 		}
-		path := seedPrefix + spec.path
+		path := drfPrefix + spec.path
 		item, ok := doc.Paths.vals[path]
 		if !ok {
 			item = &ordered[*oaOperation]{}

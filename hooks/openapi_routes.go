@@ -7,7 +7,7 @@ import (
 	c "toolbase/collections"
 )
 
-func seedOperations() []opSpec {
+func drfOperations() []opSpec {
 	idOf := func(what string) string { return "The " + what + "'s id." }
 	search := queryParam("search", str("").chars(0, maxSearchChars),
 		"Words (split on spaces and commas) that must each occur in the name, the description or a tag; case-insensitive, `%` and `_` literal.")
@@ -168,7 +168,7 @@ func seedOperations() []opSpec {
 			body:    bodyOf("RoleChange", true, ""),
 			responses: []response{
 				ok(200, "The user.", ref("User")),
-				withJSON(400, "A missing or unknown role (the seed's shape), or an unreadable body.", oneOf("", ref("InvalidRole"), ref("Detail")), map[string]string{"error": "Invalid role"}),
+				withJSON(400, "A missing or unknown role (the DRF API's shape), or an unreadable body.", oneOf("", ref("InvalidRole"), ref("Detail")), map[string]string{"error": "Invalid role"}),
 				forbiddenWhen("Not an admin, or the admin's own role (`You cannot change your own role.`)."),
 				notFoundWhen("No such user."),
 			}},
@@ -519,7 +519,7 @@ func seedOperations() []opSpec {
 			}},
 		{method: "PUT", path: "/tools/feedback/{id}/", tag: tagFeedback, id: "replaceFeedback", pathParam: idOf("review"),
 			summary: "Edit a review",
-			who:     "its author; admins (the seed's IsOwnerOrAdmin)",
+			who:     "its author; admins (the DRF API's IsOwnerOrAdmin)",
 			desc:    "The tool's rating counters are recounted in the same transaction.",
 			body:    bodyOf("FeedbackUpdate", true, ""),
 			responses: []response{
@@ -530,7 +530,7 @@ func seedOperations() []opSpec {
 			}},
 		{method: "PATCH", path: "/tools/feedback/{id}/", tag: tagFeedback, id: "updateFeedback", pathParam: idOf("review"),
 			summary: "Edit part of a review",
-			who:     "its author; admins (the seed's IsOwnerOrAdmin)",
+			who:     "its author; admins (the DRF API's IsOwnerOrAdmin)",
 			desc:    "The tool's rating counters are recounted in the same transaction.",
 			body:    bodyOf("FeedbackUpdate", true, "Any subset of the fields."),
 			responses: []response{
@@ -553,7 +553,7 @@ func seedOperations() []opSpec {
 		{method: "GET", path: "/tools/tools/{id}/stats/", tag: tagStats, id: "toolStats", pathParam: idOf("tool"),
 			summary: "Show a tool's statistics",
 			who:     "its creator, admins (a tool-scoped API key of one of them: its tool)",
-			desc: "The seed's four counters (`total_uses`, `total_revenue`, `average_rating`, `rating_count`) are the tool's lifetime ones; " +
+			desc: "The DRF API's four counters (`total_uses`, `total_revenue`, `average_rating`, `rating_count`) are the tool's lifetime ones; " +
 				"`unique_users`, `creator_earnings` and `series` cover the range; `recent_usage` is the tool's last uses the caller may see. " +
 				"The tool (404) and the caller (403) are checked before the range.",
 			params: statsParams,

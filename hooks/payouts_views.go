@@ -6,7 +6,7 @@ import (
 	c "toolbase/collections"
 )
 
-// payoutView is a payout as the seed API shows it.
+// payoutView is a payout as the DRF API shows it.
 type payoutView struct {
 	ID           string `json:"id"`
 	Creator      string `json:"creator"`

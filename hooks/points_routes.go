@@ -78,7 +78,7 @@ func bindPointsRoutes(authed group) {
 }
 
 // pointsRoute is POST users/{id}/add_points/ or deduct_points/ {points,
-// reason?} (admins): the user in the seed's client representation.
+// reason?} (admins): the user in the DRF API's client representation.
 func pointsRoute(deduct bool) handler {
 	return func(e *core.RequestEvent) error {
 		user, err := findVisible(e, c.Users, e.Request.PathValue("id"))

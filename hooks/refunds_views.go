@@ -6,7 +6,7 @@ import (
 	c "toolbase/collections"
 )
 
-// refundView is a refund as the seed API shows it.
+// refundView is a refund as the DRF API shows it.
 type refundView struct {
 	ID               string `json:"id"`
 	Usage            string `json:"usage"`

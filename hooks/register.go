@@ -44,9 +44,9 @@ func register(app core.App, cfg Config) *toolbase {
 		if err := ledger.Prepare(se.App); err != nil {
 			return err
 		}
-		// the seed API: DRF-shaped answers; authenticated unless a route says otherwise
-		public := group{se.Router.Group(seedPrefix).BindFunc(drfBoundary), tb.routes}
-		authed := group{se.Router.Group(seedPrefix).BindFunc(drfBoundary, requireUser), tb.routes}
+		// the DRF API: DRF-shaped answers; authenticated unless a route says otherwise
+		public := group{se.Router.Group(drfPrefix).BindFunc(drfBoundary), tb.routes}
+		authed := group{se.Router.Group(drfPrefix).BindFunc(drfBoundary, requireUser), tb.routes}
 		tb.bindTokenRoutes(public)
 		bindUserRoutes(public, authed)
 		bindToolRoutes(authed)
@@ -98,7 +98,7 @@ func (tb *toolbase) bindPlatform(app core.App) {
 	bindContent(app)
 }
 
-// bindPlatformRoutes binds their seed API routes.
+// bindPlatformRoutes binds their DRF API routes.
 func bindPlatformRoutes(public, authed group) {
 	route(only(authed, c.RoleAdmin), "/audit-log/", map[string]handler{http.MethodGet: auditList})
 	bindPayoutRoutes(authed)

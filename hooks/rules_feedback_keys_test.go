@@ -67,7 +67,7 @@ func TestRulesToolFeedback(t *testing.T) {
 			body: `{"tool":"` + fx.active + `"}`, status: 404, want: pbNotFound, events: noHooks,
 			after: field(c.ToolFeedback, reviewOfClient2, c.FeedbackTool, fx.other)},
 	)
-	// an admin edits any review (the seed's IsOwnerOrAdmin), never moving it
+	// an admin edits any review (the DRF API's IsOwnerOrAdmin), never moving it
 	cases = append(cases,
 		ruleCase{name: "admin updates another's review", method: http.MethodPatch, url: record(c.ToolFeedback, reviewOfClient2), as: admin.auth,
 			body: `{"rating":1}`, status: 200, want: []string{`"rating":1`},

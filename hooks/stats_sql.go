@@ -31,7 +31,7 @@ import (
 // tools and users tables for every usage row and triple the cost), and the
 // recent usage list goes through the usage list rule itself.
 //
-// Semantics: the four counters of the seed's tool stats (total_uses,
+// Semantics: the four counters of the DRF API's tool stats (total_uses,
 // total_revenue, average_rating, rating_count) are the tool's lifetime
 // counters; every other number covers the range ?from=&to= (dates, UTC,
 // default the last 30 days), widened to whole buckets of ?interval= (day,

@@ -6,7 +6,7 @@ import (
 	c "toolbase/collections"
 )
 
-// ticketView is a ticket as the seed API shows it; the detail adds its messages.
+// ticketView is a ticket as the DRF API shows it; the detail adds its messages.
 type ticketView struct {
 	ID             string `json:"id"`
 	Requester      string `json:"requester"`
@@ -25,7 +25,7 @@ type ticketDetailView struct {
 	Messages []messageView `json:"messages"`
 }
 
-// messageView is a ticket message as the seed API shows it.
+// messageView is a ticket message as the DRF API shows it.
 type messageView struct {
 	ID            string `json:"id"`
 	Ticket        string `json:"ticket"`

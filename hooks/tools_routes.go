@@ -14,7 +14,7 @@ import (
 	c "toolbase/collections"
 )
 
-// The seed API's tools (spec section 4): list, create, view, edit, delete,
+// The DRF API's tools (spec section 4): list, create, view, edit, delete,
 // search and a creator's own tools. Who may see or change a tool is decided by
 // the tools collection's API rules (collections/rules.go), evaluated by
 // PocketBase for each request; this file only shapes requests and answers.
@@ -132,7 +132,7 @@ func searchWords(errs FieldErrors, param, raw string) (dbx.Expression, bool) {
 	return dbx.And(all...), true
 }
 
-// matchQ is the seed's search/?q=: name or description contains q, or q is
+// matchQ is the DRF API's search/?q=: name or description contains q, or q is
 // one of the tags (case-insensitively).
 func matchQ(q string) dbx.Expression {
 	p := "tb_q"
@@ -240,7 +240,7 @@ func toolDetail(e *core.RequestEvent) error {
 
 // POST /api/tools/tools/: the tools create rule decides who may create what;
 // the caller is the creator. A status the rule does not let the caller choose
-// is ignored (the seed's create serializer has no status at all): the tool
+// is ignored (the DRF API's create serializer has no status at all): the tool
 // starts as DRAFT. toolbase reads status on create only for its extensions:
 // a creator's PENDING (submit at once) and an admin's any status (audited).
 func toolCreate(e *core.RequestEvent) error {
@@ -275,7 +275,7 @@ func toolCreate(e *core.RequestEvent) error {
 		if !onlyStatus {
 			return errForbidden
 		}
-		// the seed's create serializer has no status: one the caller may not
+		// the DRF API's create serializer has no status: one the caller may not
 		// choose (a creator's ACTIVE, INACTIVE, SUSPENDED) is ignored, and the
 		// tool starts as DRAFT
 		delete(f.clean, c.ToolStatus)

@@ -10,7 +10,7 @@ import (
 	c "toolbase/collections"
 )
 
-// toolView is the seed's detail representation of a tool, plus rating_count.
+// toolView is the DRF API's detail representation of a tool, plus rating_count.
 type toolView struct {
 	ID               string   `json:"id"`
 	Name             string   `json:"name"`
@@ -33,7 +33,7 @@ type toolView struct {
 	UpdatedAt        any      `json:"updated_at"`
 }
 
-// toolListView is the seed's list representation of a tool, plus the
+// toolListView is the DRF API's list representation of a tool, plus the
 // creator's id.
 type toolListView struct {
 	ID            string  `json:"id"`
@@ -104,7 +104,7 @@ func creatorOf(u *core.Record) (name, email string) {
 
 // fullName is Django's get_full_name() of a users record: first and last name
 // joined by a space and stripped, empty when both are (never the username).
-// It names people in the seed's *_name fields (creator_name, user_name).
+// It names people in the DRF API's *_name fields (creator_name, user_name).
 func fullName(u *core.Record) string {
 	if u == nil {
 		return ""

@@ -6,7 +6,7 @@ import (
 	c "toolbase/collections"
 )
 
-// transactionView is a ledger row as the seed API shows it.
+// transactionView is a ledger row as the DRF API shows it.
 type transactionView struct {
 	ID           string `json:"id"`
 	User         string `json:"user"`

@@ -12,7 +12,7 @@ import (
 	c "toolbase/collections"
 )
 
-// The seed API's usage history (spec section 4): who may see a usage is the
+// The DRF API's usage history (spec section 4): who may see a usage is the
 // tool_usage collection's list/view rule (own usage; a creator also the usage
 // of its tools; admins all). Usage is written only by the use-tool route.
 

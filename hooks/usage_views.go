@@ -6,7 +6,7 @@ import (
 	c "toolbase/collections"
 )
 
-// usageView is the seed's representation of a usage, plus the key it came
+// usageView is the DRF API's representation of a usage, plus the key it came
 // through and its time in milliseconds.
 type usageView struct {
 	ID              string `json:"id"`

@@ -57,7 +57,7 @@ func (tb *toolbase) UseTool(app core.App, req ledger.UseRequest) (*ledger.UseRes
 	return ledger.Settle(app, res.Usage.Id, tb.caller.measuredCall(tb.cfg, tool, res.Usage, input))
 }
 
-// useResponse is the seed's body of a use: {usage_id, output_data,
+// useResponse is the DRF API's body of a use: {usage_id, output_data,
 // points_spent, remaining_points} and the usage's own fields.
 type useResponse struct {
 	UsageID         string `json:"usage_id"`

@@ -15,7 +15,7 @@ import (
 	c "toolbase/collections"
 )
 
-// The seed API's /api/users/ routes (spec section 4, seed-api.md "Users").
+// The DRF API's /api/users/ routes (spec section 4, seed-api.md "Users").
 // Who may see or change which user is the users collection's API rules: lists
 // go through listQuery, details through findVisible, writes through allowed()
 // with the fields read as @request.body, registration through the create rule.
@@ -34,7 +34,7 @@ const (
 	maxPasswordLen = 71
 )
 
-// Messages of Django and the seed that clients may match on.
+// Messages of Django and the DRF API that clients may match on.
 const (
 	msgPasswordsDontMatch = "Passwords don't match"
 	msgEmailTaken         = "user with this email already exists."
@@ -119,7 +119,7 @@ func listUsers(e *core.RequestEvent) error {
 	return paginate(e, build, newestUsersFirst, each(userListViewOf))
 }
 
-// listByRole is clients/ and tool-creators/ (admin): the seed's bare arrays.
+// listByRole is clients/ and tool-creators/ (admin): the DRF API's bare arrays.
 func listByRole(role string, show func(*core.Record) any) handler {
 	return func(e *core.RequestEvent) error {
 		q, err := listQuery(e, c.Users)
@@ -220,7 +220,7 @@ func registerUser(e *core.RequestEvent) error {
 }
 
 // updateUser is PUT/PATCH users/{id}/ (admin). Role and balances are read-only
-// here, as in the seed (change_role and the points routes move them).
+// here, as in the DRF API (change_role and the points routes move them).
 func updateUser(e *core.RequestEvent) error {
 	f, err := readForm(e, maxBodyBytes)
 	if err != nil {
@@ -277,7 +277,7 @@ func saveUserEdit(e *core.RequestEvent, f *form, rec *core.Record, withEmail boo
 }
 
 // changeRole is POST users/{id}/change_role/ (admin) {role}: an invalid role is
-// the seed's 400 {"error": "Invalid role"}; the update rule refuses an admin's
+// the DRF API's 400 {"error": "Invalid role"}; the update rule refuses an admin's
 // change of its own role (403).
 func changeRole(e *core.RequestEvent) error {
 	f, err := readForm(e, maxBodyBytes)
@@ -428,7 +428,7 @@ func applyUserFields(rec *core.Record, f *form) {
 	}
 }
 
-// checkUserUnique adds the seed's errors for an email or username that another
+// checkUserUnique adds the DRF API's errors for an email or username that another
 // user than selfID has, ignoring case (so that login by email is unambiguous).
 func checkUserUnique(app core.App, f *form, selfID string) {
 	if email, ok := f.clean[c.UserEmail].(string); ok {
@@ -477,8 +477,8 @@ func passwordProblems(password string, clean map[string]any) []string {
 	return msgs
 }
 
-// userSaveError turns a failed save into the seed's 400 (nesting the profile
-// fields, and with the seed's messages for a taken email or username).
+// userSaveError turns a failed save into the DRF API's 400 (nesting the profile
+// fields, and with the DRF API's messages for a taken email or username).
 func userSaveError(err error) error {
 	var verrs validation.Errors
 	if !errors.As(err, &verrs) {

@@ -18,7 +18,7 @@ type userProfileView struct {
 	MarketingEmails    bool     `json:"marketing_emails"`
 }
 
-// userView is the seed's detail (and /me) representation of a user. api_key is
+// userView is the DRF API's detail (and /me) representation of a user. api_key is
 // always null: keys are their own resource (/api/tools/api-keys/).
 type userView struct {
 	ID            string          `json:"id"`
@@ -81,7 +81,7 @@ func avatarURL(r *core.Record) any {
 	return "/api/files/" + url.PathEscape(r.Collection().Id) + "/" + url.PathEscape(r.Id) + "/" + url.PathEscape(name)
 }
 
-// userListView is the seed's list representation.
+// userListView is the DRF API's list representation.
 type userListView struct {
 	ID        string `json:"id"`
 	Email     string `json:"email"`
@@ -100,7 +100,7 @@ func userListViewOf(r *core.Record) any {
 	}
 }
 
-// clientView is the seed's client representation.
+// clientView is the DRF API's client representation.
 type clientView struct {
 	ID            string `json:"id"`
 	Email         string `json:"email"`
@@ -119,7 +119,7 @@ func clientViewOf(r *core.Record) any {
 	}
 }
 
-// creatorView is the seed's tool-creator representation (api_key null, as in userView).
+// creatorView is the DRF API's tool-creator representation (api_key null, as in userView).
 type creatorView struct {
 	ID           string `json:"id"`
 	Email        string `json:"email"`

@@ -5,7 +5,7 @@
 //     settings.rateLimits, enabled with toolbase's rules by the migration
 //     1795825000_rate_limits) keeps limiting every route. This package adds
 //     the headers it lacks: RateLimit-Policy on every response of a limited
-//     route, and on a refusal Retry-After, RateLimit and, on the seed (DRF)
+//     route, and on a refusal Retry-After, RateLimit and, on the DRF
 //     routes, DRF's throttle body.
 //   - toolbase's own limits, where an address is the wrong key: per API key
 //     (or per user, for a token) on POST /api/tools/tools/{id}/use/ (rule
@@ -281,7 +281,7 @@ func (l *limiter) bucket(rule core.RateLimitRule, subject string, now time.Time)
 	return b
 }
 
-// writeRoutes are the seed API's write routes under RuleWrite, by pattern.
+// writeRoutes are the DRF API's write routes under RuleWrite, by pattern.
 var writeRoutes = map[string]bool{
 	"POST /api/tools/api-keys/{$}":                  true,
 	"PUT /api/tools/api-keys/{id}/{$}":              true,
@@ -330,12 +330,12 @@ func policy(name string, quota int, window int64) string {
 }
 
 // refuse answers 429: Retry-After and RateLimit, and DRF's throttle body on
-// the seed API's routes (PocketBase's error body elsewhere).
+// the DRF API's routes (PocketBase's error body elsewhere).
 func refuse(e *core.RequestEvent, name string, wait int64) error {
 	h := e.Response.Header()
 	h.Set("Retry-After", strconv.FormatInt(wait, 10))
 	h.Add("RateLimit", fmt.Sprintf("%q;r=0;t=%d", name, wait))
-	if seedRoute(e.Request) {
+	if drfRoute(e.Request) {
 		unit := "seconds"
 		if wait == 1 {
 			unit = "second"
@@ -347,9 +347,9 @@ func refuse(e *core.RequestEvent, name string, wait int64) error {
 	return e.TooManyRequestsError("", nil)
 }
 
-// seedRoute reports whether the request is on a route of the seed (DRF) API:
+// drfRoute reports whether the request is on a route of the DRF API:
 // all of them, and none of PocketBase's, are exact paths ending in "/".
-func seedRoute(r *http.Request) bool {
+func drfRoute(r *http.Request) bool {
 	_, path, _ := strings.Cut(r.Pattern, " ")
 	return strings.HasPrefix(path, "/api/") && strings.HasSuffix(path, "/{$}")
 }

@@ -97,9 +97,9 @@ func TestUseBurstPerUserAndKey(t *testing.T) {
 	}
 }
 
-// PocketBase's limiter (per address) answers on the seed API with DRF's
+// PocketBase's limiter (per address) answers on the DRF API with DRF's
 // body, Retry-After and the RateLimit headers.
-func TestPocketBaseRuleOnSeedRoute(t *testing.T) {
+func TestPocketBaseRuleOnDRFRoute(t *testing.T) {
 	app := opstest.NewApp(t)
 	base := opstest.Serve(t, app)
 	for i := 1; i <= registerBurst; i++ {
