@@ -18,7 +18,7 @@ func TestSeedDemoTwice(t *testing.T) {
 	if _, err := app.FindCollectionByNameOrId(c.Tools); err == nil {
 		t.Fatal("the fresh data directory already has the schema")
 	}
-	if out, err := runCommand(t, app, "DRF"); err == nil {
+	if out, err := runCommand(t, app, "seed"); err == nil {
 		t.Errorf("seed without --demo succeeded:\n%s", out)
 	}
 
