@@ -41,26 +41,20 @@ func showAudit(r *core.Record) any {
 // ?action= (exact, or a prefix ending in "."), ?actor= and ?target=.
 func auditList(e *core.RequestEvent) error {
 	query := e.Request.URL.Query()
-	build := func() (*dbx.SelectQuery, error) {
-		q, err := listQuery(e, c.AuditLog)
-		if err != nil {
-			return nil, err
+	col := func(f string) string { return c.AuditLog + "." + f }
+	var conds []dbx.Expression
+	if v := query.Get("action"); v != "" {
+		if strings.HasSuffix(v, ".") {
+			conds = append(conds, dbx.Like(col(c.AuditAction), v).Match(false, true))
+		} else {
+			conds = append(conds, dbx.HashExp{col(c.AuditAction): v})
 		}
-		col := func(f string) string { return c.AuditLog + "." + f }
-		if v := query.Get("action"); v != "" {
-			if strings.HasSuffix(v, ".") {
-				q.AndWhere(dbx.Like(col(c.AuditAction), v).Match(false, true))
-			} else {
-				q.AndWhere(dbx.HashExp{col(c.AuditAction): v})
-			}
-		}
-		if v := query.Get("actor"); v != "" {
-			q.AndWhere(dbx.HashExp{col(c.AuditActor): v})
-		}
-		if v := query.Get("target"); v != "" {
-			q.AndWhere(dbx.HashExp{col(c.AuditTarget): v})
-		}
-		return q, nil
 	}
-	return paginate(e, build, newestFirst(c.AuditLog), each(showAudit))
+	if v := query.Get("actor"); v != "" {
+		conds = append(conds, dbx.HashExp{col(c.AuditActor): v})
+	}
+	if v := query.Get("target"); v != "" {
+		conds = append(conds, dbx.HashExp{col(c.AuditTarget): v})
+	}
+	return listing{collection: c.AuditLog, show: each(showAudit)}.list(e, conds...)
 }

@@ -26,21 +26,7 @@ func bindContentRoutes(public group) {
 // pageList is GET /api/content/ (public): published pages (admins: all),
 // newest first; ?kind=PAGE|ANNOUNCEMENT.
 func pageList(e *core.RequestEvent) error {
-	conds, err := choiceFilters(e, c.SitePages, map[string][]string{c.PageKind: c.PageKinds})
-	if err != nil {
-		return err
-	}
-	build := func() (*dbx.SelectQuery, error) {
-		q, err := listQuery(e, c.SitePages)
-		if err != nil {
-			return nil, err
-		}
-		for _, cond := range conds {
-			q.AndWhere(cond)
-		}
-		return q, nil
-	}
-	return paginate(e, build, newestFirst(c.SitePages), each(showPage))
+	return listing{collection: c.SitePages, show: each(showPage)}.filtered(e, map[string][]string{c.PageKind: c.PageKinds})
 }
 
 // findPage loads the page with slug if its view rule lets the request see it.

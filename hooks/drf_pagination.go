@@ -194,3 +194,79 @@ func choiceFilters(e *core.RequestEvent, table string, filters map[string][]stri
 func newestFirst(table string) []string {
 	return []string{"[[" + table + "." + c.FieldCreatedAt + "]] DESC", "[[" + table + ".rowid]] DESC"}
 }
+
+// listing is one DRF model's list and detail: the records of collection that
+// the caller may see (the collection's list rule, or the rule that rule
+// returns), in order (nil: newestFirst), each shown by show. The list
+// handlers describe their model with it and add only their filters.
+type listing struct {
+	collection string
+	rule       func(col *core.Collection) *string
+	order      []string
+	show       shower
+}
+
+// query selects what l lists, narrowed by conds.
+func (l listing) query(e *core.RequestEvent, conds []dbx.Expression) (*dbx.SelectQuery, error) {
+	var q *dbx.SelectQuery
+	if l.rule == nil {
+		var err error
+		if q, err = listQuery(e, l.collection); err != nil {
+			return nil, err
+		}
+	} else {
+		col, err := e.App.FindCachedCollectionByNameOrId(l.collection)
+		if err != nil {
+			return nil, err
+		}
+		if q, err = ruleQuery(e, col, l.rule(col)); err != nil {
+			return nil, err
+		}
+	}
+	for _, cond := range conds {
+		q.AndWhere(cond)
+	}
+	return q, nil
+}
+
+func (l listing) ordering() []string {
+	if l.order == nil {
+		return newestFirst(l.collection)
+	}
+	return l.order
+}
+
+// list answers a page (DRF's pagination) of what l lists, narrowed by conds.
+func (l listing) list(e *core.RequestEvent, conds ...dbx.Expression) error {
+	build := func() (*dbx.SelectQuery, error) { return l.query(e, conds) }
+	return paginate(e, build, l.ordering(), l.show)
+}
+
+// filtered is list narrowed by choiceFilters (query parameter → choices).
+func (l listing) filtered(e *core.RequestEvent, filters map[string][]string) error {
+	conds, err := choiceFilters(e, l.collection, filters)
+	if err != nil {
+		return err
+	}
+	return l.list(e, conds...)
+}
+
+// bare answers the bare array (the DRF API's extra list actions) of what l
+// lists, narrowed by conds, capped at maxBareList.
+func (l listing) bare(e *core.RequestEvent, conds ...dbx.Expression) error {
+	q, err := l.query(e, conds)
+	if err != nil {
+		return err
+	}
+	return bareList(e, q, l.ordering(), l.show)
+}
+
+// detail answers the record of the path's {id} if the caller may see it (its
+// view rule; 404 otherwise).
+func (l listing) detail(e *core.RequestEvent) error {
+	r, err := findVisible(e, l.collection, e.Request.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return answerOne(e, http.StatusOK, l.show, r)
+}

@@ -125,21 +125,11 @@ func feedbackRule(col *core.Collection) *string {
 // feedbackListRoute is GET /api/tools/feedback/: a page of the reviews in the
 // viewset's reach, newest first; ?tool= narrows it to one tool.
 func feedbackListRoute(e *core.RequestEvent) error {
-	col, err := e.App.FindCachedCollectionByNameOrId(c.ToolFeedback)
-	if err != nil {
-		return err
+	var conds []dbx.Expression
+	if tool := e.Request.URL.Query().Get("tool"); tool != "" {
+		conds = append(conds, dbx.HashExp{c.ToolFeedback + "." + c.FeedbackTool: tool})
 	}
-	build := func() (*dbx.SelectQuery, error) {
-		q, err := ruleQuery(e, col, feedbackRule(col))
-		if err != nil {
-			return nil, err
-		}
-		if tool := e.Request.URL.Query().Get("tool"); tool != "" {
-			q.AndWhere(dbx.HashExp{c.ToolFeedback + "." + c.FeedbackTool: tool})
-		}
-		return q, nil
-	}
-	return paginate(e, build, newestFirst(c.ToolFeedback), feedbackViews)
+	return listing{collection: c.ToolFeedback, rule: feedbackRule, show: feedbackViews}.list(e, conds...)
 }
 
 // findFeedback loads a review in the viewset's reach, or answers 404.

@@ -33,8 +33,7 @@ func (tb *toolbase) bindKeyRoutes(authed group) {
 
 // listKeys is GET /api/tools/api-keys/: own keys (admins: all), newest first.
 func (tb *toolbase) listKeys(e *core.RequestEvent) error {
-	build := func() (*dbx.SelectQuery, error) { return listQuery(e, c.ToolAPIKeys) }
-	return paginate(e, build, newestFirst(c.ToolAPIKeys), tb.keyViews)
+	return listing{collection: c.ToolAPIKeys, show: tb.keyViews}.list(e)
 }
 
 // getKey is GET /api/tools/api-keys/{id}/.

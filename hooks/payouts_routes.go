@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
@@ -23,33 +22,17 @@ func bindPayoutRoutes(authed group) {
 	route(admin, "/payouts/{id}/mark_paid/", map[string]handler{http.MethodPost: payoutMarkPaid})
 }
 
+var payoutListing = listing{collection: c.Payouts, show: payoutViews}
+
 // payoutList is GET /api/payouts/: own payouts (admins: all), newest first;
 // ?status=, ?creator=.
 func payoutList(e *core.RequestEvent) error {
-	conds, err := choiceFilters(e, c.Payouts, map[string][]string{c.PayoutStatus: c.PayoutStatuses, c.PayoutCreator: nil})
-	if err != nil {
-		return err
-	}
-	build := func() (*dbx.SelectQuery, error) {
-		q, err := listQuery(e, c.Payouts)
-		if err != nil {
-			return nil, err
-		}
-		for _, cond := range conds {
-			q.AndWhere(cond)
-		}
-		return q, nil
-	}
-	return paginate(e, build, newestFirst(c.Payouts), payoutViews)
+	return payoutListing.filtered(e, map[string][]string{c.PayoutStatus: c.PayoutStatuses, c.PayoutCreator: nil})
 }
 
 // payoutDetail is GET /api/payouts/{id}/.
 func payoutDetail(e *core.RequestEvent) error {
-	p, err := findVisible(e, c.Payouts, e.Request.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	return answerOne(e, http.StatusOK, payoutViews, p)
+	return payoutListing.detail(e)
 }
 
 // payoutCreate is POST /api/payouts/ {amount, method?} (creators): 201 with

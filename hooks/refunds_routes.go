@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
@@ -22,33 +21,17 @@ func bindRefundRoutes(authed group) {
 	route(admin, "/refunds/{id}/reject/", map[string]handler{http.MethodPost: refundReject})
 }
 
+var refundListing = listing{collection: c.Refunds, show: refundViews}
+
 // refundList is GET /api/refunds/: own requests (admins: all), newest first;
 // ?status=, ?usage=.
 func refundList(e *core.RequestEvent) error {
-	conds, err := choiceFilters(e, c.Refunds, map[string][]string{c.RefundStatus: c.RefundStatuses, c.RefundUsage: nil})
-	if err != nil {
-		return err
-	}
-	build := func() (*dbx.SelectQuery, error) {
-		q, err := listQuery(e, c.Refunds)
-		if err != nil {
-			return nil, err
-		}
-		for _, cond := range conds {
-			q.AndWhere(cond)
-		}
-		return q, nil
-	}
-	return paginate(e, build, newestFirst(c.Refunds), refundViews)
+	return refundListing.filtered(e, map[string][]string{c.RefundStatus: c.RefundStatuses, c.RefundUsage: nil})
 }
 
 // refundDetail is GET /api/refunds/{id}/.
 func refundDetail(e *core.RequestEvent) error {
-	r, err := findVisible(e, c.Refunds, e.Request.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	return answerOne(e, http.StatusOK, refundViews, r)
+	return refundListing.detail(e)
 }
 
 // refundCreate is POST /api/refunds/ {usage, reason}: the payer asks for a

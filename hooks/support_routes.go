@@ -20,23 +20,9 @@ func bindSupportRoutes(authed group) {
 // ticketList is GET /api/support/tickets/: own tickets (admins: all), newest
 // first; ?status=, ?priority=, ?assigned_to=.
 func ticketList(e *core.RequestEvent) error {
-	conds, err := choiceFilters(e, c.SupportTickets, map[string][]string{
+	return listing{collection: c.SupportTickets, show: ticketViews}.filtered(e, map[string][]string{
 		c.TicketStatus: c.TicketStatuses, c.TicketPriority: c.TicketPriorities, c.TicketAssignedTo: nil,
 	})
-	if err != nil {
-		return err
-	}
-	build := func() (*dbx.SelectQuery, error) {
-		q, err := listQuery(e, c.SupportTickets)
-		if err != nil {
-			return nil, err
-		}
-		for _, cond := range conds {
-			q.AndWhere(cond)
-		}
-		return q, nil
-	}
-	return paginate(e, build, newestFirst(c.SupportTickets), ticketViews)
 }
 
 // visibleMessages returns a ticket's messages that the messages' list rule

@@ -172,16 +172,10 @@ func toolOrder(e *core.RequestEvent) []string {
 	return append(order, c.Tools+"."+c.FieldID+" DESC")
 }
 
-// visibleTools returns the tools the caller may see (the list rule), with conds.
-func visibleTools(e *core.RequestEvent, conds []dbx.Expression) (*dbx.SelectQuery, error) {
-	q, err := listQuery(e, c.Tools)
-	if err != nil {
-		return nil, err
-	}
-	for _, cond := range conds {
-		q.AndWhere(cond)
-	}
-	return q, nil
+// toolsListing lists the tools the caller may see (the list rule) in the
+// request's ?ordering=, in the list or (detail) the detail representation.
+func toolsListing(e *core.RequestEvent, detail bool) listing {
+	return listing{collection: c.Tools, order: toolOrder(e), show: toolViews(detail)}
 }
 
 // GET /api/tools/tools/
@@ -190,7 +184,7 @@ func toolList(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	return paginate(e, func() (*dbx.SelectQuery, error) { return visibleTools(e, conds) }, toolOrder(e), toolViews(false))
+	return toolsListing(e, false).list(e, conds...)
 }
 
 // GET /api/tools/tools/search/?q=&category=
@@ -209,11 +203,7 @@ func toolSearch(e *core.RequestEvent) error {
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	q, err := visibleTools(e, conds)
-	if err != nil {
-		return err
-	}
-	return bareList(e, q, toolOrder(e), toolViews(true))
+	return toolsListing(e, true).bare(e, conds...)
 }
 
 // GET /api/tools/tools/my_tools/ (creators and admins): own tools, any status.
@@ -222,11 +212,7 @@ func toolMine(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	q, err := visibleTools(e, append(conds, dbx.HashExp{c.Tools + "." + c.ToolCreator: e.Auth.Id}))
-	if err != nil {
-		return err
-	}
-	return bareList(e, q, toolOrder(e), toolViews(true))
+	return toolsListing(e, true).bare(e, append(conds, dbx.HashExp{c.Tools + "." + c.ToolCreator: e.Auth.Id})...)
 }
 
 // GET /api/tools/tools/{id}/

@@ -28,12 +28,6 @@ func bindTransactionRoutes(authed group) {
 // listTransactions answers a page of user's ledger, newest first, through the
 // ledger's list rule.
 func listTransactions(e *core.RequestEvent, user string) error {
-	build := func() (*dbx.SelectQuery, error) {
-		q, err := listQuery(e, c.PointTransactions)
-		if err != nil {
-			return nil, err
-		}
-		return q.AndWhere(dbx.HashExp{c.PointTransactions + "." + c.TxUser: user}), nil
-	}
-	return paginate(e, build, newestFirst(c.PointTransactions), each(showTransaction))
+	return listing{collection: c.PointTransactions, show: each(showTransaction)}.
+		list(e, dbx.HashExp{c.PointTransactions + "." + c.TxUser: user})
 }

@@ -93,17 +93,8 @@ func parseBound(v string, until bool) (time.Time, bool) {
 	return ms, true
 }
 
-// visibleUsage returns the usage the caller may see (the list rule), with conds.
-func visibleUsage(e *core.RequestEvent, conds []dbx.Expression) (*dbx.SelectQuery, error) {
-	q, err := listQuery(e, c.ToolUsage)
-	if err != nil {
-		return nil, err
-	}
-	for _, cond := range conds {
-		q.AndWhere(cond)
-	}
-	return q, nil
-}
+// usageListing lists the usage the caller may see (the list rule).
+var usageListing = listing{collection: c.ToolUsage, order: usageOrder, show: usageViews}
 
 // GET /api/tools/usage/
 func usageList(e *core.RequestEvent) error {
@@ -111,7 +102,7 @@ func usageList(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	return paginate(e, func() (*dbx.SelectQuery, error) { return visibleUsage(e, conds) }, usageOrder, usageViews)
+	return usageListing.list(e, conds...)
 }
 
 // GET /api/tools/usage/my_usage/: the caller's own usage, a bare array.
@@ -120,22 +111,10 @@ func usageMine(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	q, err := visibleUsage(e, append(conds, dbx.HashExp{c.ToolUsage + "." + c.UsageUser: e.Auth.Id}))
-	if err != nil {
-		return err
-	}
-	return bareList(e, q, usageOrder, usageViews)
+	return usageListing.bare(e, append(conds, dbx.HashExp{c.ToolUsage + "." + c.UsageUser: e.Auth.Id})...)
 }
 
 // GET /api/tools/usage/{id}/
 func usageDetail(e *core.RequestEvent) error {
-	u, err := findVisible(e, c.ToolUsage, e.Request.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	views, err := usageViews(e.App, []*core.Record{u})
-	if err != nil {
-		return err
-	}
-	return e.JSON(http.StatusOK, views[0])
+	return usageListing.detail(e)
 }

@@ -86,6 +86,11 @@ func bindUserRoutes(public, authed group) {
 // newestUsersFirst orders users lists (qualified: rule joins add other tables).
 var newestUsersFirst = []string{c.Users + "." + c.FieldCreatedAt + " DESC", c.Users + "." + c.FieldID + " DESC"}
 
+// usersListing lists users newest first, each shown by show.
+func usersListing(show shower) listing {
+	return listing{collection: c.Users, order: newestUsersFirst, show: show}
+}
+
 // --- reads -----------------------------------------------------------------
 
 // listUsers is GET users/ (admin): paginated, newest first; ?role= and
@@ -99,45 +104,30 @@ func listUsers(e *core.RequestEvent) error {
 	if len([]rune(search)) > 200 {
 		search = string([]rune(search)[:200])
 	}
-	build := func() (*dbx.SelectQuery, error) {
-		q, err := listQuery(e, c.Users)
-		if err != nil {
-			return nil, err
-		}
-		if role != "" {
-			q.AndWhere(dbx.HashExp{c.Users + "." + c.UserRole: role})
-		}
-		if search != "" {
-			var likes []string
-			for _, f := range []string{c.UserEmail, c.UserUsername, c.UserFirstName, c.UserLastName} {
-				likes = append(likes, "[["+c.Users+"."+f+"]] LIKE {:toolbaseUserSearch} ESCAPE '\\'")
-			}
-			q.AndWhere(dbx.NewExp("("+strings.Join(likes, " OR ")+")", dbx.Params{"toolbaseUserSearch": "%" + escapeLike(search) + "%"}))
-		}
-		return q, nil
+	var conds []dbx.Expression
+	if role != "" {
+		conds = append(conds, dbx.HashExp{c.Users + "." + c.UserRole: role})
 	}
-	return paginate(e, build, newestUsersFirst, each(userListViewOf))
+	if search != "" {
+		var likes []string
+		for _, f := range []string{c.UserEmail, c.UserUsername, c.UserFirstName, c.UserLastName} {
+			likes = append(likes, "[["+c.Users+"."+f+"]] LIKE {:toolbaseUserSearch} ESCAPE '\\'")
+		}
+		conds = append(conds, dbx.NewExp("("+strings.Join(likes, " OR ")+")", dbx.Params{"toolbaseUserSearch": "%" + escapeLike(search) + "%"}))
+	}
+	return usersListing(each(userListViewOf)).list(e, conds...)
 }
 
 // listByRole is clients/ and tool-creators/ (admin): the DRF API's bare arrays.
 func listByRole(role string, show func(*core.Record) any) handler {
 	return func(e *core.RequestEvent) error {
-		q, err := listQuery(e, c.Users)
-		if err != nil {
-			return err
-		}
-		q.AndWhere(dbx.HashExp{c.Users + "." + c.UserRole: role})
-		return bareList(e, q, newestUsersFirst, each(show))
+		return usersListing(each(show)).bare(e, dbx.HashExp{c.Users + "." + c.UserRole: role})
 	}
 }
 
 // showUser is GET users/{id}/: admins any user, others only themselves (404).
 func showUser(e *core.RequestEvent) error {
-	rec, err := findVisible(e, c.Users, e.Request.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	return e.JSON(http.StatusOK, userViewOf(rec))
+	return usersListing(each(userViewOf)).detail(e)
 }
 
 // showMe is GET users/me/.
