@@ -18,14 +18,24 @@ type userProfileView struct {
 	MarketingEmails    bool     `json:"marketing_emails"`
 }
 
+// userIdentity is what every representation of a user starts with.
+type userIdentity struct {
+	ID        string `json:"id"`
+	Email     string `json:"email"`
+	Username  string `json:"username"`
+	FirstName string `json:"first_name"`
+	LastName  string `json:"last_name"`
+}
+
+func identityOf(r *core.Record) userIdentity {
+	u := c.AsUser(r)
+	return userIdentity{ID: r.Id, Email: r.Email(), Username: u.Username(), FirstName: u.FirstName(), LastName: u.LastName()}
+}
+
 // userView is the DRF API's detail (and /me) representation of a user. api_key is
 // always null: keys are their own resource (/api/tools/api-keys/).
 type userView struct {
-	ID            string          `json:"id"`
-	Email         string          `json:"email"`
-	Username      string          `json:"username"`
-	FirstName     string          `json:"first_name"`
-	LastName      string          `json:"last_name"`
+	userIdentity
 	Role          string          `json:"role"`
 	PhoneNumber   string          `json:"phone_number"`
 	CompanyName   string          `json:"company_name"`
@@ -47,11 +57,7 @@ func userViewOf(r *core.Record) any {
 		skills = []string{}
 	}
 	return userView{
-		ID:            r.Id,
-		Email:         r.Email(),
-		Username:      u.Username(),
-		FirstName:     u.FirstName(),
-		LastName:      u.LastName(),
+		userIdentity:  identityOf(r),
 		Role:          u.Role(),
 		PhoneNumber:   r.GetString(c.UserPhoneNumber),
 		CompanyName:   r.GetString(c.UserCompanyName),
@@ -83,59 +89,39 @@ func avatarURL(r *core.Record) any {
 
 // userListView is the DRF API's list representation.
 type userListView struct {
-	ID        string `json:"id"`
-	Email     string `json:"email"`
-	Username  string `json:"username"`
-	FirstName string `json:"first_name"`
-	LastName  string `json:"last_name"`
+	userIdentity
 	Role      string `json:"role"`
 	CreatedAt any    `json:"created_at"`
 }
 
 func userListViewOf(r *core.Record) any {
-	u := c.AsUser(r)
-	return userListView{
-		ID: r.Id, Email: r.Email(), Username: u.Username(), FirstName: u.FirstName(), LastName: u.LastName(),
-		Role: u.Role(), CreatedAt: rfc3339(r.GetDateTime(c.FieldCreatedAt)),
-	}
+	return userListView{identityOf(r), c.AsUser(r).Role(), rfc3339(r.GetDateTime(c.FieldCreatedAt))}
 }
 
 // clientView is the DRF API's client representation.
 type clientView struct {
-	ID            string `json:"id"`
-	Email         string `json:"email"`
-	Username      string `json:"username"`
-	FirstName     string `json:"first_name"`
-	LastName      string `json:"last_name"`
-	PointsBalance int64  `json:"points_balance"`
-	CreatedAt     any    `json:"created_at"`
+	userIdentity
+	PointsBalance int64 `json:"points_balance"`
+	CreatedAt     any   `json:"created_at"`
 }
 
 func clientViewOf(r *core.Record) any {
-	u := c.AsUser(r)
-	return clientView{
-		ID: r.Id, Email: r.Email(), Username: u.Username(), FirstName: u.FirstName(), LastName: u.LastName(),
-		PointsBalance: u.PointsBalance(), CreatedAt: rfc3339(r.GetDateTime(c.FieldCreatedAt)),
-	}
+	return clientView{identityOf(r), c.AsUser(r).PointsBalance(), rfc3339(r.GetDateTime(c.FieldCreatedAt))}
 }
 
 // creatorView is the DRF API's tool-creator representation (api_key null, as in userView).
 type creatorView struct {
-	ID           string `json:"id"`
-	Email        string `json:"email"`
-	Username     string `json:"username"`
-	FirstName    string `json:"first_name"`
-	LastName     string `json:"last_name"`
-	APIKey       any    `json:"api_key"`
-	TotalRevenue int64  `json:"total_revenue"`
-	TotalPayouts int64  `json:"total_payouts"`
-	CreatedAt    any    `json:"created_at"`
+	userIdentity
+	APIKey       any   `json:"api_key"`
+	TotalRevenue int64 `json:"total_revenue"`
+	TotalPayouts int64 `json:"total_payouts"`
+	CreatedAt    any   `json:"created_at"`
 }
 
 func creatorViewOf(r *core.Record) any {
 	u := c.AsUser(r)
 	return creatorView{
-		ID: r.Id, Email: r.Email(), Username: u.Username(), FirstName: u.FirstName(), LastName: u.LastName(),
+		userIdentity: identityOf(r),
 		TotalRevenue: u.TotalRevenue(), TotalPayouts: u.TotalPayouts(), CreatedAt: rfc3339(r.GetDateTime(c.FieldCreatedAt)),
 	}
 }
