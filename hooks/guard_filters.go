@@ -9,10 +9,11 @@ import (
 	"github.com/ganigeorgiev/fexpr"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/pocketbase/pocketbase/tools/search"
 	"github.com/pocketbase/pocketbase/tools/subscriptions"
+
+	"toolbase/hooks/internal/middleware"
 )
 
 // The filter guard closes the "oracles" of client-side filters and sorts: a
@@ -55,16 +56,7 @@ type filterRefusal struct{ ident, why string }
 func (r *filterRefusal) Error() string { return fmt.Sprintf(msgFilterRefused, r.ident, r.why) }
 
 func bindFilterGuard(app core.App) {
-	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
-		Id: "toolbaseFilterGuard",
-		Func: func(se *core.ServeEvent) error {
-			se.Router.Bind(&hook.Handler[*core.RequestEvent]{
-				Id:   "toolbaseFilterGuard",
-				Func: guardRecordsQuery,
-			})
-			return se.Next()
-		},
-	})
+	middleware.Bind(app, "toolbaseFilterGuard", 0, guardRecordsQuery)
 	app.OnRealtimeSubscribeRequest().BindFunc(guardSubscriptions)
 }
 

@@ -15,11 +15,11 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	c "toolbase/collections"
+	"toolbase/hooks/internal/middleware"
 	"toolbase/hooks/ledger"
 )
 
@@ -442,17 +442,7 @@ func (tb *toolbase) keyUseError(e *core.RequestEvent, err error) error {
 // Binding
 
 func (tb *toolbase) bindAPIKeys(app core.App) {
-	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
-		Id: "toolbaseAPIKeyAuth",
-		Func: func(se *core.ServeEvent) error {
-			se.Router.Bind(&hook.Handler[*core.RequestEvent]{
-				Id:       "toolbaseAPIKeyAuth",
-				Priority: keyAuthPriority,
-				Func:     tb.authenticateKey,
-			})
-			return se.Next()
-		},
-	})
+	middleware.Bind(app, "toolbaseAPIKeyAuth", keyAuthPriority, tb.authenticateKey)
 	app.OnRecordEnrich(c.ToolAPIKeys).BindFunc(func(e *core.RecordEnrichEvent) error {
 		if err := e.Next(); err != nil {
 			return err

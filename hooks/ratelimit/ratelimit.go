@@ -34,11 +34,11 @@ import (
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/router"
 	"golang.org/x/time/rate"
 
 	c "toolbase/collections"
+	"toolbase/hooks/internal/middleware"
 	"toolbase/hooks/metrics"
 )
 
@@ -63,19 +63,12 @@ const (
 // Bind installs the limiter on app's router.
 func Bind(app core.App) {
 	l := &limiter{buckets: map[string]*bucket{}}
-	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
-		Id: "toolbaseRateLimit",
-		Func: func(se *core.ServeEvent) error {
-			warnProxy(se.App)
-			se.Router.Bind(&hook.Handler[*core.RequestEvent]{
-				Id: "toolbaseRateLimitHeaders", Priority: headersPriority, Func: decoratePocketBase,
-			})
-			se.Router.Bind(&hook.Handler[*core.RequestEvent]{
-				Id: "toolbaseRateLimitOwn", Priority: ownPriority, Func: l.handle,
-			})
-			return se.Next()
-		},
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		warnProxy(se.App)
+		return se.Next()
 	})
+	middleware.Bind(app, "toolbaseRateLimitHeaders", headersPriority, decoratePocketBase)
+	middleware.Bind(app, "toolbaseRateLimitOwn", ownPriority, l.handle)
 }
 
 // warnProxy says, at start, that limits per address need the trusted proxy
