@@ -60,6 +60,26 @@ type group struct {
 
 type handler = func(e *core.RequestEvent) error
 
+// with is g with more middlewares, run after g's own, for the routes then
+// registered on it.
+func (g group) with(middlewares ...handler) group {
+	return group{g.Group("").BindFunc(middlewares...), g.routes}
+}
+
+// refuseKeyWrites is the middleware of a group whose writes an API key may
+// never make: 403 with msg for any unsafe method, before the handler reads
+// anything (keyPolicy refuses them first, by route; this keeps the refusal
+// with the routes whatever its table says).
+func refuseKeyWrites(msg string) handler {
+	return func(e *core.RequestEvent) error {
+		safe := e.Request.Method == http.MethodGet || e.Request.Method == http.MethodHead || e.Request.Method == http.MethodOptions
+		if !safe && apiKeyOf(e) != "" {
+			return errDetail(http.StatusForbidden, msg)
+		}
+		return e.Next()
+	}
+}
+
 // drfPrefix is where the DRF API's paths start.
 const drfPrefix = "/api"
 

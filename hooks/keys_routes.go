@@ -16,6 +16,8 @@ import (
 )
 
 func (tb *toolbase) bindKeyRoutes(authed group) {
+	// a key reads keys (its own owner's), never writes them
+	authed = authed.with(refuseKeyWrites(msgKeysNoManage))
 	route(authed, "/tools/api-keys/", map[string]handler{
 		http.MethodGet:  tb.listKeys,
 		http.MethodPost: tb.createKey,
@@ -48,9 +50,6 @@ func (tb *toolbase) getKey(e *core.RequestEvent) error {
 // createKey is POST /api/tools/api-keys/ {key_name, tool?, daily_limit?,
 // monthly_limit?, expires_at?, is_active?} → 201 with the secret, this once.
 func (tb *toolbase) createKey(e *core.RequestEvent) error {
-	if apiKeyOf(e) != "" {
-		return errDetail(http.StatusForbidden, msgKeysNoManage)
-	}
 	f, err := readForm(e, maxBodyBytes)
 	if err != nil {
 		return err
@@ -120,9 +119,6 @@ func (tb *toolbase) createKey(e *core.RequestEvent) error {
 // updateKey is PUT/PATCH /api/tools/api-keys/{id}/: key_name, daily_limit,
 // monthly_limit, is_active, expires_at. Owner and tool are fixed (ignored).
 func (tb *toolbase) updateKey(e *core.RequestEvent) error {
-	if apiKeyOf(e) != "" {
-		return errDetail(http.StatusForbidden, msgKeysNoManage)
-	}
 	f, err := readForm(e, maxBodyBytes)
 	if err != nil {
 		return err
@@ -166,9 +162,6 @@ func (tb *toolbase) updateKey(e *core.RequestEvent) error {
 // deleteKey is DELETE /api/tools/api-keys/{id}/: the key stops at once; its
 // usage rows stay, without the key.
 func deleteKey(e *core.RequestEvent) error {
-	if apiKeyOf(e) != "" {
-		return errDetail(http.StatusForbidden, msgKeysNoManage)
-	}
 	rec, err := findVisible(e, c.ToolAPIKeys, e.Request.PathValue("id"))
 	if err != nil {
 		return err
@@ -186,9 +179,6 @@ func deleteKey(e *core.RequestEvent) error {
 // a new secret, returned this once. The old one stops at once, or after
 // grace_seconds (0–86400); a secret still in an earlier grace period stops.
 func (tb *toolbase) regenerateKey(e *core.RequestEvent) error {
-	if apiKeyOf(e) != "" {
-		return errDetail(http.StatusForbidden, msgKeysNoManage)
-	}
 	f, err := readForm(e, maxBodyBytes)
 	if err != nil {
 		return err
