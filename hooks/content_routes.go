@@ -95,9 +95,7 @@ func pageCreate(e *core.RequestEvent) error {
 	if err := f.err(); err != nil {
 		return err
 	}
-	for field, v := range f.clean {
-		p.Set(field, v)
-	}
+	f.setOn(p)
 	if err := mustAllowCreate(e, p); err != nil {
 		return err
 	}
@@ -126,9 +124,7 @@ func pageUpdate(e *core.RequestEvent) error {
 	if err := f.err(); err != nil {
 		return err
 	}
-	for field, v := range f.clean {
-		p.Set(field, v)
-	}
+	f.setOn(p)
 	if err := saveAs(e.App, e.Auth, p); err != nil {
 		return err
 	}

@@ -123,6 +123,13 @@ func (f *form) take(field string, required bool) (any, bool) {
 
 func (f *form) keep(field string, v any) { f.clean[field] = v }
 
+// setOn sets the fields read (f.clean) on rec.
+func (f *form) setOn(rec *core.Record) {
+	for field, v := range f.clean {
+		rec.Set(field, v)
+	}
+}
+
 // text reads a string (numbers are taken as their text, as DRF does), trimmed,
 // at most max characters; required also refuses a blank one.
 func (f *form) text(field string, max int, required bool) (string, bool) {

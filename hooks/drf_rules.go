@@ -172,3 +172,16 @@ func canCreate(e *core.RequestEvent, rec *core.Record) (bool, error) {
 	}
 	return exists > 0, nil
 }
+
+// findToEdit finds the record of collection with id that the caller may see
+// (404 otherwise) and may update (refused otherwise), before any body is read.
+func findToEdit(e *core.RequestEvent, collection, id string, refused error) (*core.Record, error) {
+	rec, err := findVisible(e, collection, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := mayAct(e, rec, rec.Collection().UpdateRule, refused); err != nil {
+		return nil, err
+	}
+	return rec, nil
+}

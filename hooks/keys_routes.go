@@ -131,11 +131,8 @@ func (tb *toolbase) updateKey(e *core.RequestEvent) error {
 	if err := f.err(); err != nil {
 		return err
 	}
-	rec, err := findVisible(e, c.ToolAPIKeys, e.Request.PathValue("id"))
+	rec, err := findToEdit(e, c.ToolAPIKeys, e.Request.PathValue("id"), errNotFound)
 	if err != nil {
-		return err
-	}
-	if err := mayAct(e, rec, rec.Collection().UpdateRule, errNotFound); err != nil {
 		return err
 	}
 	if hasName {
@@ -187,11 +184,8 @@ func (tb *toolbase) regenerateKey(e *core.RequestEvent) error {
 	if err := f.err(); err != nil {
 		return err
 	}
-	rec, err := findVisible(e, c.ToolAPIKeys, e.Request.PathValue("id"))
+	rec, err := findToEdit(e, c.ToolAPIKeys, e.Request.PathValue("id"), errNotFound)
 	if err != nil {
-		return err
-	}
-	if err := mayAct(e, rec, rec.Collection().UpdateRule, errNotFound); err != nil {
 		return err
 	}
 	secret, hash, prefix, err := newSecret()

@@ -15,11 +15,8 @@ func signingSecretRoute(e *core.RequestEvent) error {
 	if _, err := readForm(e, maxBodyBytes); err != nil {
 		return err
 	}
-	tool, err := findVisible(e, c.Tools, e.Request.PathValue("id"))
+	tool, err := findToEdit(e, c.Tools, e.Request.PathValue("id"), errForbidden)
 	if err != nil {
-		return err
-	}
-	if err := mayAct(e, tool, tool.Collection().UpdateRule, errForbidden); err != nil {
 		return err
 	}
 	secret := newSigningSecret()

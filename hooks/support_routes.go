@@ -106,11 +106,7 @@ func ticketCreate(e *core.RequestEvent) error {
 func ticketUpdate(e *core.RequestEvent) error {
 	id := e.Request.PathValue("id")
 	// may the caller edit this ticket at all? (the body is not read yet)
-	t, err := findVisible(e, c.SupportTickets, id)
-	if err != nil {
-		return err
-	}
-	if err := mayAct(e, t, t.Collection().UpdateRule, errForbidden); err != nil {
+	if _, err := findToEdit(e, c.SupportTickets, id, errForbidden); err != nil {
 		return err
 	}
 	f, err := readForm(e, maxBodyBytes)
@@ -147,9 +143,7 @@ func ticketUpdate(e *core.RequestEvent) error {
 		if !ok {
 			return errDetail(http.StatusForbidden, "Only admins assign, prioritise or change the status of a ticket; its requester may edit the subject and close it.")
 		}
-		for field, v := range f.clean {
-			t.Set(field, v)
-		}
+		f.setOn(t)
 		if err := saveAs(tx, e.Auth, t); err != nil {
 			return err
 		}

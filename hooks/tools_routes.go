@@ -61,6 +61,24 @@ func readToolFields(f *form) {
 	}
 }
 
+// refusedStatus runs check (the rule for the request): nil when it allows
+// the request, errForbidden when it refuses more than the status move, and
+// statusRefused when the status move alone is what it refuses.
+func refusedStatus(f *form, check func() (bool, error)) (statusRefused bool, err error) {
+	ok, err := check()
+	if err != nil || ok {
+		return false, err
+	}
+	onlyStatus, err := refusedOnlyForStatus(f, check)
+	if err != nil {
+		return false, err
+	}
+	if !onlyStatus {
+		return false, errForbidden
+	}
+	return true, nil
+}
+
 // refusedOnlyForStatus reports whether check, which refused the request,
 // accepts it once the status is left out of @request.body: then the status
 // move alone is what the rule forbids.
@@ -246,21 +264,12 @@ func toolCreate(e *core.RequestEvent) error {
 		return err
 	}
 	readToolFields(f)
-	for field, v := range f.clean {
-		t.Set(field, v)
-	}
-	ok, err := check()
+	f.setOn(t)
+	statusRefused, err := refusedStatus(f, check)
 	if err != nil {
 		return err
 	}
-	if !ok {
-		onlyStatus, err := refusedOnlyForStatus(f, check)
-		if err != nil {
-			return err
-		}
-		if !onlyStatus {
-			return errForbidden
-		}
+	if statusRefused {
 		// the DRF API's create serializer has no status: one the caller may not
 		// choose (a creator's ACTIVE, INACTIVE, SUSPENDED) is ignored, and the
 		// tool starts as DRAFT
@@ -283,11 +292,7 @@ func toolCreate(e *core.RequestEvent) error {
 func toolUpdate(e *core.RequestEvent) error {
 	id := e.Request.PathValue("id")
 	// may the caller edit this tool at all? (nothing of the body is read yet)
-	t, err := findVisible(e, c.Tools, id)
-	if err != nil {
-		return err
-	}
-	if err := mayAct(e, t, t.Collection().UpdateRule, errForbidden); err != nil {
+	if _, err := findToEdit(e, c.Tools, id, errForbidden); err != nil {
 		return err
 	}
 	f, err := readForm(e, maxBodyBytes)
@@ -303,26 +308,17 @@ func toolUpdate(e *core.RequestEvent) error {
 		}
 		rule := t.Collection().UpdateRule
 		check := func() (bool, error) { return allowed(e, t, rule) }
-		ok, err := check()
+		statusRefused, err := refusedStatus(f, check)
 		if err != nil {
 			return err
 		}
-		if !ok {
-			onlyStatus, err := refusedOnlyForStatus(f, check)
-			if err != nil {
-				return err
-			}
-			if !onlyStatus {
-				return errForbidden
-			}
+		if statusRefused {
 			f.errs.Add(c.ToolStatus, statusMoveRefused(c.AsTool(t).Status(), fmt.Sprint(f.clean[c.ToolStatus])))
 		}
 		if err := f.err(); err != nil {
 			return err
 		}
-		for field, v := range f.clean {
-			t.Set(field, v)
-		}
+		f.setOn(t)
 		if err := saveAs(e.App, e.Auth, t); err != nil {
 			return err
 		}
