@@ -270,14 +270,24 @@ type usageTotals struct {
 	CreatorEarnings int64 `db:"creator_earnings"`
 }
 
-func totals(r statsRange, scope string, params dbx.Params, dst *usageTotals) statsQuery {
+func totals(r statsRange, scope string, params dbx.Params, then func(sums usageTotals)) statsQuery {
 	return statsQuery{
 		name: "totals",
 		sql: "SELECT COUNT(*) AS uses, COUNT(DISTINCT u.user) AS unique_users, COALESCE(SUM(u.points_spent), 0) AS points_spent,\n" +
 			"COALESCE(SUM(u.creator_earning), 0) AS creator_earnings FROM tool_usage u WHERE " + scope + " AND " + inRange,
 		params: r.params(params),
-		read:   func(q *dbx.Query) error { return q.One(dst) },
+		read: func(q *dbx.Query) error {
+			var sums usageTotals
+			err := q.One(&sums)
+			then(sums)
+			return err
+		},
 	}
+}
+
+// byTool is the "by tool" query sql, read into dst.
+func byTool(r statsRange, sql string, params dbx.Params, dst *[]toolUse) statsQuery {
+	return statsQuery{name: "by tool", sql: sql, params: r.params(params), read: func(q *dbx.Query) error { return q.All(dst) }}
 }
 
 // toolUse is one tool's share of a set of usage rows.
@@ -323,14 +333,9 @@ func toolStatsQueries(app core.App, info *core.RequestInfo, tool *core.Record, r
 		RecentUsage: []usageView{}, Range: r.view(),
 	}
 	of := dbx.Params{"tool": tool.Id}
-	var sums usageTotals
-	totalsQ := totals(r, scopeTool, of, &sums)
-	read := totalsQ.read
-	totalsQ.read = func(q *dbx.Query) error {
-		err := read(q)
+	totalsQ := totals(r, scopeTool, of, func(sums usageTotals) {
 		body.UniqueUsers, body.CreatorEarnings = sums.UniqueUsers, sums.CreatorEarnings
-		return err
-	}
+	})
 	recent, err := recentUsage(app, info, tool, &body.RecentUsage)
 	if err != nil {
 		return nil, nil, err
@@ -392,25 +397,15 @@ type ClientStatsBody struct {
 func clientStatsQueries(r statsRange, user string) (any, []statsQuery) {
 	body := &ClientStatsBody{Role: c.RoleClient, ByTool: []toolUse{}, Range: r.view()}
 	of := dbx.Params{"user": user}
-	var sums usageTotals
-	totalsQ := totals(r, scopeUser, of, &sums)
-	read := totalsQ.read
-	totalsQ.read = func(q *dbx.Query) error {
-		err := read(q)
+	totalsQ := totals(r, scopeUser, of, func(sums usageTotals) {
 		body.TotalUses, body.PointsSpent = sums.Uses, sums.PointsSpent
-		return err
-	}
+	})
 	// a client's rows of the range are few: grouped in one pass by (user, created_at)
-	byTool := statsQuery{
-		name: "by tool",
-		// materialized: the range's rows are picked by (user, created_at), not walked in tool order
-		sql: "WITH r AS MATERIALIZED (SELECT u.tool, u.points_spent FROM tool_usage u WHERE " + scopeUser + " AND " + inRange + ")\n" +
-			"SELECT r.tool AS tool, COALESCE(t.name, '') AS tool_name, COUNT(*) AS uses, COALESCE(SUM(r.points_spent), 0) AS points_spent\n" +
-			"FROM r LEFT JOIN tools t ON t.id = r.tool GROUP BY r.tool ORDER BY uses DESC, points_spent DESC, r.tool LIMIT " + fmt.Sprint(maxBareList),
-		params: r.params(of),
-		read:   func(q *dbx.Query) error { return q.All(&body.ByTool) },
-	}
-	return body, []statsQuery{totalsQ, byTool, series(r, scopeUser, of, &body.Series)}
+	// materialized: the range's rows are picked by (user, created_at), not walked in tool order
+	byToolQ := byTool(r, "WITH r AS MATERIALIZED (SELECT u.tool, u.points_spent FROM tool_usage u WHERE "+scopeUser+" AND "+inRange+")\n"+
+		"SELECT r.tool AS tool, COALESCE(t.name, '') AS tool_name, COUNT(*) AS uses, COALESCE(SUM(r.points_spent), 0) AS points_spent\n"+
+		"FROM r LEFT JOIN tools t ON t.id = r.tool GROUP BY r.tool ORDER BY uses DESC, points_spent DESC, r.tool LIMIT "+fmt.Sprint(maxBareList), of, &body.ByTool)
+	return body, []statsQuery{totalsQ, byToolQ, series(r, scopeUser, of, &body.Series)}
 }
 
 // CreatorStatsBody is GET /api/tools/usage/stats/ for a creator: its tools.
@@ -430,22 +425,12 @@ type CreatorStatsBody struct {
 func creatorStatsQueries(r statsRange, user string) (any, []statsQuery) {
 	body := &CreatorStatsBody{Role: c.RoleToolCreator, ByTool: []toolUse{}, Range: r.view()}
 	of := dbx.Params{"creator": user}
-	var sums usageTotals
-	totalsQ := totals(r, scopeCreator, of, &sums)
-	read := totalsQ.read
-	totalsQ.read = func(q *dbx.Query) error {
-		err := read(q)
+	totalsQ := totals(r, scopeCreator, of, func(sums usageTotals) {
 		body.TotalUses, body.TotalRevenue, body.UniqueUsers, body.CreatorEarnings = sums.Uses, sums.PointsSpent, sums.UniqueUsers, sums.CreatorEarnings
-		return err
-	}
-	byTool := statsQuery{
-		name: "by tool",
-		sql: "WITH p AS MATERIALIZED (" + perTool("t.creator = {:creator}") + ")\n" +
-			"SELECT tool, tool_name, uses, points_spent FROM p ORDER BY uses DESC, points_spent DESC, tool LIMIT " + fmt.Sprint(maxBareList),
-		params: r.params(of),
-		read:   func(q *dbx.Query) error { return q.All(&body.ByTool) },
-	}
-	return body, []statsQuery{totalsQ, byTool, series(r, scopeCreator, of, &body.Series)}
+	})
+	byToolQ := byTool(r, "WITH p AS MATERIALIZED ("+perTool("t.creator = {:creator}")+")\n"+
+		"SELECT tool, tool_name, uses, points_spent FROM p ORDER BY uses DESC, points_spent DESC, tool LIMIT "+fmt.Sprint(maxBareList), of, &body.ByTool)
+	return body, []statsQuery{totalsQ, byToolQ, series(r, scopeCreator, of, &body.Series)}
 }
 
 // PlatformStatsBody is GET /api/tools/usage/stats/ for an admin, and the

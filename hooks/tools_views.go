@@ -10,15 +10,33 @@ import (
 	c "toolbase/collections"
 )
 
+// toolHead is what both representations of a tool start with.
+type toolHead struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Category    string `json:"category"`
+	Status      string `json:"status"`
+	Creator     string `json:"creator"`
+	CreatorName string `json:"creator_name"`
+}
+
+func toolHeadOf(t *core.Record, creatorName string) toolHead {
+	tool := c.AsTool(t)
+	return toolHead{
+		ID:          t.Id,
+		Name:        tool.Name(),
+		Description: t.GetString(c.ToolDescription),
+		Category:    t.GetString(c.ToolCategory),
+		Status:      tool.Status(),
+		Creator:     tool.Creator(),
+		CreatorName: creatorName,
+	}
+}
+
 // toolView is the DRF API's detail representation of a tool, plus rating_count.
 type toolView struct {
-	ID               string   `json:"id"`
-	Name             string   `json:"name"`
-	Description      string   `json:"description"`
-	Category         string   `json:"category"`
-	Status           string   `json:"status"`
-	Creator          string   `json:"creator"`
-	CreatorName      string   `json:"creator_name"`
+	toolHead
 	CreatorEmail     string   `json:"creator_email"`
 	PointsCost       int64    `json:"points_cost"`
 	APIEndpoint      string   `json:"api_endpoint"`
@@ -36,13 +54,7 @@ type toolView struct {
 // toolListView is the DRF API's list representation of a tool, plus the
 // creator's id.
 type toolListView struct {
-	ID            string  `json:"id"`
-	Name          string  `json:"name"`
-	Description   string  `json:"description"`
-	Category      string  `json:"category"`
-	Status        string  `json:"status"`
-	Creator       string  `json:"creator"`
-	CreatorName   string  `json:"creator_name"`
+	toolHead
 	PointsCost    int64   `json:"points_cost"`
 	TotalUses     int64   `json:"total_uses"`
 	AverageRating float64 `json:"average_rating"`
@@ -54,13 +66,7 @@ func newToolView(t, u *core.Record) toolView {
 	tool := c.AsTool(t)
 	name, email := creatorOf(u)
 	return toolView{
-		ID:               t.Id,
-		Name:             tool.Name(),
-		Description:      t.GetString(c.ToolDescription),
-		Category:         t.GetString(c.ToolCategory),
-		Status:           tool.Status(),
-		Creator:          tool.Creator(),
-		CreatorName:      name,
+		toolHead:         toolHeadOf(t, name),
 		CreatorEmail:     email,
 		PointsCost:       tool.PointsCost(),
 		APIEndpoint:      tool.APIEndpoint(),
@@ -81,13 +87,7 @@ func newToolListView(t, u *core.Record) toolListView {
 	tool := c.AsTool(t)
 	name, _ := creatorOf(u)
 	return toolListView{
-		ID:            t.Id,
-		Name:          tool.Name(),
-		Description:   t.GetString(c.ToolDescription),
-		Category:      t.GetString(c.ToolCategory),
-		Status:        tool.Status(),
-		Creator:       tool.Creator(),
-		CreatorName:   name,
+		toolHead:      toolHeadOf(t, name),
 		PointsCost:    tool.PointsCost(),
 		TotalUses:     tool.TotalUses(),
 		AverageRating: rating2(tool.AverageRating()),
