@@ -61,6 +61,20 @@ func pageDetail(e *core.RequestEvent) error {
 
 var slugRe = regexp.MustCompile(c.SlugPattern)
 
+// readPageInto reads the body's page fields onto p.
+func readPageInto(e *core.RequestEvent, p *core.Record) error {
+	f, err := readForm(e, maxBodyBytes)
+	if err != nil {
+		return err
+	}
+	readPageFields(f)
+	if err := f.err(); err != nil {
+		return err
+	}
+	f.setOn(p)
+	return nil
+}
+
 // readPageFields reads a page's writable fields into f.clean.
 func readPageFields(f *form) {
 	if slug, ok := f.text(c.PageSlug, c.MaxSlugChars, true); ok && !slugRe.MatchString(slug) {
@@ -87,15 +101,9 @@ func pageCreate(e *core.RequestEvent) error {
 	if err := mustAllowCreate(e, p); err != nil {
 		return err
 	}
-	f, err := readForm(e, maxBodyBytes)
-	if err != nil {
+	if err := readPageInto(e, p); err != nil {
 		return err
 	}
-	readPageFields(f)
-	if err := f.err(); err != nil {
-		return err
-	}
-	f.setOn(p)
 	if err := mustAllowCreate(e, p); err != nil {
 		return err
 	}
@@ -116,15 +124,9 @@ func pageUpdate(e *core.RequestEvent) error {
 	if err := mayAct(e, p, p.Collection().UpdateRule, errForbidden); err != nil {
 		return err
 	}
-	f, err := readForm(e, maxBodyBytes)
-	if err != nil {
+	if err := readPageInto(e, p); err != nil {
 		return err
 	}
-	readPageFields(f)
-	if err := f.err(); err != nil {
-		return err
-	}
-	f.setOn(p)
 	if err := saveAs(e.App, e.Auth, p); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 // Package hooks holds toolbase's business logic: record hooks, custom routes
-// and CLI commands, one file per capability, all bound from Register. The
-// money core is the ledger sub-package.
+// and CLI commands, in files named <capability>_<layer>.go (routes, views,
+// hooks, cmd; drf_* for the DRF API's machinery), all bound from Register
+// in this file, which only wires. The money core is the ledger sub-package.
 package hooks
 
 import (
