@@ -251,6 +251,12 @@ func (l listing) filtered(e *core.RequestEvent, filters map[string][]string) err
 	return l.list(e, conds...)
 }
 
+// listRoute is the handler of l's list, narrowed by choiceFilters
+// (query parameter → choices; nil: no filter).
+func (l listing) listRoute(filters map[string][]string) handler {
+	return func(e *core.RequestEvent) error { return l.filtered(e, filters) }
+}
+
 // bare answers the bare array (the DRF API's extra list actions) of what l
 // lists, narrowed by conds, capped at maxBareList.
 func (l listing) bare(e *core.RequestEvent, conds ...dbx.Expression) error {

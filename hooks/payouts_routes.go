@@ -15,25 +15,19 @@ import (
 
 func bindPayoutRoutes(authed group) {
 	admin := only(authed, c.RoleAdmin)
-	route(authed, "/payouts/", map[string]handler{http.MethodGet: payoutList, http.MethodPost: payoutCreate})
-	route(authed, "/payouts/{id}/", map[string]handler{http.MethodGet: payoutDetail})
+	route(authed, "/payouts/", map[string]handler{
+		http.MethodGet:  payoutListing.listRoute(map[string][]string{c.PayoutStatus: c.PayoutStatuses, c.PayoutCreator: nil}),
+		http.MethodPost: payoutCreate,
+	})
+	route(authed, "/payouts/{id}/", map[string]handler{http.MethodGet: payoutListing.detail})
 	route(admin, "/payouts/{id}/approve/", map[string]handler{http.MethodPost: payoutApprove})
 	route(admin, "/payouts/{id}/reject/", map[string]handler{http.MethodPost: payoutReject})
 	route(admin, "/payouts/{id}/mark_paid/", map[string]handler{http.MethodPost: payoutMarkPaid})
 }
 
+// payoutListing is GET /api/payouts/ (own payouts (admins: all), newest first;
+// ?status=, ?creator=) and GET /api/payouts/{id}/.
 var payoutListing = listing{collection: c.Payouts, show: payoutViews}
-
-// payoutList is GET /api/payouts/: own payouts (admins: all), newest first;
-// ?status=, ?creator=.
-func payoutList(e *core.RequestEvent) error {
-	return payoutListing.filtered(e, map[string][]string{c.PayoutStatus: c.PayoutStatuses, c.PayoutCreator: nil})
-}
-
-// payoutDetail is GET /api/payouts/{id}/.
-func payoutDetail(e *core.RequestEvent) error {
-	return payoutListing.detail(e)
-}
 
 // payoutCreate is POST /api/payouts/ {amount, method?} (creators): 201 with
 // the REQUESTED payout.

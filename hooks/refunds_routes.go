@@ -15,24 +15,18 @@ import (
 
 func bindRefundRoutes(authed group) {
 	admin := only(authed, c.RoleAdmin)
-	route(authed, "/refunds/", map[string]handler{http.MethodGet: refundList, http.MethodPost: refundCreate})
-	route(authed, "/refunds/{id}/", map[string]handler{http.MethodGet: refundDetail})
+	route(authed, "/refunds/", map[string]handler{
+		http.MethodGet:  refundListing.listRoute(map[string][]string{c.RefundStatus: c.RefundStatuses, c.RefundUsage: nil}),
+		http.MethodPost: refundCreate,
+	})
+	route(authed, "/refunds/{id}/", map[string]handler{http.MethodGet: refundListing.detail})
 	route(admin, "/refunds/{id}/approve/", map[string]handler{http.MethodPost: refundApprove})
 	route(admin, "/refunds/{id}/reject/", map[string]handler{http.MethodPost: refundReject})
 }
 
+// refundListing is GET /api/refunds/ (own requests (admins: all), newest first;
+// ?status=, ?usage=) and GET /api/refunds/{id}/.
 var refundListing = listing{collection: c.Refunds, show: refundViews}
-
-// refundList is GET /api/refunds/: own requests (admins: all), newest first;
-// ?status=, ?usage=.
-func refundList(e *core.RequestEvent) error {
-	return refundListing.filtered(e, map[string][]string{c.RefundStatus: c.RefundStatuses, c.RefundUsage: nil})
-}
-
-// refundDetail is GET /api/refunds/{id}/.
-func refundDetail(e *core.RequestEvent) error {
-	return refundListing.detail(e)
-}
 
 // refundCreate is POST /api/refunds/ {usage, reason}: the payer asks for a
 // usage's points back; 201 with the REQUESTED refund.
