@@ -53,7 +53,8 @@ func textOf(s *session, id string) string {
 
 // The issue's admin scenarios, in one story on the demo data: a creator's
 // tool waits for review, a client has used creator1's tools, asked for a
-// refund and opened a ticket, creator1 asked for a payout. The admin
+// refund and opened a ticket, creator1 asked for a payout. The overview shows
+// the platform's fees (a figure and a series of the chart). The admin
 // approves the tool (the client then uses it), grants points with a reason
 // (ledger and audit show it), is refused a deduction below zero, approves and
 // pays the payout double-clicking each button (one PAYOUT row), approves the
@@ -118,6 +119,11 @@ func TestWebAppAdmin(t *testing.T) {
 
 	// --- overview: statistics and what waits, live
 	a.do("overview", chromedp.Click(tid("nav-admin")), chromedp.WaitVisible(tid("admin-stats-chart")))
+	// two uses of Word Counter at 5 points, 20 % fees: 10 spent, 2 in fees, and a chart line of them
+	a.until("fees", `document.querySelector('[data-testid="admin-stats-spent"]').textContent === '10' && document.querySelector('[data-testid="admin-stats-fees"]').textContent === '2'`)
+	if cols := eval[string](a, "fees series", `[...document.querySelectorAll('.chart-box .sr-only thead th')].map((th) => th.textContent).join(',')`); cols != "Period,Uses,Points spent,Fees" {
+		a.fail("fees series", fmt.Errorf("the chart's table has columns %q, want a Fees series", cols))
+	}
 	a.until("pending count", `document.querySelector('[data-testid="admin-pending-count"]').textContent === '1'`)
 	for _, id := range []string{"admin-payouts-count", "admin-refunds-count", "admin-tickets-count"} {
 		a.until(id, `document.querySelector('[data-testid="`+id+`"]').textContent === '1'`)

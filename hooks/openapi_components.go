@@ -286,6 +286,7 @@ func openAPISchemas() *ordered[*schema] {
 	s.set("SeriesPoint", viewOf(seriesPoint{}, "One bucket of a series.", seriesMore))
 	platformMore := map[string]*schema{
 		"points_granted": d("Points granted by admins in the bucket (GRANT ledger rows)."),
+		"platform_fees":  d("The platform's fees in the bucket: what its uses cost minus their creators' earnings (refunded uses left out)."),
 		"new_users":      d("Users who signed up in the bucket."),
 	}
 	for k, v := range seriesMore {
@@ -345,6 +346,7 @@ func openAPISchemas() *ordered[*schema] {
 		"role":           enum([]string{c.RoleAdmin}, ""),
 		"total_uses":     d("Uses in the range."),
 		"points_spent":   d("What they cost."),
+		"platform_fees":  d("The platform's fees: `points_spent` minus the creators' earnings of the same uses (their EARNING ledger rows); refunded uses left out."),
 		"points_granted": d("Points granted by admins in the range (GRANT ledger rows)."),
 		"new_users":      d("Users who signed up in the range."),
 		"top_tools": arrayOf(ref("ToolUse"), fmt.Sprintf("The %d most used tools of the range: most uses first, then most points, then id.",
