@@ -57,6 +57,7 @@ var Schema = map[string]Spec{
 			f(ToolRatingCount, "number"),
 			f(ToolTimeoutSeconds, "number"),
 			hidden(ToolSigningSecret, "text"),
+			f(ToolModerationNote, "text"),
 			f(FieldCreatedAt, "autodate"),
 			f(FieldUpdatedAt, "autodate"),
 		},

@@ -36,6 +36,7 @@ func register(app core.App, cfg Config) *toolbase {
 	bindUse(app)
 	tb.bindRemote(app)
 	bindBuiltins(app)
+	bindModeration(app)
 	tb.bindAPIKeys(app)
 	bindLogRedaction(app)
 	bindFeedback(app)
