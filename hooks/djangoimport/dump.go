@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 )
 
 // A dump is the output of `python manage.py dumpdata`: one JSON list of
@@ -148,7 +149,10 @@ func syntaxError(dec *json.Decoder, path string, err error, fallback string) err
 	var typ *json.UnmarshalTypeError
 	msg := fallback
 	switch {
-	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+	case errors.Is(err, io.EOF) && offset == 0:
+		msg = "the file is empty, not dumpdata's output"
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		(errors.As(err, &syn) && strings.Contains(syn.Error(), "unexpected end of JSON input")):
 		msg = "the file ends in the middle of the list: it is truncated (was dumpdata interrupted, or the copy incomplete?)"
 	case errors.As(err, &syn):
 		offset = syn.Offset

@@ -164,3 +164,17 @@ func readFixture(t testing.TB) ([]dumpRow, map[string]string) {
 	}
 	return rows, creds.Passwords
 }
+
+// core_NewUser saves a toolbase user (not imported) and returns its id.
+func core_NewUser(t testing.TB, app core.App, users *core.Collection) string {
+	t.Helper()
+	u := core.NewRecord(users)
+	u.SetEmail("native@example.org")
+	u.SetPassword("native-pass-1")
+	u.Set(c.UserUsername, "native")
+	u.Set(c.UserRole, c.RoleClient)
+	if err := app.Save(u); err != nil {
+		t.Fatal(err)
+	}
+	return u.Id
+}
