@@ -107,13 +107,16 @@ func generateDump(path string, users, tools, usage int) error {
     "total_uses": %d, "total_revenue": "%d.00", "average_rating": "%d.%02d", "created_at": %q, "updated_at": %q`,
 			t, t%(tools/5)+1, t%7, uses[t], uses[t]*(t%7), avg/100, avg%100, at, at))
 	}
+	// rows in the order of their ids, which is the order of their times, as
+	// the platform's database gives them
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for g := 1; g <= usage; g++ {
 		tool, user := g%tools+1, g%(users-tools/5)+tools/5+1
 		row("tools.toolusage", g, fmt.Sprintf(`    "tool": %d, "user": %d,
     "input_data": {"text": "hello %d", "n": %d},
     "output_data": {"result": "Processed data from Tool %d", "status": "success"},
     "points_spent": %d, "execution_time": "00:00:00.100000", "success": true, "error_message": null,
-    "created_at": "2026-03-%02dT12:00:00.%03dZ"`, tool, user, g, g%100, tool, tool%7, g%28+1, g%1000))
+    "created_at": %q`, tool, user, g, g%100, tool, tool%7, start.Add(time.Duration(g)*7*time.Second).Format("2006-01-02T15:04:05.000Z")))
 	}
 	for u := tools/5 + 1; u <= users; u++ {
 		row("tools.toolfeedback", u, fmt.Sprintf(`    "tool": %d, "user": %d, "rating": %d, "comment": "", "is_public": true,
