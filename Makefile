@@ -23,9 +23,9 @@ test:
 bench: build
 	go run ./bench -bin ./$(BIN) $(BENCHFLAGS)
 
-# explore the seed API's write bodies for longer than `make test` does
+# explore the DRF API's write bodies for longer than `make test` does
 fuzz:
-	go test ./hooks -run '^$$' -fuzz FuzzSeedWriteBodies -fuzztime $(FUZZTIME)
+	go test ./hooks -run '^$$' -fuzz FuzzDRFWriteBodies -fuzztime $(FUZZTIME)
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

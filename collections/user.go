@@ -34,7 +34,7 @@ const (
 	RoleAdmin       = "ADMIN"
 )
 
-// Roles lists every role in the order the seed API documents them.
+// Roles lists every role in the order the DRF API documents them.
 var Roles = []string{RoleClient, RoleToolCreator, RoleAdmin}
 
 // User is a typed proxy of a users record.

@@ -10,15 +10,15 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/pocketbase/pocketbase/tools/security"
 	"github.com/spf13/cast"
 
 	c "toolbase/collections"
+	"toolbase/hooks/internal/middleware"
 )
 
-// PocketBase's own ways to a users token obey the seed API's rules:
+// PocketBase's own ways to a users token obey the DRF API's rules:
 //
 //   - auth-with-password, auth-with-otp, auth-with-oauth2 and auth-refresh of
 //     the users collection go through the failed-login throttle that guards
@@ -34,18 +34,8 @@ const nativeThrottleHook = "toolbaseLoginThrottle"
 // bindNativeAuth binds the throttle to PocketBase's auth routes and caps the
 // lifetime of the users' tokens.
 func (tb *toolbase) bindNativeAuth(app core.App) {
-	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
-		Id: nativeThrottleHook,
-		Func: func(se *core.ServeEvent) error {
-			se.Router.Bind(&hook.Handler[*core.RequestEvent]{
-				Id:   nativeThrottleHook,
-				Func: tb.throttleNativeAuth,
-				// after the body limit and the auth token's loading
-				Priority: apis.DefaultBodyLimitMiddlewarePriority + 1,
-			})
-			return se.Next()
-		},
-	})
+	// after the body limit and the auth token's loading
+	middleware.Bind(app, nativeThrottleHook, apis.DefaultBodyLimitMiddlewarePriority+1, tb.throttleNativeAuth)
 	app.OnRecordAuthRequest(c.Users).BindFunc(func(e *core.RecordAuthRequestEvent) error {
 		token, err := capTokenLifetime(e.Record, e.Token, tb.cfg.AccessTTL)
 		if err != nil {

@@ -181,7 +181,7 @@ func upgradePassword(app core.App, user *core.Record, stored, password string) (
 }
 
 // Bind converts Django hashes on PocketBase's auth-with-password of users (the
-// seed API's POST /api/token/ calls CheckPassword itself), and ends the
+// DRF API's POST /api/token/ calls CheckPassword itself), and ends the
 // tokens of a user a superuser deactivates.
 func Bind(app core.App) {
 	app.OnRecordAuthWithPasswordRequest(c.Users).Bind(&hook.Handler[*core.RecordAuthWithPasswordRequestEvent]{

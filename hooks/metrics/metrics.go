@@ -24,6 +24,8 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"toolbase/hooks/internal/middleware"
 )
 
 // TokenEnv names the environment variable holding the bearer token that may
@@ -202,14 +204,10 @@ var started = time.Now()
 // Bind serves GET /api/metrics and counts every request of app.
 func Bind(app core.App) {
 	current.Store(&app)
+	middleware.Bind(app, "toolbaseRequestMetrics", requestPriority, countRequest)
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Id: "toolbaseMetrics",
 		Func: func(se *core.ServeEvent) error {
-			se.Router.Bind(&hook.Handler[*core.RequestEvent]{
-				Id:       "toolbaseRequestMetrics",
-				Priority: requestPriority,
-				Func:     countRequest,
-			})
 			se.Router.GET(Path, serveMetrics)
 			return se.Next()
 		},

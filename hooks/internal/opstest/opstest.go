@@ -132,7 +132,7 @@ func Do(t testing.TB, method, url, body string, headers ...string) (*http.Respon
 	return res, string(raw)
 }
 
-// APIKey creates an API key through the seed API for the bearer auth and returns its secret.
+// APIKey creates an API key through the DRF API for the bearer auth and returns its secret.
 func APIKey(t testing.TB, base, auth string) string {
 	t.Helper()
 	res, body := Do(t, http.MethodPost, base+"/api/tools/api-keys/", `{"key_name":"test"}`, "Authorization", auth)
