@@ -77,45 +77,9 @@ func openAPISchemas() *ordered[*schema] {
 	s.set("ToolCreator", viewOf(creatorView{}, "A user in the DRF API's tool-creator representation.", map[string]*schema{
 		"api_key": &schema{Type: "null", Description: "Always null."}, "created_at": created,
 	}))
-	profileWrite := object("Profile fields to change; the others keep their values.",
-		opt("website", str("An http(s) URL, or `\"\"` to clear it.").uriOrEmpty().chars(0, 200)),
-		opt("location", str("").chars(0, maxLocationChars)),
-		opt("skills", arrayOf(str("").chars(0, maxItemChars), "").atMostItems(maxListItems)),
-		opt("email_notifications", boolean("")),
-		opt("marketing_emails", boolean("")))
-	s.set("ProfileWrite", profileWrite)
-	userFields := func(withEmail, withPassword bool, required bool) []oaField {
-		var fs []oaField
-		mk := req
-		if !required {
-			mk = opt
-		}
-		if withEmail {
-			fs = append(fs, mk("email", str("A valid address, unique ignoring case.").format("email").chars(1, maxEmailChars)))
-		}
-		fs = append(fs, mk("username", str("Letters, digits and `@ . + - _`; unique ignoring case.").chars(1, maxUsernameChars).pattern(`^[\w.@+-]+$`)))
-		if withPassword {
-			fs = append(fs,
-				req("password", str("8–71 characters; not entirely numeric; not the username or the email's local part.").chars(minPasswordChars, maxPasswordLen).format("password")),
-				req("password_confirm", str("The same password.").format("password")))
-		}
-		fs = append(fs,
-			opt("first_name", str("").chars(0, maxNameChars)),
-			opt("last_name", str("").chars(0, maxNameChars)),
-			opt("phone_number", str("").chars(0, maxPhoneChars)),
-			opt("company_name", str("").chars(0, maxCompanyChars)),
-			opt("bio", str("").chars(0, maxBioChars)),
-			opt("profile", ref("ProfileWrite")))
-		return fs
+	for _, b := range []*bodySpec{profileBody, registerBody, userEditBody, meEditBody, roleBody} {
+		s.set(b.name, b.schema())
 	}
-	s.set("RegisterRequest", object("A new client. `role` and balances are ignored: a registered user is a CLIENT with 0 points.",
-		userFields(true, true, true)...))
-	s.set("UserUpdate", object("An admin's edit of a user. PUT requires `email` and `username`. Role and balances are read-only "+
-		"(see `change_role/`, `add_points/`, `deduct_points/`); changing another user's email signs that user out.",
-		userFields(true, false, true)...))
-	s.set("MeUpdate", object("An edit of the caller's own profile. PUT requires `username`. `email`, `role` and balances are read-only here "+
-		"(email changes go through PocketBase's email-change flow).", userFields(false, false, true)...))
-	s.set("RoleChange", object("", req("role", enum(c.Roles, ""))))
 	s.set("PointsBalance", object("",
 		req("points_balance", integer("")),
 		req("can_use_tools", boolean("True for a positive balance, and always for admins (who use tools free)."))))
@@ -158,20 +122,7 @@ func openAPISchemas() *ordered[*schema] {
 		"category": enum(c.Categories, ""), "status": enum(c.Statuses, ""), "created_at": created,
 	}))
 	s.set("PaginatedTools", paginated("ToolListItem", "A page of tools."))
-	s.set("ToolWrite", object("A tool's writable fields. PUT and POST require `name`; PATCH takes any subset and leaves the rest. "+
-		"`creator` (always the caller on create), the counters and the timestamps are read-only.",
-		req("name", str("").chars(1, maxToolNameChars)),
-		opt("description", str("").chars(0, maxToolDescriptionChars).def("")),
-		opt("category", enum(c.Categories, "").def(c.CategoryOther)),
-		opt("status", enum(c.Statuses, "On create (the DRF API's create serializer has no status: toolbase's extension), a creator may send DRAFT or PENDING, "+
-			"and any other status it sends is ignored (the tool starts as DRAFT); admins any (past review: audited as `tool.status`). On edit, a creator moves its own tool "+
-			"DRAFT → PENDING and ACTIVE ⇄ INACTIVE; only admins approve (ACTIVE) or suspend (SUSPENDED).").def(c.StatusDraft)),
-		opt("points_cost", integer("An explicit 0 is kept.").within(0, c.MaxPointsCost).def(c.DefaultPointsCost)),
-		opt("api_endpoint", str("An http(s) URL, or `\"\"`. toolbase calls it on each use; it must use https unless "+
-			"`TOOLBASE_ALLOW_HTTP_ENDPOINTS` is set.").uriOrEmpty().chars(0, 200)),
-		opt("api_documentation", str("An http(s) URL, or `\"\"`.").uriOrEmpty().chars(0, 200)),
-		opt("tags", arrayOf(str("").chars(0, maxItemChars), "").atMostItems(maxListItems).def([]string{})),
-		opt("version", str("Not blank.").chars(1, maxToolVersionChars).def(c.DefaultVersion))))
+	s.set(toolBody.name, toolBody.schema())
 
 	// use and usage
 	s.set("Usage", viewOf(usageView{}, "A use of a tool.", map[string]*schema{
