@@ -87,17 +87,33 @@ type tokenPair struct {
 	Refresh string `json:"refresh"`
 }
 
+// The token routes' bodies.
+var (
+	tokenObtainBody = &bodySpec{name: "TokenObtainRequest", fields: []bodyField{
+		textF("email", maxCredentialChars).req().about("The user's email: as stored, or ignoring case when that names one user."),
+		secretF("password", maxCredentialChars).formatted("password").about("Taken exactly as sent (no trimming)."),
+	}}
+	// a token too long is refused as invalid (401), as any bad token
+	tokenRefreshBody = &bodySpec{name: "TokenRefreshRequest", fields: []bodyField{
+		secretF("refresh", maxTokenChars).checkedLater(1).about("A refresh token, unused."),
+	}}
+	tokenVerifyBody = &bodySpec{name: "TokenVerifyRequest", fields: []bodyField{
+		secretF("token", maxTokenChars).checkedLater(1).about("An access token, or an unused refresh token."),
+	}}
+)
+
 // obtainTokens is POST /api/token/: email and password for a token pair.
 func (tb *toolbase) obtainTokens(e *core.RequestEvent) error {
 	f, err := readForm(e, maxBodyBytes)
 	if err != nil {
 		return err
 	}
-	email, _ := f.text("email", maxCredentialChars, true)
-	password, _ := formSecret(f, "password", maxCredentialChars)
+	tokenObtainBody.read(f)
 	if err := f.err(); err != nil {
 		return err
 	}
+	email, _ := f.cleanText("email")
+	password, _ := f.cleanText("password")
 
 	throttle := tb.logins
 	keys := newLoginKeys(e.RealIP(), email)
@@ -151,10 +167,11 @@ func (tb *toolbase) refreshTokens(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	token, _ := formSecret(f, "refresh", -1)
+	tokenRefreshBody.read(f)
 	if err := f.err(); err != nil {
 		return err
 	}
+	token, _ := f.cleanText("refresh")
 
 	// a refresh is a way to a token too: a locked address gets none, and
 	// invalid refresh tokens count as failures of the address
@@ -205,10 +222,11 @@ func verifyToken(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	token, _ := formSecret(f, "token", -1)
+	tokenVerifyBody.read(f)
 	if err := f.err(); err != nil {
 		return err
 	}
+	token, _ := f.cleanText("token")
 	if validAccessToken(e.App, token) {
 		return e.JSON(http.StatusOK, map[string]any{})
 	}

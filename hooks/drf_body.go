@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -126,10 +127,12 @@ func (f *form) take(field string, required bool) (any, bool) {
 
 func (f *form) keep(field string, v any) { f.clean[field] = v }
 
-// setOn sets the fields read (f.clean) on rec.
-func (f *form) setOn(rec *core.Record) {
+// setOn sets the fields read (f.clean) on rec: those of only, or all.
+func (f *form) setOn(rec *core.Record, only ...string) {
 	for field, v := range f.clean {
-		rec.Set(field, v)
+		if len(only) == 0 || slices.Contains(only, field) {
+			rec.Set(field, v)
+		}
 	}
 }
 

@@ -115,6 +115,8 @@ type oaRequestBody struct {
 	Description string                 `json:"description,omitempty"`
 	Required    bool                   `json:"required"`
 	Content     map[string]oaMediaType `json:"content"`
+
+	spec *bodySpec // what the route reads the body with (bodyOf)
 }
 
 type oaMediaType struct {

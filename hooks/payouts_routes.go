@@ -14,20 +14,24 @@ import (
 )
 
 func bindPayoutRoutes(authed group) {
-	admin := only(authed, c.RoleAdmin)
-	route(authed, "/payouts/", map[string]handler{
-		http.MethodGet:  payoutListing.listRoute(map[string][]string{c.PayoutStatus: c.PayoutStatuses, c.PayoutCreator: nil}),
-		http.MethodPost: payoutCreate,
-	})
-	route(authed, "/payouts/{id}/", map[string]handler{http.MethodGet: payoutListing.detail})
-	route(admin, "/payouts/{id}/approve/", map[string]handler{http.MethodPost: payoutApprove})
-	route(admin, "/payouts/{id}/reject/", map[string]handler{http.MethodPost: payoutReject})
-	route(admin, "/payouts/{id}/mark_paid/", map[string]handler{http.MethodPost: payoutMarkPaid})
+	bindRequestRoutes(authed, "/payouts/", payoutListing, map[string][]string{c.PayoutStatus: c.PayoutStatuses, c.PayoutCreator: nil},
+		payoutCreate, map[string]handler{
+			approvePayoutMove.action:  movePayoutRoute(approvePayoutMove),
+			rejectPayoutMove.action:   movePayoutRoute(rejectPayoutMove),
+			markPaidPayoutMove.action: movePayoutRoute(markPaidPayoutMove),
+		})
 }
 
 // payoutListing is GET /api/payouts/ (own payouts (admins: all), newest first;
 // ?status=, ?creator=) and GET /api/payouts/{id}/.
 var payoutListing = listing{collection: c.Payouts, show: payoutViews}
+
+// payoutCreateBody is a creator's payout request.
+var payoutCreateBody = &bodySpec{name: "PayoutCreate", fields: []bodyField{
+	integerF(c.PayoutAmount, 1, int64(c.MaxPoints)).req().about("At least `TOOLBASE_MIN_PAYOUT` (default 100) and at most the pending balance " +
+		"(`total_revenue − total_payouts`) minus the creator's REQUESTED and APPROVED payouts."),
+	textF(c.PayoutMethod, c.MaxPayoutMethodChars),
+}}
 
 // payoutCreate is POST /api/payouts/ {amount, method?} (creators): 201 with
 // the REQUESTED payout.
@@ -46,12 +50,8 @@ func payoutCreate(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	if amount, ok := f.integer(c.PayoutAmount, 1, int64(c.MaxPoints), true); ok {
-		p.Set(c.PayoutAmount, amount)
-	}
-	if method, ok := f.text(c.PayoutMethod, c.MaxPayoutMethodChars, false); ok {
-		p.Set(c.PayoutMethod, method)
-	}
+	payoutCreateBody.read(f)
+	f.setOn(p)
 	if err := mustAllowCreate(e, p); err != nil {
 		return err
 	}
@@ -70,72 +70,49 @@ type payoutMove struct {
 	verb   string // "approved", for the refusal
 	from   []string
 	to     string
-	pay    bool // moves the money
+	pay    bool      // moves the money
+	body   *bodySpec // the admin's fields
 }
 
-// The admins' moves of a payout.
+// The admins' moves of a payout: approve/ {note?} REQUESTED → APPROVED;
+// reject/ {note} REQUESTED or APPROVED → REJECTED; mark_paid/ {reference,
+// note?} APPROVED → PAID, with the PAYOUT ledger row.
 var (
-	approvePayoutMove  = payoutMove{action: "approve", verb: "approved", from: []string{c.PayoutRequested}, to: c.PayoutApproved}
-	rejectPayoutMove   = payoutMove{action: "reject", verb: "rejected", from: []string{c.PayoutRequested, c.PayoutApproved}, to: c.PayoutRejected}
-	markPaidPayoutMove = payoutMove{action: "mark_paid", verb: "marked paid", from: []string{c.PayoutApproved}, to: c.PayoutPaid, pay: true}
+	approvePayoutMove = payoutMove{action: "approve", verb: "approved", from: []string{c.PayoutRequested}, to: c.PayoutApproved,
+		body: &bodySpec{name: "PayoutApprove", fields: []bodyField{textF(c.PayoutNote, c.MaxNoteChars)}}}
+	rejectPayoutMove = payoutMove{action: "reject", verb: "rejected", from: []string{c.PayoutRequested, c.PayoutApproved}, to: c.PayoutRejected,
+		body: &bodySpec{name: "PayoutReject", fields: []bodyField{textF(c.PayoutNote, c.MaxNoteChars).req().about("Why.")}}}
+	markPaidPayoutMove = payoutMove{action: "mark_paid", verb: "marked paid", from: []string{c.PayoutApproved}, to: c.PayoutPaid, pay: true,
+		body: &bodySpec{name: "PayoutMarkPaid", fields: []bodyField{
+			textF(c.PayoutReference, c.MaxPayoutReferenceChars).req().about("The external payment's reference."),
+			textF(c.PayoutNote, c.MaxNoteChars),
+		}}}
 )
-
-// payoutApprove is POST /api/payouts/{id}/approve/ {note?} (admin): REQUESTED → APPROVED.
-func payoutApprove(e *core.RequestEvent) error {
-	return movePayout(e, approvePayoutMove,
-		func(f *form, p *core.Record) {
-			if note, ok := f.text(c.PayoutNote, c.MaxNoteChars, false); ok {
-				p.Set(c.PayoutNote, note)
-			}
-		})
-}
-
-// payoutReject is POST /api/payouts/{id}/reject/ {note} (admin): REQUESTED or
-// APPROVED → REJECTED.
-func payoutReject(e *core.RequestEvent) error {
-	return movePayout(e, rejectPayoutMove,
-		func(f *form, p *core.Record) {
-			if note, ok := f.text(c.PayoutNote, c.MaxNoteChars, true); ok {
-				p.Set(c.PayoutNote, note)
-			}
-		})
-}
-
-// payoutMarkPaid is POST /api/payouts/{id}/mark_paid/ {reference, note?}
-// (admin): APPROVED → PAID, with the PAYOUT ledger row.
-func payoutMarkPaid(e *core.RequestEvent) error {
-	return movePayout(e, markPaidPayoutMove,
-		func(f *form, p *core.Record) {
-			if ref, ok := f.text(c.PayoutReference, c.MaxPayoutReferenceChars, true); ok {
-				p.Set(c.PayoutReference, ref)
-			}
-			if note, ok := f.text(c.PayoutNote, c.MaxNoteChars, false); ok {
-				p.Set(c.PayoutNote, note)
-			}
-		})
-}
 
 var payoutStateFields = []string{c.PayoutStatus, c.PayoutAmount, c.PayoutReference, c.PayoutNote, c.PayoutProcessedBy}
 
-// movePayout is an admin route's move of a payout: the body is read by read
-// (which sets the payout's fields from it), then movePayoutAs does the move.
-func movePayout(e *core.RequestEvent, move payoutMove, read func(f *form, p *core.Record)) error {
-	id := e.Request.PathValue("id")
-	if _, err := findVisible(e, c.Payouts, id); err != nil {
-		return err
+// movePayoutRoute is POST /api/payouts/{id}/<move>/ (admin): the body is
+// read by the move's spec, then movePayoutAs sets its fields and moves.
+func movePayoutRoute(move payoutMove) handler {
+	return func(e *core.RequestEvent) error {
+		id := e.Request.PathValue("id")
+		if _, err := findVisible(e, c.Payouts, id); err != nil {
+			return err
+		}
+		f, err := readForm(e, maxBodyBytes)
+		if err != nil {
+			return err
+		}
+		move.body.read(f)
+		saved, err := movePayoutAs(e.App, e.Auth, id, move, func(p *core.Record) error {
+			f.setOn(p)
+			return f.err()
+		})
+		if err != nil {
+			return err
+		}
+		return answerOne(e, http.StatusOK, payoutViews, saved)
 	}
-	f, err := readForm(e, maxBodyBytes)
-	if err != nil {
-		return err
-	}
-	saved, err := movePayoutAs(e.App, e.Auth, id, move, func(p *core.Record) error {
-		read(f, p)
-		return f.err()
-	})
-	if err != nil {
-		return err
-	}
-	return answerOne(e, http.StatusOK, payoutViews, saved)
 }
 
 // movePayoutAs moves payout id for admin in one transaction: set applies the

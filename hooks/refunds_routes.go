@@ -14,19 +14,22 @@ import (
 )
 
 func bindRefundRoutes(authed group) {
-	admin := only(authed, c.RoleAdmin)
-	route(authed, "/refunds/", map[string]handler{
-		http.MethodGet:  refundListing.listRoute(map[string][]string{c.RefundStatus: c.RefundStatuses, c.RefundUsage: nil}),
-		http.MethodPost: refundCreate,
-	})
-	route(authed, "/refunds/{id}/", map[string]handler{http.MethodGet: refundListing.detail})
-	route(admin, "/refunds/{id}/approve/", map[string]handler{http.MethodPost: refundApprove})
-	route(admin, "/refunds/{id}/reject/", map[string]handler{http.MethodPost: refundReject})
+	bindRequestRoutes(authed, "/refunds/", refundListing, map[string][]string{c.RefundStatus: c.RefundStatuses, c.RefundUsage: nil},
+		refundCreate, map[string]handler{
+			approveRefundDecision.action: decideRefundRoute(approveRefundDecision),
+			rejectRefundDecision.action:  decideRefundRoute(rejectRefundDecision),
+		})
 }
 
 // refundListing is GET /api/refunds/ (own requests (admins: all), newest first;
 // ?status=, ?usage=) and GET /api/refunds/{id}/.
 var refundListing = listing{collection: c.Refunds, show: refundViews}
+
+// refundCreateBody is a payer's refund request.
+var refundCreateBody = &bodySpec{name: "RefundCreate", fields: []bodyField{
+	textF(c.RefundUsage, 50).req().about("A usage the caller paid for, within `TOOLBASE_REFUND_WINDOW_DAYS` (default 30) days."),
+	textF(c.RefundReason, c.MaxReasonChars).req(),
+}}
 
 // refundCreate is POST /api/refunds/ {usage, reason}: the payer asks for a
 // usage's points back; 201 with the REQUESTED refund.
@@ -41,13 +44,12 @@ func refundCreate(e *core.RequestEvent) error {
 	}
 	r := core.NewRecord(col)
 	r.Set(c.RefundRequester, e.Auth.Id)
-	usage, _ := f.text(c.RefundUsage, 50, true)
-	reason, _ := f.text(c.RefundReason, c.MaxReasonChars, true)
+	refundCreateBody.read(f)
 	if err := f.err(); err != nil {
 		return err
 	}
-	r.Set(c.RefundUsage, usage)
-	r.Set(c.RefundReason, reason)
+	f.setOn(r)
+	usage, _ := f.cleanText(c.RefundUsage)
 	// the create rule admits only the usage's payer
 	ok, err := canCreate(e, r)
 	if err != nil {
@@ -64,39 +66,46 @@ func refundCreate(e *core.RequestEvent) error {
 
 var refundStateFields = []string{c.RefundStatus, c.RefundAmount, c.RefundCreatorReversal, c.RefundPlatformAbsorbed, c.RefundNote, c.RefundProcessedBy}
 
-// refundApprove is POST /api/refunds/{id}/approve/ {note?} (admin).
-func refundApprove(e *core.RequestEvent) error {
-	return decideRefund(e, "approve", c.RefundApproved, false)
+// refundDecision is an admin's decision on a REQUESTED refund.
+type refundDecision struct {
+	action string // the route's name, and the audit action after "refund."
+	status string
+	body   *bodySpec // the admin's note
 }
 
-// refundReject is POST /api/refunds/{id}/reject/ {note} (admin).
-func refundReject(e *core.RequestEvent) error {
-	return decideRefund(e, "reject", c.RefundRejected, true)
-}
+// The admins' decisions: approve/ {note?}, reject/ {note}.
+var (
+	approveRefundDecision = refundDecision{action: "approve", status: c.RefundApproved,
+		body: &bodySpec{name: "RefundApprove", fields: []bodyField{textF(c.RefundNote, c.MaxNoteChars)}}}
+	rejectRefundDecision = refundDecision{action: "reject", status: c.RefundRejected,
+		body: &bodySpec{name: "RefundReject", fields: []bodyField{textF(c.RefundNote, c.MaxNoteChars).req().about("Why.")}}}
+)
 
-// decideRefund is an admin route's decision on a refund.
-func decideRefund(e *core.RequestEvent, action, status string, noteRequired bool) error {
-	id := e.Request.PathValue("id")
-	if _, err := findVisible(e, c.Refunds, id); err != nil {
-		return err
+// decideRefundRoute is POST /api/refunds/{id}/<decision>/ (admin).
+func decideRefundRoute(d refundDecision) handler {
+	return func(e *core.RequestEvent) error {
+		id := e.Request.PathValue("id")
+		if _, err := findVisible(e, c.Refunds, id); err != nil {
+			return err
+		}
+		f, err := readForm(e, maxBodyBytes)
+		if err != nil {
+			return err
+		}
+		d.body.read(f)
+		if err := f.err(); err != nil {
+			return err
+		}
+		var note *string
+		if s, ok := f.cleanText(c.RefundNote); ok {
+			note = &s
+		}
+		saved, err := decideRefundAs(e.App, e.Auth, id, d.action, d.status, note)
+		if err != nil {
+			return err
+		}
+		return answerOne(e, http.StatusOK, refundViews, saved)
 	}
-	f, err := readForm(e, maxBodyBytes)
-	if err != nil {
-		return err
-	}
-	note, hasNote := f.text(c.RefundNote, c.MaxNoteChars, noteRequired)
-	if err := f.err(); err != nil {
-		return err
-	}
-	var notePtr *string
-	if hasNote {
-		notePtr = &note
-	}
-	saved, err := decideRefundAs(e.App, e.Auth, id, action, status, notePtr)
-	if err != nil {
-		return err
-	}
-	return answerOne(e, http.StatusOK, refundViews, saved)
 }
 
 // decideRefundAs moves REQUESTED refund id to status for admin, in one
