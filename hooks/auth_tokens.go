@@ -17,6 +17,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/security"
 	"github.com/pocketbase/pocketbase/tools/types"
+	"github.com/spf13/cast"
 
 	c "toolbase/collections"
 )
@@ -444,4 +445,25 @@ func findUserByEmail(app core.App, users *core.Collection, email string) (*core.
 		return nil, nil
 	}
 	return user, err
+}
+
+// capTokenLifetime returns token when it expires within ttl, else a token of
+// the same record and kind (refreshable or not) that lives ttl.
+func capTokenLifetime(record *core.Record, token string, ttl time.Duration) (string, error) {
+	if ttl <= 0 {
+		return token, nil
+	}
+	claims, err := security.ParseUnverifiedJWT(token)
+	if err != nil {
+		return "", err
+	}
+	if exp := cast.ToInt64(claims["exp"]); exp > 0 && !time.Unix(exp, 0).After(time.Now().Add(ttl)) {
+		return token, nil
+	}
+	return security.NewJWT(jwt.MapClaims{
+		core.TokenClaimType:         core.TokenTypeAuth,
+		core.TokenClaimId:           record.Id,
+		core.TokenClaimCollectionId: record.Collection().Id,
+		core.TokenClaimRefreshable:  cast.ToBool(claims[core.TokenClaimRefreshable]),
+	}, record.TokenKey()+record.Collection().AuthToken.Secret, ttl)
 }

@@ -138,16 +138,3 @@ func withChecks(fns ...handler) handler {
 		return (&hook.Hook[*core.RequestEvent]{}).Trigger(e, fns...)
 	}
 }
-
-// bindRequestRoutes binds the routes of requests that admins decide on
-// (payouts, refunds): at base the list (l, with its choice filters) and the
-// create, at base{id}/ the detail, and at base{id}/<decision>/ each admin's
-// decision.
-func bindRequestRoutes(authed group, base string, l listing, filters map[string][]string, create handler, decisions map[string]handler) {
-	route(authed, base, map[string]handler{http.MethodGet: l.listRoute(filters), http.MethodPost: create})
-	route(authed, base+"{id}/", map[string]handler{http.MethodGet: l.detail})
-	admin := only(authed, c.RoleAdmin)
-	for name, decide := range decisions {
-		route(admin, base+"{id}/"+name+"/", map[string]handler{http.MethodPost: decide})
-	}
-}
