@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
 
@@ -61,16 +60,16 @@ func refundCreate(e *core.RequestEvent) error {
 }
 
 // refundDecision is an admin's decision on a REQUESTED refund; name is its body's.
-func refundDecision(action, to, name string, note bodyField) decision {
-	return decision{collection: c.Refunds, noun: "refund", action: action, verb: strings.ToLower(to), from: []string{c.RefundRequested}, to: to,
+func refundDecision(action, verb, to, name string, note bodyField) decision {
+	return decision{collection: c.Refunds, noun: "refund", action: action, verb: verb, from: []string{c.RefundRequested}, to: to,
 		body:    &bodySpec{name: name, fields: []bodyField{note}},
 		audited: []string{c.RefundStatus, c.RefundAmount, c.RefundCreatorReversal, c.RefundPlatformAbsorbed, c.RefundNote, c.RefundProcessedBy}}
 }
 
 // The admins' decisions: approve/ {note?} refunds the usage; reject/ {note}.
 var (
-	approveRefundDecision = withMove(refundDecision("approve", c.RefundApproved, "RefundApprove", textF(c.RefundNote, c.MaxNoteChars)), refundMoney)
-	rejectRefundDecision  = refundDecision("reject", c.RefundRejected, "RefundReject", textF(c.RefundNote, c.MaxNoteChars).req().about("Why."))
+	approveRefundDecision = withMove(refundDecision("approve", "approved", c.RefundApproved, "RefundApprove", textF(c.RefundNote, c.MaxNoteChars)), refundMoney)
+	rejectRefundDecision  = refundDecision("reject", "rejected", c.RefundRejected, "RefundReject", textF(c.RefundNote, c.MaxNoteChars).req().about("Why."))
 )
 
 // refundMoney refunds an approved refund's usage (ledger.RefundUsage) and
