@@ -55,7 +55,9 @@ func replicaDrill(t *testing.T, replicaURL string, env []string, load time.Durat
 	srv := startServer(t, bin, dir, env...)
 	rateLimitsOff(t, srv.base)
 	token := login(t, srv.base, "client1@example.com", "client-demo-pass")
-	tool := demoToolID(t, srv.base, token, "JSON Formatter")
+	// a tool without an endpoint: one transaction per use, the load this
+	// drill's bounds were measured with (a built-in or remote use writes twice)
+	tool := plainToolID(t, srv.base, login(t, srv.base, "admin@example.com", "admin-demo-pass"))
 	acks := hammer(t, srv.base, token, tool, "crash", load)
 	kill := time.Now()
 	if err := srv.cmd.Process.Signal(syscall.SIGKILL); err != nil {
@@ -234,4 +236,23 @@ func runEnv(t *testing.T, env []string, bin string, args ...string) (string, int
 		t.Setenv(k, v)
 	}
 	return run(t, bin, args...)
+}
+
+// plainToolID creates, as the admin (token), an ACTIVE tool of 1 point
+// without an endpoint, and returns its id.
+func plainToolID(t *testing.T, base, token string) string {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, base+"/api/tools/tools/", strings.NewReader(`{"name": "Drill tool", "points_cost": 1, "status": "ACTIVE"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var body struct{ ID string }
+	if err := json.NewDecoder(res.Body).Decode(&body); err != nil || res.StatusCode != http.StatusCreated {
+		t.Fatalf("creating the drill's tool: %d %v", res.StatusCode, err)
+	}
+	return body.ID
 }

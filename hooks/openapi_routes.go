@@ -333,6 +333,8 @@ func drfOperations() []opSpec {
 				"**Idempotency.** With an `Idempotency-Key`, the same key from the same user within 24 hours replays the first answer " +
 				"(same status and body, header `Idempotent-Replayed: true`) and charges nothing; the same key with another tool or input is 422.\n\n" +
 				"**Local tools** (no `api_endpoint`): the use succeeds at once with `output_data` `{\"status\": \"accepted\"}`.\n\n" +
+				"**Built-in tools** (`api_endpoint` `https://builtin.invalid/<name>`: wordcount, json-format, hash, markdown, units): they run inside toolbase, " +
+				"without network, and settle like remote tools: their output, or a failed use refunded once (e.g. invalid JSON to json-format).\n\n" +
 				"**Remote tools** (an `api_endpoint`): after the charge is committed, toolbase POSTs " +
 				"`{\"usage_id\", \"tool_id\", \"user_id\", \"input_data\"}` (JSON) to the endpoint, with header `" + SignatureHeader + ": t=<unix seconds>,v1=<hex>`, " +
 				"where `v1` is the HMAC-SHA256 of `<t>.<raw body>` under the tool's signing secret (see `signing_secret/`): the endpoint should " +

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	c "toolbase/collections"
+	"toolbase/hooks/builtin"
 	"toolbase/hooks/ledger"
 )
 
@@ -23,6 +24,7 @@ type demoTool struct {
 	creator, name, description, category string
 	cost                                 int64
 	tags                                 []string
+	builtin                              string // the built-in it runs (hooks/builtin)
 }
 
 // The demo logins, listed in the README.
@@ -35,12 +37,14 @@ var demoUsers = []demoUser{
 	{"client3@example.com", "client3", "Chen", "Client", c.RoleClient, "client-demo-pass", 100},
 }
 
+// The demo tools are built-ins: they do real, deterministic work, without
+// network (hooks/builtin).
 var demoTools = []demoTool{
-	{"creator1@example.com", "Text Summarizer", "Summarises a text in three sentences.", c.CategoryAI, 5, []string{"nlp", "summary"}},
-	{"creator1@example.com", "JSON Formatter", "Pretty-prints and validates JSON.", c.CategoryDevelopment, 1, []string{"json", "format"}},
-	{"creator1@example.com", "Meeting Notes", "Turns a transcript into action items.", c.CategoryProductivity, 3, []string{"meetings"}},
-	{"creator2@example.com", "Image Upscaler", "Doubles the resolution of a picture.", c.CategoryCreative, 10, []string{"image"}},
-	{"creator2@example.com", "Invoice Parser", "Extracts totals and dates from invoices.", c.CategoryBusiness, 8, []string{"finance", "ocr"}},
+	{"creator1@example.com", "Word Counter", "Counts the words, characters, sentences and paragraphs of a text, with its reading time. Input: {\"text\": \"…\"}.", c.CategoryProductivity, 5, []string{"text", "count"}, "wordcount"},
+	{"creator1@example.com", "JSON Formatter", "Pretty-prints and validates JSON. Input: {\"json\": \"<the JSON text>\"}.", c.CategoryDevelopment, 1, []string{"json", "format"}, "json-format"},
+	{"creator1@example.com", "Markdown to HTML", "Renders Markdown as safe HTML (raw HTML and unsafe links dropped). Input: {\"markdown\": \"# Title\"}.", c.CategoryCreative, 3, []string{"markdown", "html"}, "markdown"},
+	{"creator2@example.com", "Hash Generator", "SHA-256 (or sha512, sha1, md5) of a text, in hex and base64. Input: {\"text\": \"…\", \"algorithm\": \"sha256\"}.", c.CategoryDevelopment, 10, []string{"hash", "checksum"}, "hash"},
+	{"creator2@example.com", "Unit Converter", "Converts lengths, masses, temperatures, volumes, times, speeds and data sizes. Input: {\"value\": 5, \"from\": \"km\", \"to\": \"mi\"}.", c.CategoryBusiness, 8, []string{"units", "convert"}, "units"},
 }
 
 // SeedDemo creates the demo users (with points granted through the ledger) and
@@ -88,6 +92,12 @@ func SeedDemo(app core.App) (created int, err error) {
 			var existing core.Record
 			err := tx.RecordQuery(tools).AndWhere(dbx.HashExp{c.ToolCreator: ids[d.creator], c.ToolName: d.name}).Limit(1).One(&existing)
 			if err == nil {
+				if existing.GetString(c.ToolAPIEndpoint) == "" { // seeded before the built-ins existed
+					existing.Set(c.ToolAPIEndpoint, builtin.Address(d.builtin))
+					if err := tx.Save(&existing); err != nil {
+						return fmt.Errorf("making %s a built-in: %w", d.name, err)
+					}
+				}
 				continue
 			}
 			t := core.NewRecord(tools)
@@ -98,6 +108,7 @@ func SeedDemo(app core.App) (created int, err error) {
 			t.Set(c.ToolCreator, ids[d.creator])
 			t.Set(c.ToolPointsCost, d.cost)
 			t.Set(c.ToolTags, d.tags)
+			t.Set(c.ToolAPIEndpoint, builtin.Address(d.builtin))
 			if err := tx.Save(t); err != nil {
 				return fmt.Errorf("creating tool %s: %w", d.name, err)
 			}

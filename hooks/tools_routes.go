@@ -58,7 +58,8 @@ var toolBody = &bodySpec{name: "ToolWrite",
 			"only admins approve (ACTIVE) or suspend (SUSPENDED)."),
 		integerF(c.ToolPointsCost, 0, c.MaxPointsCost).dflt(c.DefaultPointsCost).about("An explicit 0 is kept."),
 		linkF(c.ToolAPIEndpoint).about("An http(s) URL, or `\"\"`. toolbase calls it on each use; it must use https unless " +
-			"`TOOLBASE_ALLOW_HTTP_ENDPOINTS` is set."),
+			"`TOOLBASE_ALLOW_HTTP_ENDPOINTS` is set. `https://builtin.invalid/<name>` makes it a built-in tool (set by admins only; " +
+			"docs/api.md, Built-in tools)."),
 		linkF(c.ToolAPIDocumentation).about("An http(s) URL, or `\"\"`."),
 		stringListF(c.ToolTags, maxListItems, maxItemChars).dflt([]string{}),
 		textF(c.ToolVersion, maxToolVersionChars).nonBlank().dflt(c.DefaultVersion).about("Not blank."),

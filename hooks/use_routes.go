@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	c "toolbase/collections"
+	"toolbase/hooks/builtin"
 	"toolbase/hooks/ledger"
 	"toolbase/hooks/metrics"
 )
@@ -26,7 +27,7 @@ var ErrNotUsable = errors.New("tool is not active")
 //
 // A tool with an api_endpoint is then called, outside any transaction, and the
 // use settled in a second one (ledger.Settle): its output, or a failure
-// refunded.
+// refunded. A built-in tool (hooks/builtin) takes the same path, run locally.
 func (tb *toolbase) UseTool(app core.App, req ledger.UseRequest) (*ledger.UseResult, error) {
 	tool := c.AsTool(req.Tool)
 	// toolbase's extension: a creator tries its own tool in any status (free)
@@ -34,7 +35,8 @@ func (tb *toolbase) UseTool(app core.App, req ledger.UseRequest) (*ledger.UseRes
 		return nil, ErrNotUsable
 	}
 	remote := tool.APIEndpoint() != ""
-	if remote {
+	local := builtin.Reserved(tool.APIEndpoint()) // a built-in: no call, no slot
+	if remote && !local {
 		if !tb.caller.acquire(tool.Id) {
 			return nil, ErrTooManyInFlight
 		}
@@ -53,6 +55,9 @@ func (tb *toolbase) UseTool(app core.App, req ledger.UseRequest) (*ledger.UseRes
 			return nil, ErrInProgress
 		}
 		return res, nil
+	}
+	if local {
+		return ledger.Settle(app, res.Usage.Id, builtin.Run(tool.APIEndpoint(), input))
 	}
 	return ledger.Settle(app, res.Usage.Id, tb.caller.measuredCall(tb.cfg, tool, res.Usage, input))
 }

@@ -32,6 +32,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
@@ -62,7 +63,7 @@ const (
 
 // Bind installs the limiter on app's router.
 func Bind(app core.App) {
-	l := &limiter{buckets: map[string]*bucket{}}
+	l := &limiter{buckets: expirable.NewLRU[string, *rate.Limiter](maxBuckets, nil, bucketIdle)}
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		warnProxy(se.App)
 		return se.Next()
@@ -194,17 +195,18 @@ func ruleName(r core.RateLimitRule) string { return r.Label + r.Audience }
 // ---------------------------------------------------------------------------
 // toolbase's limits: per API key or per user
 
+// limiter holds a token bucket per (rule, API key or user), in an expiring
+// LRU: a bucket idle for bucketIdle is full again (for windows up to a day),
+// so forgetting it changes nothing, and the LRU bounds the memory.
 type limiter struct {
-	mu        sync.Mutex
-	buckets   map[string]*bucket
-	lastSweep time.Time
+	mu      sync.Mutex
+	buckets *expirable.LRU[string, *rate.Limiter]
 }
 
-type bucket struct {
-	lim    *rate.Limiter
-	window time.Duration
-	seen   time.Time
-}
+const (
+	maxBuckets = 100_000
+	bucketIdle = 24 * time.Hour
+)
 
 // handle applies toolbase's rule of the route, if any, to the request's API
 // key or user.
@@ -226,11 +228,11 @@ func (l *limiter) handle(e *core.RequestEvent) error {
 		subject = "key:" + key
 	}
 	now := time.Now()
-	b := l.bucket(rule, subject, now)
+	b := l.bucket(rule, subject)
 	name := ruleName(rule)
 	h := e.Response.Header()
 	h.Add("RateLimit-Policy", policy(name, rule.MaxRequests, rule.Duration))
-	res := b.lim.ReserveN(now, 1)
+	res := b.ReserveN(now, 1)
 	if delay := res.DelayFrom(now); !res.OK() || delay > 0 {
 		res.CancelAt(now)
 		wait := int64(math.Ceil(delay.Seconds()))
@@ -240,7 +242,7 @@ func (l *limiter) handle(e *core.RequestEvent) error {
 		metrics.RateLimited("toolbase", name)
 		return refuse(e, name, max(1, wait))
 	}
-	tokens := b.lim.TokensAt(now)
+	tokens := b.TokensAt(now)
 	perSecond := float64(rule.MaxRequests) / float64(rule.Duration)
 	full := int64(math.Ceil((float64(rule.MaxRequests) - tokens) / perSecond))
 	h.Add("RateLimit", fmt.Sprintf("%q;r=%d;t=%d", name, int64(math.Floor(tokens)), max(0, full)))
@@ -248,29 +250,16 @@ func (l *limiter) handle(e *core.RequestEvent) error {
 }
 
 // bucket returns subject's token bucket for rule (a changed rule starts
-// fresh buckets), forgetting, once a minute, those idle long enough to be full.
-func (l *limiter) bucket(rule core.RateLimitRule, subject string, now time.Time) *bucket {
+// fresh buckets).
+func (l *limiter) bucket(rule core.RateLimitRule, subject string) *rate.Limiter {
 	key := fmt.Sprintf("%s|%d/%d|%s", ruleName(rule), rule.MaxRequests, rule.Duration, subject)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if now.Sub(l.lastSweep) > time.Minute {
-		for k, b := range l.buckets {
-			if now.Sub(b.seen) > b.window {
-				delete(l.buckets, k)
-			}
-		}
-		l.lastSweep = now
-	}
-	b, ok := l.buckets[key]
+	b, ok := l.buckets.Get(key)
 	if !ok {
-		window := time.Duration(rule.Duration) * time.Second
-		b = &bucket{
-			lim:    rate.NewLimiter(rate.Limit(float64(rule.MaxRequests)/window.Seconds()), rule.MaxRequests),
-			window: window,
-		}
-		l.buckets[key] = b
+		b = rate.NewLimiter(rate.Limit(float64(rule.MaxRequests)/float64(rule.Duration)), rule.MaxRequests)
 	}
-	b.seen = now
+	l.buckets.Add(key, b) // restarts its idle time
 	return b
 }
 
