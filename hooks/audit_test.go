@@ -318,7 +318,7 @@ func approvePayout(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := movePayoutAs(app, admin, payoutID, approvePayoutMove, func(*core.Record) error { return nil }); err != nil {
+	if _, err := approvePayoutMove.decideAs(app, admin, payoutID, func(*core.Record) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -5,14 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
-	"github.com/golang-jwt/jwt/v5"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
-	"github.com/pocketbase/pocketbase/tools/security"
-	"github.com/spf13/cast"
 
 	c "toolbase/collections"
 	"toolbase/hooks/internal/middleware"
@@ -121,25 +117,4 @@ func (tb *toolbase) throttleNativeAuth(e *core.RequestEvent) error {
 		throttle.fail(keys)
 	}
 	return err
-}
-
-// capTokenLifetime returns token when it expires within ttl, else a token of
-// the same record and kind (refreshable or not) that lives ttl.
-func capTokenLifetime(record *core.Record, token string, ttl time.Duration) (string, error) {
-	if ttl <= 0 {
-		return token, nil
-	}
-	claims, err := security.ParseUnverifiedJWT(token)
-	if err != nil {
-		return "", err
-	}
-	if exp := cast.ToInt64(claims["exp"]); exp > 0 && !time.Unix(exp, 0).After(time.Now().Add(ttl)) {
-		return token, nil
-	}
-	return security.NewJWT(jwt.MapClaims{
-		core.TokenClaimType:         core.TokenTypeAuth,
-		core.TokenClaimId:           record.Id,
-		core.TokenClaimCollectionId: record.Collection().Id,
-		core.TokenClaimRefreshable:  cast.ToBool(claims[core.TokenClaimRefreshable]),
-	}, record.TokenKey()+record.Collection().AuthToken.Secret, ttl)
 }

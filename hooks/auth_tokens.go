@@ -17,6 +17,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/security"
 	"github.com/pocketbase/pocketbase/tools/types"
+	"github.com/spf13/cast"
 
 	c "toolbase/collections"
 	"toolbase/hooks/djangoimport"
@@ -88,17 +89,33 @@ type tokenPair struct {
 	Refresh string `json:"refresh"`
 }
 
+// The token routes' bodies.
+var (
+	tokenObtainBody = &bodySpec{name: "TokenObtainRequest", fields: []bodyField{
+		textF("email", maxCredentialChars).req().about("The user's email: as stored, or ignoring case when that names one user."),
+		secretF("password", maxCredentialChars).formatted("password").about("Taken exactly as sent (no trimming)."),
+	}}
+	// a token too long is refused as invalid (401), as any bad token
+	tokenRefreshBody = &bodySpec{name: "TokenRefreshRequest", fields: []bodyField{
+		secretF("refresh", maxTokenChars).checkedLater(1).about("A refresh token, unused."),
+	}}
+	tokenVerifyBody = &bodySpec{name: "TokenVerifyRequest", fields: []bodyField{
+		secretF("token", maxTokenChars).checkedLater(1).about("An access token, or an unused refresh token."),
+	}}
+)
+
 // obtainTokens is POST /api/token/: email and password for a token pair.
 func (tb *toolbase) obtainTokens(e *core.RequestEvent) error {
 	f, err := readForm(e, maxBodyBytes)
 	if err != nil {
 		return err
 	}
-	email, _ := f.text("email", maxCredentialChars, true)
-	password, _ := formSecret(f, "password", maxCredentialChars)
+	tokenObtainBody.read(f)
 	if err := f.err(); err != nil {
 		return err
 	}
+	email, _ := f.cleanText("email")
+	password, _ := f.cleanText("password")
 
 	throttle := tb.logins
 	keys := newLoginKeys(e.RealIP(), email)
@@ -153,10 +170,11 @@ func (tb *toolbase) refreshTokens(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	token, _ := formSecret(f, "refresh", -1)
+	tokenRefreshBody.read(f)
 	if err := f.err(); err != nil {
 		return err
 	}
+	token, _ := f.cleanText("refresh")
 
 	// a refresh is a way to a token too: a locked address gets none, and
 	// invalid refresh tokens count as failures of the address
@@ -207,10 +225,11 @@ func verifyToken(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	token, _ := formSecret(f, "token", -1)
+	tokenVerifyBody.read(f)
 	if err := f.err(); err != nil {
 		return err
 	}
+	token, _ := f.cleanText("token")
 	if validAccessToken(e.App, token) {
 		return e.JSON(http.StatusOK, map[string]any{})
 	}
@@ -428,4 +447,25 @@ func findUserByEmail(app core.App, users *core.Collection, email string) (*core.
 		return nil, nil
 	}
 	return user, err
+}
+
+// capTokenLifetime returns token when it expires within ttl, else a token of
+// the same record and kind (refreshable or not) that lives ttl.
+func capTokenLifetime(record *core.Record, token string, ttl time.Duration) (string, error) {
+	if ttl <= 0 {
+		return token, nil
+	}
+	claims, err := security.ParseUnverifiedJWT(token)
+	if err != nil {
+		return "", err
+	}
+	if exp := cast.ToInt64(claims["exp"]); exp > 0 && !time.Unix(exp, 0).After(time.Now().Add(ttl)) {
+		return token, nil
+	}
+	return security.NewJWT(jwt.MapClaims{
+		core.TokenClaimType:         core.TokenTypeAuth,
+		core.TokenClaimId:           record.Id,
+		core.TokenClaimCollectionId: record.Collection().Id,
+		core.TokenClaimRefreshable:  cast.ToBool(claims[core.TokenClaimRefreshable]),
+	}, record.TokenKey()+record.Collection().AuthToken.Secret, ttl)
 }

@@ -3,6 +3,7 @@ package hooks
 import (
 	"database/sql"
 	"errors"
+	"fmt"
 	"net/http"
 	"regexp"
 
@@ -75,19 +76,23 @@ func readPageInto(e *core.RequestEvent, p *core.Record) error {
 	return nil
 }
 
-// readPageFields reads a page's writable fields into f.clean.
+// pageBody is a page's writable fields.
+var pageBody = &bodySpec{name: "SitePageWrite", desc: "PUT and POST require `slug` and `title`.", fields: []bodyField{
+	textF(c.PageSlug, c.MaxSlugChars).req().matching(slugRe, `Enter a valid "slug" consisting of lowercase letters, numbers or single hyphens.`).
+		about("Lowercase letters and digits in words joined by single hyphens; unique."),
+	textF(c.PageTitle, c.MaxTitleChars).req(),
+	textF(c.PageBody, c.MaxPageBodyBytes).about(fmt.Sprintf("HTML, at most %d bytes.", c.MaxPageBodyBytes)),
+	choiceF(c.PageKind, c.PageKinds).dflt(c.PageKindPage),
+	boolF(c.PagePublished).dflt(false),
+}}
+
+// readPageFields reads a page's writable fields into f.clean; the body is
+// also bounded in bytes.
 func readPageFields(f *form) {
-	if slug, ok := f.text(c.PageSlug, c.MaxSlugChars, true); ok && !slugRe.MatchString(slug) {
-		delete(f.clean, c.PageSlug)
-		f.errs.Add(c.PageSlug, `Enter a valid "slug" consisting of lowercase letters, numbers or single hyphens.`)
+	pageBody.read(f)
+	if body, ok := f.cleanText(c.PageBody); ok && len(body) > c.MaxPageBodyBytes {
+		f.refuse(c.PageBody, "Ensure this field has no more than 204800 bytes.")
 	}
-	f.text(c.PageTitle, c.MaxTitleChars, true)
-	if body, ok := f.text(c.PageBody, c.MaxPageBodyBytes, false); ok && len(body) > c.MaxPageBodyBytes {
-		delete(f.clean, c.PageBody)
-		f.errs.Add(c.PageBody, "Ensure this field has no more than 204800 bytes.")
-	}
-	f.choice(c.PageKind, c.PageKinds, false)
-	f.boolean(c.PagePublished)
 }
 
 // pageCreate is POST /api/content/ {slug, title, body?, kind?, published?}

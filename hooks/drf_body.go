@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +33,9 @@ type form struct {
 	clean   map[string]any
 	errs    FieldErrors
 	partial bool // PATCH: a missing required field is no error
+	// nested are the forms of nested objects read by a spec (a user's
+	// profile), whose errors nest in the answer
+	nested map[string]*form
 }
 
 // readForm reads a JSON, form or multipart body of at most limit bytes. An
@@ -123,10 +127,12 @@ func (f *form) take(field string, required bool) (any, bool) {
 
 func (f *form) keep(field string, v any) { f.clean[field] = v }
 
-// setOn sets the fields read (f.clean) on rec.
-func (f *form) setOn(rec *core.Record) {
+// setOn sets the fields read (f.clean) on rec: those of only, or all.
+func (f *form) setOn(rec *core.Record, only ...string) {
 	for field, v := range f.clean {
-		rec.Set(field, v)
+		if len(only) == 0 || slices.Contains(only, field) {
+			rec.Set(field, v)
+		}
 	}
 }
 
@@ -248,9 +254,9 @@ func (f *form) choice(field string, choices []string, required bool) (string, bo
 	return "", false
 }
 
-// link reads an http(s) URL, or "" to clear it.
-func (f *form) link(field string) (string, bool) {
-	s, ok := f.text(field, 200, false)
+// link reads an http(s) URL of at most max characters, or "" to clear it.
+func (f *form) link(field string, max int) (string, bool) {
+	s, ok := f.text(field, max, false)
 	if !ok {
 		return "", false
 	}
@@ -328,8 +334,31 @@ func (f *form) datetime(field string) (time.Time, bool) {
 	return t.UTC(), true
 }
 
-// err returns the collected field errors as a 400 answer, or nil.
-func (f *form) err() error { return f.errs.Err() }
+// nest records the form a nested object was read into.
+func (f *form) nest(field string, sub *form) {
+	if f.nested == nil {
+		f.nested = map[string]*form{}
+	}
+	f.nested[field] = sub
+}
+
+// err returns the collected field errors as a 400 answer, or nil; a nested
+// object's errors are nested, as DRF does ({"profile": {"website": [...]}}).
+func (f *form) err() error {
+	body := map[string]any{}
+	for field, sub := range f.nested {
+		if len(sub.errs) > 0 {
+			body[field] = sub.errs
+		}
+	}
+	if len(body) == 0 {
+		return f.errs.Err()
+	}
+	for k, v := range f.errs {
+		body[k] = v
+	}
+	return &apiError{status: http.StatusBadRequest, body: body}
+}
 
 // exposeToRules makes the fields read successfully, and only those, the
 // @request.body that API rules see, so that a rule judges exactly the write.

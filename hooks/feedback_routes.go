@@ -23,6 +23,25 @@ func bindFeedbackRoutes(authed group) {
 	})
 }
 
+// feedbackBody is a review's body: a submission's (defaults: the fields it
+// omits take their defaults) or an edit's.
+func feedbackBody(name, desc string, defaults bool) *bodySpec {
+	comment := textF(c.FeedbackComment, c.MaxCommentChars)
+	isPublic := boolF(c.FeedbackIsPublic).about("False: only the author, the tool's creator and admins see it.")
+	if defaults {
+		comment, isPublic = comment.dflt(""), isPublic.dflt(true)
+	}
+	return &bodySpec{name: name, desc: desc, fields: []bodyField{integerF(c.FeedbackRating, c.MinRating, c.MaxRating).req(), comment, isPublic}}
+}
+
+// The review bodies.
+var (
+	feedbackSubmitBody = feedbackBody("FeedbackSubmit", "The caller's review of the tool. A second submission replaces the first, "+
+		"as a new review: the fields it omits take their defaults.", true)
+	feedbackUpdateBody = feedbackBody("FeedbackUpdate", "An edit of a review. PUT requires `rating`; the fields omitted keep their values. "+
+		"`tool` and `user` are read-only (ignored).", false)
+)
+
 // toolFeedbackRoute is GET /api/tools/tools/{id}/feedback/: the public
 // reviews of a tool the caller can see, newest first, as a bare array.
 func toolFeedbackRoute(e *core.RequestEvent) error {
@@ -63,12 +82,13 @@ func submitFeedbackRoute(e *core.RequestEvent) error {
 	if c.AsTool(tool).Creator() == e.Auth.Id {
 		return errDetail(http.StatusForbidden, msgOwnTool)
 	}
-	rating, _ := f.integer(c.FeedbackRating, c.MinRating, c.MaxRating, true)
-	comment, _ := f.text(c.FeedbackComment, c.MaxCommentChars, false)
-	isPublic, given := f.boolean(c.FeedbackIsPublic)
+	feedbackSubmitBody.read(f)
 	if err := f.err(); err != nil {
 		return err
 	}
+	rating, _ := f.cleanInt(c.FeedbackRating)
+	comment, _ := f.cleanText(c.FeedbackComment)
+	isPublic, given := f.cleanBool(c.FeedbackIsPublic)
 	if !given {
 		isPublic = true
 	}
@@ -187,15 +207,8 @@ func feedbackUpdateRoute(e *core.RequestEvent) error {
 	if err := mayChange(e, review, review.Collection().UpdateRule); err != nil {
 		return err
 	}
-	if rating, ok := f.integer(c.FeedbackRating, c.MinRating, c.MaxRating, true); ok {
-		review.Set(c.FeedbackRating, rating)
-	}
-	if comment, ok := f.text(c.FeedbackComment, c.MaxCommentChars, false); ok {
-		review.Set(c.FeedbackComment, comment)
-	}
-	if isPublic, ok := f.boolean(c.FeedbackIsPublic); ok {
-		review.Set(c.FeedbackIsPublic, isPublic)
-	}
+	feedbackUpdateBody.read(f)
+	f.setOn(review)
 	if err := f.err(); err != nil {
 		return err
 	}

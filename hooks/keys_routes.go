@@ -47,6 +47,29 @@ func (tb *toolbase) getKey(e *core.RequestEvent) error {
 	return tb.showKey(e, http.StatusOK, rec, "")
 }
 
+// The key bodies.
+var (
+	keyLimitFields = []bodyField{
+		integerF(c.APIKeyDailyLimit, 0, maxKeyLimit).dflt(c.DefaultDailyLimit).about("Uses per UTC day; 0 allows none."),
+		integerF(c.APIKeyMonthlyLimit, 0, maxKeyLimit).dflt(c.DefaultMonthlyLimit).about("Uses per UTC month; 0 allows none."),
+		boolF(c.APIKeyIsActive).dflt(true).about("False stops the key at once; true restarts it."),
+		datetimeF(c.APIKeyExpiresAt).about("An RFC 3339 time in the future; null clears it."),
+	}
+	keyCreateBody = &bodySpec{name: "APIKeyCreate",
+		desc: fmt.Sprintf("A new key; a user has at most %d keys (inactive and expired ones count).", maxKeysPerUser),
+		fields: append([]bodyField{
+			textF(c.APIKeyName, maxKeyNameChars).req(),
+			idF(c.APIKeyTool).readWith(readToolRef).about("Scope the key to this tool: a client any tool it can see (ACTIVE), " +
+				"a creator also its own, an admin any. Null or `\"\"`: unscoped. Fixed at creation."),
+		}, keyLimitFields...)}
+	keyUpdateBody = &bodySpec{name: "APIKeyUpdate", desc: "PUT requires `key_name`. Owner and scope are fixed (ignored).",
+		fields: append([]bodyField{textF(c.APIKeyName, maxKeyNameChars).req()}, keyLimitFields...)}
+	keyRegenerateBody = &bodySpec{name: "APIKeyRegenerate", fields: []bodyField{
+		integerF("grace_seconds", 0, maxGraceSeconds).dflt(0).
+			about("How long the replaced secret keeps working alongside the new one; 0 stops it at once."),
+	}}
+)
+
 // createKey is POST /api/tools/api-keys/ {key_name, tool?, daily_limit?,
 // monthly_limit?, expires_at?, is_active?} → 201 with the secret, this once.
 func (tb *toolbase) createKey(e *core.RequestEvent) error {
@@ -54,23 +77,12 @@ func (tb *toolbase) createKey(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	name, _ := f.text(c.APIKeyName, maxKeyNameChars, true)
-	toolID := readToolRef(f)
-	daily, monthly := int64(c.DefaultDailyLimit), int64(c.DefaultMonthlyLimit)
-	if v, ok := f.integer(c.APIKeyDailyLimit, 0, maxKeyLimit, false); ok {
-		daily = v
-	}
-	if v, ok := f.integer(c.APIKeyMonthlyLimit, 0, maxKeyLimit, false); ok {
-		monthly = v
-	}
-	active := true
-	if v, ok := f.boolean(c.APIKeyIsActive); ok {
-		active = v
-	}
-	expires := readExpiry(f, tb.cfg.now())
+	keyCreateBody.read(f)
+	checkExpiry(f, tb.cfg.now())
 	if err := f.err(); err != nil {
 		return err
 	}
+	toolID, _ := f.cleanText(c.APIKeyTool)
 	if toolID != "" {
 		if _, err := findVisible(e, c.Tools, toolID); errors.Is(err, errNotFound) {
 			return FieldErrors{c.APIKeyTool: {fmt.Sprintf("Invalid pk \"%s\" - object does not exist.", toolID)}}.Err()
@@ -89,16 +101,12 @@ func (tb *toolbase) createKey(e *core.RequestEvent) error {
 	}
 	rec := core.NewRecord(col)
 	rec.Set(c.APIKeyUser, e.Auth.Id)
-	rec.Set(c.APIKeyTool, toolID)
-	rec.Set(c.APIKeyName, name)
+	rec.Set(c.APIKeyIsActive, true)
+	rec.Set(c.APIKeyDailyLimit, c.DefaultDailyLimit)
+	rec.Set(c.APIKeyMonthlyLimit, c.DefaultMonthlyLimit)
+	f.setOn(rec) // key_name, tool, the limits, is_active, expires_at
 	rec.Set(c.APIKeyHash, hash)
 	rec.Set(c.APIKeyPrefix, prefix)
-	rec.Set(c.APIKeyIsActive, active)
-	rec.Set(c.APIKeyDailyLimit, daily)
-	rec.Set(c.APIKeyMonthlyLimit, monthly)
-	if expires != nil {
-		setExpiry(rec, *expires)
-	}
 	err = e.App.RunInTransaction(func(tx core.App) error {
 		var n int
 		if err := tx.DB().Select("COUNT(*)").From(c.ToolAPIKeys).Where(dbx.HashExp{c.APIKeyUser: e.Auth.Id}).Row(&n); err != nil {
@@ -123,11 +131,8 @@ func (tb *toolbase) updateKey(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	name, hasName := f.text(c.APIKeyName, maxKeyNameChars, true)
-	daily, hasDaily := f.integer(c.APIKeyDailyLimit, 0, maxKeyLimit, false)
-	monthly, hasMonthly := f.integer(c.APIKeyMonthlyLimit, 0, maxKeyLimit, false)
-	active, hasActive := f.boolean(c.APIKeyIsActive)
-	expires := readExpiry(f, tb.cfg.now())
+	keyUpdateBody.read(f)
+	checkExpiry(f, tb.cfg.now())
 	if err := f.err(); err != nil {
 		return err
 	}
@@ -135,21 +140,7 @@ func (tb *toolbase) updateKey(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	if hasName {
-		rec.Set(c.APIKeyName, name)
-	}
-	if hasDaily {
-		rec.Set(c.APIKeyDailyLimit, daily)
-	}
-	if hasMonthly {
-		rec.Set(c.APIKeyMonthlyLimit, monthly)
-	}
-	if hasActive {
-		rec.Set(c.APIKeyIsActive, active)
-	}
-	if expires != nil {
-		setExpiry(rec, *expires)
-	}
+	f.setOn(rec)
 	if err := e.App.Save(rec); err != nil {
 		return err
 	}
@@ -180,10 +171,11 @@ func (tb *toolbase) regenerateKey(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	grace, _ := f.integer("grace_seconds", 0, maxGraceSeconds, false)
+	keyRegenerateBody.read(f)
 	if err := f.err(); err != nil {
 		return err
 	}
+	grace, _ := f.cleanInt("grace_seconds")
 	rec, err := findToEdit(e, c.ToolAPIKeys, e.Request.PathValue("id"), errNotFound)
 	if err != nil {
 		return err
@@ -223,43 +215,28 @@ func (tb *toolbase) regenerateKey(e *core.RequestEvent) error {
 
 // readToolRef reads the optional tool a new key is scoped to: an id, or
 // null/"" for none.
-func readToolRef(f *form) string {
-	v, present := f.data[c.APIKeyTool]
+func readToolRef(f *form, field string) {
+	v, present := f.data[field]
 	if !present || v == nil {
-		return ""
+		return
 	}
 	s, ok := v.(string)
 	if !ok {
-		f.errs.Add(c.APIKeyTool, fmt.Sprintf("Incorrect type. Expected pk value, received %s.", jsonType(v)))
-		return ""
+		f.errs.Add(field, fmt.Sprintf("Incorrect type. Expected pk value, received %s.", jsonType(v)))
+		return
 	}
 	s = strings.TrimSpace(s)
 	if s != "" && (len(s) > 100 || !plainID.MatchString(s)) {
-		f.errs.Add(c.APIKeyTool, "Invalid pk - object does not exist.")
-		return ""
-	}
-	return s
-}
-
-// setExpiry sets expires_at, clearing it for a zero time.
-func setExpiry(rec *core.Record, t time.Time) {
-	if t.IsZero() {
-		rec.Set(c.APIKeyExpiresAt, "")
+		f.errs.Add(field, "Invalid pk - object does not exist.")
 		return
 	}
-	rec.Set(c.APIKeyExpiresAt, t.UTC())
+	f.keep(field, s)
 }
 
-// readExpiry reads expires_at: nil when absent, a zero time to clear it (null),
-// else a time that must be after now.
-func readExpiry(f *form, now time.Time) *time.Time {
-	t, ok := f.datetime(c.APIKeyExpiresAt)
-	if !ok {
-		return nil
-	}
-	if !t.IsZero() && !t.After(now) {
+// checkExpiry refuses an expires_at read that is not after now (null, to
+// clear it, is fine).
+func checkExpiry(f *form, now time.Time) {
+	if t, ok := f.cleanTime(c.APIKeyExpiresAt); ok && !t.IsZero() && !t.After(now) {
 		f.errs.Add(c.APIKeyExpiresAt, "Ensure this date is in the future.")
-		return nil
 	}
-	return &t
 }

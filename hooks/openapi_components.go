@@ -36,18 +36,12 @@ func openAPISchemas() *ordered[*schema] {
 	s.set("InvalidRole", object("The DRF API's answer to a missing or unknown role.", req("error", enum([]string{"Invalid role"}, ""))))
 
 	// tokens
-	s.set("TokenObtainRequest", object("",
-		req("email", str("The user's email: as stored, or ignoring case when that names one user.").chars(1, maxCredentialChars)),
-		req("password", str("Taken exactly as sent (no trimming).").chars(1, maxCredentialChars).format("password"))))
-	s.set("TokenRefreshRequest", object("", req("refresh", str("A refresh token, unused.").chars(1, maxTokenChars))))
-	s.set("TokenVerifyRequest", object("", req("token", str("An access token, or an unused refresh token.").chars(1, maxTokenChars))))
 	s.set("TokenPair", viewOf(tokenPair{}, "", map[string]*schema{
 		"access": d("A PocketBase auth token of the user (HS256; claims `type: \"auth\"`, `id`, `collectionId`, `exp`, plus SimpleJWT's " +
 			"`token_type: \"access\"`, `user_id`, `jti`, `iat`). Lifetime `TOOLBASE_ACCESS_TOKEN_TTL` (default 60m)."),
 		"refresh": d("toolbase's refresh JWT (HS256; claims `token_type: \"refresh\"`, `jti`, `user_id`, `iat`, `exp`), usable once. " +
 			"Lifetime `TOOLBASE_REFRESH_TOKEN_TTL` (default 24h). It dies when the user's password or email changes."),
 	}))
-	s.set("Empty", object("An empty object."))
 
 	// users
 	roles := enum(c.Roles, "")
@@ -77,45 +71,6 @@ func openAPISchemas() *ordered[*schema] {
 	s.set("ToolCreator", viewOf(creatorView{}, "A user in the DRF API's tool-creator representation.", map[string]*schema{
 		"api_key": &schema{Type: "null", Description: "Always null."}, "created_at": created,
 	}))
-	profileWrite := object("Profile fields to change; the others keep their values.",
-		opt("website", str("An http(s) URL, or `\"\"` to clear it.").uriOrEmpty().chars(0, 200)),
-		opt("location", str("").chars(0, maxLocationChars)),
-		opt("skills", arrayOf(str("").chars(0, maxItemChars), "").atMostItems(maxListItems)),
-		opt("email_notifications", boolean("")),
-		opt("marketing_emails", boolean("")))
-	s.set("ProfileWrite", profileWrite)
-	userFields := func(withEmail, withPassword bool, required bool) []oaField {
-		var fs []oaField
-		mk := req
-		if !required {
-			mk = opt
-		}
-		if withEmail {
-			fs = append(fs, mk("email", str("A valid address, unique ignoring case.").format("email").chars(1, maxEmailChars)))
-		}
-		fs = append(fs, mk("username", str("Letters, digits and `@ . + - _`; unique ignoring case.").chars(1, maxUsernameChars).pattern(`^[\w.@+-]+$`)))
-		if withPassword {
-			fs = append(fs,
-				req("password", str("8–71 characters; not entirely numeric; not the username or the email's local part.").chars(minPasswordChars, maxPasswordLen).format("password")),
-				req("password_confirm", str("The same password.").format("password")))
-		}
-		fs = append(fs,
-			opt("first_name", str("").chars(0, maxNameChars)),
-			opt("last_name", str("").chars(0, maxNameChars)),
-			opt("phone_number", str("").chars(0, maxPhoneChars)),
-			opt("company_name", str("").chars(0, maxCompanyChars)),
-			opt("bio", str("").chars(0, maxBioChars)),
-			opt("profile", ref("ProfileWrite")))
-		return fs
-	}
-	s.set("RegisterRequest", object("A new client. `role` and balances are ignored: a registered user is a CLIENT with 0 points.",
-		userFields(true, true, true)...))
-	s.set("UserUpdate", object("An admin's edit of a user. PUT requires `email` and `username`. Role and balances are read-only "+
-		"(see `change_role/`, `add_points/`, `deduct_points/`); changing another user's email signs that user out.",
-		userFields(true, false, true)...))
-	s.set("MeUpdate", object("An edit of the caller's own profile. PUT requires `username`. `email`, `role` and balances are read-only here "+
-		"(email changes go through PocketBase's email-change flow).", userFields(false, false, true)...))
-	s.set("RoleChange", object("", req("role", enum(c.Roles, ""))))
 	s.set("PointsBalance", object("",
 		req("points_balance", integer("")),
 		req("can_use_tools", boolean("True for a positive balance, and always for admins (who use tools free)."))))
@@ -125,9 +80,6 @@ func openAPISchemas() *ordered[*schema] {
 		req("pending_balance", integer("`total_revenue − total_payouts`."))))
 
 	// points and ledger
-	s.set("PointsChange", object("",
-		req("points", integer("How many points.").within(1, MaxPointsChange)),
-		opt("reason", str("Recorded as the ledger row's note.").chars(0, c.MaxNoteChars))))
 	s.set("Transaction", viewOf(transactionView{}, "A ledger row (append-only).", map[string]*schema{
 		"account":       enum([]string{c.AccountPoints, c.AccountRevenue}, "`points`: spendable points; `revenue`: a creator's earnings."),
 		"kind":          enum(c.Kinds, ""),
@@ -160,24 +112,6 @@ func openAPISchemas() *ordered[*schema] {
 		"category": enum(c.Categories, ""), "status": enum(c.Statuses, ""), "created_at": created,
 	}))
 	s.set("PaginatedTools", paginated("ToolListItem", "A page of tools."))
-	s.set("ToolWrite", object("A tool's writable fields. PUT and POST require `name`; PATCH takes any subset and leaves the rest. "+
-		"`creator` (always the caller on create), the counters and the timestamps are read-only.",
-		req("name", str("").chars(1, maxToolNameChars)),
-		opt("description", str("").chars(0, maxToolDescriptionChars).def("")),
-		opt("category", enum(c.Categories, "").def(c.CategoryOther)),
-		opt("status", enum(c.Statuses, "On create (the DRF API's create serializer has no status: toolbase's extension), a creator may send DRAFT or PENDING, "+
-			"and any other status it sends is ignored (the tool starts as DRAFT); admins any (past review: audited as `tool.status`). On edit, a creator moves its own tool "+
-			"DRAFT → PENDING and ACTIVE ⇄ INACTIVE; only admins approve (ACTIVE) or suspend (SUSPENDED).").def(c.StatusDraft)),
-		opt("points_cost", integer("An explicit 0 is kept.").within(0, c.MaxPointsCost).def(c.DefaultPointsCost)),
-		opt("api_endpoint", str("An http(s) URL, or `\"\"`. toolbase calls it on each use; it must use https unless "+
-			"`TOOLBASE_ALLOW_HTTP_ENDPOINTS` is set. `https://builtin.invalid/<name>` makes it a built-in tool (set by admins only; docs/api.md, Built-in tools).").uriOrEmpty().chars(0, 200)),
-		opt("api_documentation", str("An http(s) URL, or `\"\"`.").uriOrEmpty().chars(0, 200)),
-		opt("tags", arrayOf(str("").chars(0, maxItemChars), "").atMostItems(maxListItems).def([]string{})),
-		opt("version", str("Not blank.").chars(1, maxToolVersionChars).def(c.DefaultVersion)),
-		opt("moderation_note", str("Admins only, together with a status move (toolbase's extension): the reason for sending the tool back to DRAFT "+
-			"or suspending it, which its creator sees. A changed note without a status move is refused; anyone else's is ignored. "+
-			"A move to ACTIVE or PENDING clears it.").chars(0, c.MaxModerationNoteChars))))
-
 	// use and usage
 	s.set("Usage", viewOf(usageView{}, "A use of a tool.", map[string]*schema{
 		"tool":              d("The tool's id."),
@@ -194,8 +128,6 @@ func openAPISchemas() *ordered[*schema] {
 		"created_at":        created,
 	}))
 	s.set("PaginatedUsage", paginated("Usage", "A page of usage, newest first."))
-	s.set("UseRequest", object("",
-		opt("input_data", &schema{Type: "object", Description: fmt.Sprintf("The tool's input: a JSON object of at most %d bytes (%d KiB) encoded. Missing: `{}`.", c.MaxInputBytes, c.MaxInputBytes>>10)})))
 	s.set("UseResult", viewOf(useResponse{}, "The DRF API's use answer `{usage_id, output_data, points_spent, remaining_points}`, with the usage's fields.", map[string]*schema{
 		"usage_id":          d("The usage's id (also `id`)."),
 		"remaining_points":  d("The caller's balance right after the use (after the refund of a failed call)."),
@@ -228,27 +160,7 @@ func openAPISchemas() *ordered[*schema] {
 		"last_used": nullTime("When the key was last used (fresh to the minute), or null."),
 	}))
 	s.set("PaginatedAPIKeys", paginated("APIKey", "A page of API keys, newest first."))
-	keyLimits := func() []oaField {
-		return []oaField{
-			opt("daily_limit", integer("Uses per UTC day; 0 allows none.").within(0, maxKeyLimit).def(c.DefaultDailyLimit)),
-			opt("monthly_limit", integer("Uses per UTC month; 0 allows none.").within(0, maxKeyLimit).def(c.DefaultMonthlyLimit)),
-			opt("is_active", boolean("False stops the key at once; true restarts it.").def(true)),
-			opt("expires_at", dateTime("An RFC 3339 time in the future; null clears it.").null()),
-		}
-	}
-	s.set("APIKeyCreate", object(fmt.Sprintf("A new key; a user has at most %d keys (inactive and expired ones count).", maxKeysPerUser),
-		append([]oaField{
-			req("key_name", str("").chars(1, maxKeyNameChars)),
-			opt("tool", str("Scope the key to this tool: a client any tool it can see (ACTIVE), a creator also its own, an admin any. "+
-				"Null or `\"\"`: unscoped. Fixed at creation.").null()),
-		}, keyLimits()...)...))
-	s.set("APIKeyUpdate", object("PUT requires `key_name`. Owner and scope are fixed (ignored).",
-		append([]oaField{req("key_name", str("").chars(1, maxKeyNameChars))}, keyLimits()...)...))
-	s.set("APIKeyRegenerate", object("",
-		opt("grace_seconds", integer("How long the replaced secret keeps working alongside the new one; 0 stops it at once.").within(0, maxGraceSeconds).def(0))))
-
 	// feedback
-	rating := integer("").within(c.MinRating, c.MaxRating)
 	s.set("Feedback", viewOf(feedbackView{}, "A review of a tool.", map[string]*schema{
 		"tool":      d("The tool's id."),
 		"tool_name": d("The tool's name."),
@@ -261,20 +173,6 @@ func openAPISchemas() *ordered[*schema] {
 		"created_at": created, "updated_at": updated,
 	}))
 	s.set("PaginatedFeedback", paginated("Feedback", "A page of reviews, newest first."))
-	feedbackFields := func(desc string, defaults bool) *schema {
-		comment := str("").chars(0, c.MaxCommentChars)
-		isPublic := boolean("False: only the author, the tool's creator and admins see it.")
-		if defaults {
-			comment.def("")
-			isPublic.def(true)
-		}
-		return object(desc, req("rating", rating), opt("comment", comment), opt("is_public", isPublic))
-	}
-	s.set("FeedbackSubmit", feedbackFields("The caller's review of the tool. A second submission replaces the first, as a new review: "+
-		"the fields it omits take their defaults.", true))
-	s.set("FeedbackUpdate", feedbackFields("An edit of a review. PUT requires `rating`; the fields omitted keep their values. "+
-		"`tool` and `user` are read-only (ignored).", false))
-
 	// statistics
 	day := func(desc string) *schema { return d(desc).format("date") }
 	s.set("StatsRange", viewOf(rangeView{}, "The range the numbers cover: the days asked for, widened to whole buckets.", map[string]*schema{
@@ -374,16 +272,6 @@ func openAPISchemas() *ordered[*schema] {
 		"created_at":   created, "updated_at": updated,
 	}))
 	s.set("PaginatedPayouts", paginated("Payout", "A page of payouts, newest first."))
-	s.set("PayoutCreate", object("",
-		req("amount", integer("At least `TOOLBASE_MIN_PAYOUT` (default 100) and at most the pending balance "+
-			"(`total_revenue − total_payouts`) minus the creator's REQUESTED and APPROVED payouts.").within(1, int64(c.MaxPoints))),
-		opt("method", str("").chars(0, c.MaxPayoutMethodChars))))
-	s.set("PayoutApprove", object("", opt("note", str("").chars(0, c.MaxNoteChars))))
-	s.set("PayoutReject", object("", req("note", str("Why.").chars(1, c.MaxNoteChars))))
-	s.set("PayoutMarkPaid", object("",
-		req("reference", str("The external payment's reference.").chars(1, c.MaxPayoutReferenceChars)),
-		opt("note", str("").chars(0, c.MaxNoteChars))))
-
 	// refunds
 	s.set("Refund", viewOf(refundView{}, "A refund request.", map[string]*schema{
 		"usage":             d("The usage's id."),
@@ -398,12 +286,6 @@ func openAPISchemas() *ordered[*schema] {
 		"created_at":        created, "updated_at": updated,
 	}))
 	s.set("PaginatedRefunds", paginated("Refund", "A page of refunds, newest first."))
-	s.set("RefundCreate", object("",
-		req("usage", str("A usage the caller paid for, within `TOOLBASE_REFUND_WINDOW_DAYS` (default 30) days.").chars(1, 50)),
-		req("reason", str("").chars(1, c.MaxReasonChars))))
-	s.set("RefundApprove", object("", opt("note", str("").chars(0, c.MaxNoteChars))))
-	s.set("RefundReject", object("", req("note", str("Why.").chars(1, c.MaxNoteChars))))
-
 	// support
 	ticketMore := map[string]*schema{
 		"requester":   d("The id of the user who opened it."),
@@ -426,19 +308,6 @@ func openAPISchemas() *ordered[*schema] {
 		"internal":        d("An internal note: admins only."),
 		"created_at":      created,
 	}))
-	s.set("TicketCreate", object("",
-		req("subject", str("").chars(1, c.MaxSubjectChars)),
-		opt("message", str("The first message.").chars(0, c.MaxMessageBodyChars)),
-		opt("priority", enum(c.TicketPriorities, "").def(c.PriorityNormal))))
-	s.set("TicketUpdate", object("PUT requires `subject`. The requester may change the subject and set status CLOSED; the rest is for admins.",
-		req("subject", str("").chars(1, c.MaxSubjectChars)),
-		opt("status", enum(c.TicketStatuses, "")),
-		opt("priority", enum(c.TicketPriorities, "")),
-		opt("assigned_to", str("An admin's id; null or `\"\"` unassigns.").null())))
-	s.set("MessageCreate", object("",
-		req("body", str("").chars(1, c.MaxMessageBodyChars)),
-		opt("internal", boolean("An internal note, hidden from the requester: admins only.").def(false))))
-
 	// site content
 	s.set("SitePage", viewOf(pageView{}, "A site page or announcement.", map[string]*schema{
 		"kind":       enum(c.PageKinds, ""),
@@ -448,13 +317,6 @@ func openAPISchemas() *ordered[*schema] {
 		"created_at": created, "updated_at": updated,
 	}))
 	s.set("PaginatedSitePages", paginated("SitePage", "A page of site pages, newest first."))
-	s.set("SitePageWrite", object("PUT and POST require `slug` and `title`.",
-		req("slug", str("Lowercase letters and digits in words joined by single hyphens; unique.").chars(1, c.MaxSlugChars).pattern(c.SlugPattern)),
-		req("title", str("").chars(1, c.MaxTitleChars)),
-		opt("body", str(fmt.Sprintf("HTML, at most %d bytes.", c.MaxPageBodyBytes))),
-		opt("kind", enum(c.PageKinds, "").def(c.PageKindPage)),
-		opt("published", boolean("").def(false))))
-
 	// audit
 	s.set("AuditRow", viewOf(auditView{}, "An audit row.", map[string]*schema{
 		"actor":       nullID("The acting user's (or superuser's) id, or null for toolbase itself or the CLI."),

@@ -151,6 +151,9 @@ func OpenAPI() *oaDocument {
 		Description: "`X-API-Key: tk_…`: the same API key, in its own header."})
 
 	for _, spec := range drfOperations() {
+		if spec.body != nil {
+			describeBody(doc.Components.Schemas, spec.body.spec)
+		}
 		if spec.method == http.MethodPatch && spec.body != nil {
 			spec.body = patchedBody(doc.Components.Schemas, spec.body)
 		}

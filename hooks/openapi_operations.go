@@ -1,6 +1,8 @@
 package hooks
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -119,12 +121,34 @@ func sharedResponse(name string) *oaResponse {
 	return &oaResponse{Ref: "#/components/responses/" + name}
 }
 
-// bodyOf is a JSON request body; forms and multipart data carrying the same
-// flat fields are read too.
-func bodyOf(name string, required bool, desc string) *oaRequestBody {
-	return &oaRequestBody{Description: desc, Required: required, Content: map[string]oaMediaType{
-		"application/json": {Schema: ref(name), Example: bodyExamples[name]},
+// bodyOf is a JSON request body, described by the spec its route reads it
+// with; forms and multipart data carrying the same flat fields are read too.
+func bodyOf(b *bodySpec, required bool, desc string) *oaRequestBody {
+	return &oaRequestBody{Description: desc, Required: required, spec: b, Content: map[string]oaMediaType{
+		"application/json": {Schema: ref(b.name), Example: bodyExamples[b.name]},
 	}}
+}
+
+// noFieldsBody is a body of no fields (read and ignored).
+var noFieldsBody = &bodySpec{name: "Empty", desc: "An empty object."}
+
+// describeBody adds the schema of b, and those of the specs it nests, to
+// the components (once: a name is one schema).
+func describeBody(schemas *ordered[*schema], b *bodySpec) {
+	s := b.schema()
+	if have, ok := schemas.vals[b.name]; ok {
+		a, _ := json.Marshal(have)
+		z, _ := json.Marshal(s)
+		if !bytes.Equal(a, z) {
+			panic("openapi: two schemas named " + b.name)
+		}
+	}
+	schemas.set(b.name, s)
+	for _, fd := range b.fields {
+		if fd.nested != nil {
+			describeBody(schemas, fd.nested)
+		}
+	}
 }
 
 // bodyExamples are example request bodies, by schema name. The tests send

@@ -42,7 +42,7 @@ func drfOperations() []opSpec {
 			who:     "anyone",
 			desc: "Email and password for `{access, refresh}`. The users collection's auth rule decides who may sign in, as on the records API.\n\n" +
 				loginThrottleDoc(),
-			body: bodyOf("TokenObtainRequest", true, ""),
+			body: bodyOf(tokenObtainBody, true, ""),
 			responses: []response{
 				ok(200, "The tokens.", ref("TokenPair")),
 				badRequest("A missing, blank, non-string or too long `email` or `password`; an unreadable body."),
@@ -57,7 +57,7 @@ func drfOperations() []opSpec {
 			who:     "anyone",
 			desc: "A refresh token for a new access token and a new refresh token. Each refresh token works once (of concurrent uses exactly one " +
 				"succeeds); its id is remembered until it expires.",
-			body: bodyOf("TokenRefreshRequest", true, ""),
+			body: bodyOf(tokenRefreshBody, true, ""),
 			responses: []response{
 				ok(200, "A new pair.", ref("TokenPair")),
 				badRequest("`refresh` missing, blank or not a string; an unreadable body."),
@@ -69,7 +69,7 @@ func drfOperations() []opSpec {
 			summary: "Check a token",
 			who:     "anyone",
 			desc:    "200 `{}` for a live access token of a user, or an unused live refresh token (as SimpleJWT with its blacklist).",
-			body:    bodyOf("TokenVerifyRequest", true, ""),
+			body:    bodyOf(tokenVerifyBody, true, ""),
 			responses: []response{
 				ok(200, "The token is valid.", ref("Empty")),
 				badRequest("`token` missing, blank or not a string; an unreadable body."),
@@ -81,7 +81,7 @@ func drfOperations() []opSpec {
 			summary: "Register a client",
 			who:     "anyone (the users collection's create rule decides whether registration is open)",
 			desc:    "Creates a CLIENT with 0 points. No tokens are returned: call `POST /api/token/`.",
-			body:    bodyOf("RegisterRequest", true, ""),
+			body:    bodyOf(registerBody, true, ""),
 			responses: []response{
 				ok(201, "The new user.", ref("User")),
 				badRequest("Field errors, e.g. `{\"non_field_errors\": [\"" + msgPasswordsDontMatch + "\"]}`, `{\"email\": [\"" + msgEmailTaken + "\"]}`, " +
@@ -110,7 +110,7 @@ func drfOperations() []opSpec {
 		{method: "PUT", path: "/users/users/update_me/", tag: tagUsers, id: "replaceMe",
 			summary: "Edit the caller's profile",
 			who:     "any user",
-			body:    bodyOf("MeUpdate", true, ""),
+			body:    bodyOf(meEditBody, true, ""),
 			responses: []response{
 				ok(200, "The caller.", ref("User")),
 				badRequest("Field errors (a taken username, a bad URL…)."),
@@ -119,7 +119,7 @@ func drfOperations() []opSpec {
 		{method: "PATCH", path: "/users/users/update_me/", tag: tagUsers, id: "updateMe",
 			summary: "Edit part of the caller's profile",
 			who:     "any user",
-			body:    bodyOf("MeUpdate", true, "Any subset of the fields."),
+			body:    bodyOf(meEditBody, true, "Any subset of the fields."),
 			responses: []response{
 				ok(200, "The caller.", ref("User")),
 				badRequest("Field errors."),
@@ -135,7 +135,7 @@ func drfOperations() []opSpec {
 		{method: "PUT", path: "/users/users/{id}/", tag: tagUsers, id: "replaceUser", pathParam: idOf("user"),
 			summary: "Edit a user",
 			who:     admins,
-			body:    bodyOf("UserUpdate", true, ""),
+			body:    bodyOf(userEditBody, true, ""),
 			responses: []response{
 				ok(200, "The user.", ref("User")),
 				badRequest("Field errors."),
@@ -145,7 +145,7 @@ func drfOperations() []opSpec {
 		{method: "PATCH", path: "/users/users/{id}/", tag: tagUsers, id: "updateUser", pathParam: idOf("user"),
 			summary: "Edit part of a user",
 			who:     admins,
-			body:    bodyOf("UserUpdate", true, "Any subset of the fields."),
+			body:    bodyOf(userEditBody, true, "Any subset of the fields."),
 			responses: []response{
 				ok(200, "The user.", ref("User")),
 				badRequest("Field errors."),
@@ -165,7 +165,7 @@ func drfOperations() []opSpec {
 		{method: "POST", path: "/users/users/{id}/change_role/", tag: tagUsers, id: "changeRole", pathParam: idOf("user"),
 			summary: "Change a user's role",
 			who:     "admins, not for themselves",
-			body:    bodyOf("RoleChange", true, ""),
+			body:    bodyOf(roleBody, true, ""),
 			responses: []response{
 				ok(200, "The user.", ref("User")),
 				withJSON(400, "A missing or unknown role (the DRF API's shape), or an unreadable body.", oneOf("", ref("InvalidRole"), ref("Detail")), map[string]string{"error": "Invalid role"}),
@@ -207,7 +207,7 @@ func drfOperations() []opSpec {
 			summary: "Grant points to a user",
 			who:     admins,
 			desc:    "A GRANT ledger row with the admin as actor and the reason as note, audited as `points.grant`.",
-			body:    bodyOf("PointsChange", true, ""),
+			body:    bodyOf(pointsBody, true, ""),
 			responses: []response{
 				ok(200, "The user, in the client representation.", ref("Client")),
 				badRequest("Field errors on `points` or `reason`, or `{\"points\": [\"The balance would exceed its limit.\"]}`."),
@@ -218,7 +218,7 @@ func drfOperations() []opSpec {
 			summary: "Deduct points from a user",
 			who:     admins,
 			desc:    "A DEDUCT ledger row with the admin as actor, audited as `points.deduct`. Never below zero.",
-			body:    bodyOf("PointsChange", true, ""),
+			body:    bodyOf(pointsBody, true, ""),
 			responses: []response{
 				ok(200, "The user, in the client representation.", ref("Client")),
 				badRequest("Field errors, or `{\"non_field_errors\": [\"Insufficient points\"]}` when the balance is smaller."),
@@ -254,7 +254,7 @@ func drfOperations() []opSpec {
 		{method: "POST", path: "/tools/tools/", tag: tagTools, id: "createTool",
 			summary: "Create a tool",
 			who:     "tool creators and admins; the creator is the caller",
-			body:    bodyOf("ToolWrite", true, ""),
+			body:    bodyOf(toolBody, true, ""),
 			responses: []response{
 				ok(201, "The new tool.", ref("Tool")),
 				badRequest("Field errors, e.g. `{\"name\": [\"This field is required.\"]}`; a `status` that is no status (a creator's ACTIVE, " +
@@ -293,7 +293,7 @@ func drfOperations() []opSpec {
 			who:     "its creator, admins",
 			desc: "The status move is judged against the stored status, in the transaction of the write. A creator moves its own tool " +
 				"DRAFT → PENDING and ACTIVE ⇄ INACTIVE (sending the current status is fine); only admins approve (ACTIVE) or suspend (SUSPENDED).",
-			body: bodyOf("ToolWrite", true, ""),
+			body: bodyOf(toolBody, true, ""),
 			responses: []response{
 				ok(200, "The tool.", ref("Tool")),
 				badRequest("Field errors; a refused status move alone: `{\"status\": [\"Cannot move this tool from DRAFT to ACTIVE: …\"]}`."),
@@ -304,7 +304,7 @@ func drfOperations() []opSpec {
 			summary: "Edit part of a tool",
 			who:     "its creator, admins",
 			desc:    "As PUT, with any subset of the fields.",
-			body:    bodyOf("ToolWrite", true, "Any subset of the fields."),
+			body:    bodyOf(toolBody, true, "Any subset of the fields."),
 			responses: []response{
 				ok(200, "The tool.", ref("Tool")),
 				badRequest("Field errors; a refused status move."),
@@ -345,7 +345,7 @@ func drfOperations() []opSpec {
 				"left PENDING by a crash is failed and refunded when the server restarts or once past its timeout. Endpoints must use https " +
 				"(unless `TOOLBASE_ALLOW_HTTP_ENDPOINTS`) and public addresses (unless `TOOLBASE_ALLOW_PRIVATE_ENDPOINTS`); at most " +
 				"`TOOLBASE_TOOL_MAX_IN_FLIGHT` (default 32) calls to one tool run at once.",
-			body: bodyOf("UseRequest", false, "The tool's input. An empty body is `{}`."),
+			body: bodyOf(useBody, false, "The tool's input. An empty body is `{}`."),
 			responses: []response{
 				ok(200, "The use (also when a replay, or a remote call that failed and was refunded).", ref("UseResult")).
 					header("Idempotent-Replayed", "`true` when this answer replays an earlier use with the same `Idempotency-Key`.", enum([]string{"true"}, "")),
@@ -375,7 +375,7 @@ func drfOperations() []opSpec {
 			who:     "its creator, admins",
 			desc: "A new secret for the `" + SignatureHeader + "` header of the calls toolbase makes to the tool's `api_endpoint`, shown this " +
 				"once; the old secret stops at once. Every tool gets a secret when created; this is the way to learn it.",
-			body: bodyOf("Empty", false, "No fields; a body is read and ignored."),
+			body: bodyOf(noFieldsBody, false, "No fields; a body is read and ignored."),
 			responses: []response{
 				ok(200, "The new secret.", ref("SigningSecret")),
 				badRequest("An unreadable body."),
@@ -423,7 +423,7 @@ func drfOperations() []opSpec {
 			summary: "Create an API key",
 			who:     "any user, with a token",
 			desc:    "The answer carries the full secret in `api_key`, this once (with `Cache-Control: no-store`): store it, it cannot be recovered.",
-			body:    bodyOf("APIKeyCreate", true, ""),
+			body:    bodyOf(keyCreateBody, true, ""),
 			responses: []response{
 				ok(201, "The key, with its secret.", ref("APIKey")).header("Cache-Control", "`no-store`.", str("")),
 				badRequest(fmt.Sprintf("Field errors (a blank name, a limit out of range, a past expiry, `{\"tool\": [\"Invalid pk \\\"…\\\" - object does not exist.\"]}`); "+
@@ -440,7 +440,7 @@ func drfOperations() []opSpec {
 		{method: "PUT", path: "/tools/api-keys/{id}/", tag: tagKeys, id: "replaceAPIKey", pathParam: idOf("key"), access: tokenOnly,
 			summary: "Edit an API key",
 			who:     "its owner, admins, with a token",
-			body:    bodyOf("APIKeyUpdate", true, ""),
+			body:    bodyOf(keyUpdateBody, true, ""),
 			responses: []response{
 				ok(200, "The key (masked).", ref("APIKey")),
 				badRequest("Field errors."),
@@ -450,7 +450,7 @@ func drfOperations() []opSpec {
 		{method: "PATCH", path: "/tools/api-keys/{id}/", tag: tagKeys, id: "updateAPIKey", pathParam: idOf("key"), access: tokenOnly,
 			summary: "Edit part of an API key",
 			who:     "its owner, admins, with a token",
-			body:    bodyOf("APIKeyUpdate", true, "Any subset of the fields."),
+			body:    bodyOf(keyUpdateBody, true, "Any subset of the fields."),
 			responses: []response{
 				ok(200, "The key (masked).", ref("APIKey")),
 				badRequest("Field errors."),
@@ -471,7 +471,7 @@ func drfOperations() []opSpec {
 			who:     "its owner, admins, with a token",
 			desc: "A new secret, returned this once (with `Cache-Control: no-store`). The old one stops at once, or after `grace_seconds`; " +
 				"only one replaced secret is kept (regenerating again stops the one in grace). Limits, counters, scope and id stay.",
-			body: bodyOf("APIKeyRegenerate", false, ""),
+			body: bodyOf(keyRegenerateBody, false, ""),
 			responses: []response{
 				ok(200, "The key, with its new secret.", ref("APIKey")).header("Cache-Control", "`no-store`.", str("")),
 				badRequest("`grace_seconds` out of range."),
@@ -495,7 +495,7 @@ func drfOperations() []opSpec {
 				"omits taking their defaults (`comment` `\"\"`, `is_public` true). The tool's `average_rating` and `rating_count` are " +
 				"recounted in the same transaction. The body is read first, then the tool (404), then the caller (403), then the fields " +
 				"and the caller's use of the tool (400).",
-			body: bodyOf("FeedbackSubmit", true, ""),
+			body: bodyOf(feedbackSubmitBody, true, ""),
 			responses: []response{
 				ok(200, "The caller's review of the tool, replaced.", ref("Feedback")),
 				ok(201, "The new review.", ref("Feedback")),
@@ -523,7 +523,7 @@ func drfOperations() []opSpec {
 			summary: "Edit a review",
 			who:     "its author; admins (the DRF API's IsOwnerOrAdmin)",
 			desc:    "The tool's rating counters are recounted in the same transaction.",
-			body:    bodyOf("FeedbackUpdate", true, ""),
+			body:    bodyOf(feedbackUpdateBody, true, ""),
 			responses: []response{
 				ok(200, "The review.", ref("Feedback")),
 				badRequest("Field errors (`rating` missing, not an integer or outside 1–5; `comment` too long; `is_public` not a boolean); an unreadable body."),
@@ -534,7 +534,7 @@ func drfOperations() []opSpec {
 			summary: "Edit part of a review",
 			who:     "its author; admins (the DRF API's IsOwnerOrAdmin)",
 			desc:    "The tool's rating counters are recounted in the same transaction.",
-			body:    bodyOf("FeedbackUpdate", true, "Any subset of the fields."),
+			body:    bodyOf(feedbackUpdateBody, true, "Any subset of the fields."),
 			responses: []response{
 				ok(200, "The review.", ref("Feedback")),
 				badRequest("Field errors; an unreadable body."),
@@ -592,7 +592,7 @@ func drfOperations() []opSpec {
 		{method: "POST", path: "/payouts/", tag: tagPayouts, id: "requestPayout",
 			summary: "Request a payout",
 			who:     "tool creators, for themselves",
-			body:    bodyOf("PayoutCreate", true, ""),
+			body:    bodyOf(payoutCreateBody, true, ""),
 			responses: []response{
 				ok(201, "The payout, REQUESTED.", ref("Payout")),
 				badRequest("Field errors; `{\"amount\": [...]}` below the minimum or above what is available."),
@@ -609,7 +609,7 @@ func drfOperations() []opSpec {
 			summary: "Approve a payout",
 			who:     admins,
 			desc:    "REQUESTED → APPROVED. Audited as `payout.approve`.",
-			body:    bodyOf("PayoutApprove", false, ""),
+			body:    bodyOf(approvePayoutMove.body, false, ""),
 			responses: []response{
 				ok(200, "The payout, APPROVED.", ref("Payout")),
 				badRequest("Field errors."),
@@ -621,7 +621,7 @@ func drfOperations() []opSpec {
 			summary: "Reject a payout",
 			who:     admins,
 			desc:    "REQUESTED or APPROVED → REJECTED, with a note. Audited as `payout.reject`.",
-			body:    bodyOf("PayoutReject", true, ""),
+			body:    bodyOf(rejectPayoutMove.body, true, ""),
 			responses: []response{
 				ok(200, "The payout, REJECTED.", ref("Payout")),
 				badRequest("`note` missing or blank; field errors."),
@@ -634,7 +634,7 @@ func drfOperations() []opSpec {
 			who:     admins,
 			desc: "APPROVED → PAID, in one transaction with a PAYOUT ledger row on the creator's `revenue` account (`total_payouts` grows): " +
 				"a payout is paid at most once, whatever runs concurrently. Audited as `payout.mark_paid`.",
-			body: bodyOf("PayoutMarkPaid", true, ""),
+			body: bodyOf(markPaidPayoutMove.body, true, ""),
 			responses: []response{
 				ok(200, "The payout, PAID.", ref("Payout")),
 				badRequest("`reference` missing or blank; field errors."),
@@ -661,7 +661,7 @@ func drfOperations() []opSpec {
 			summary: "Request a refund of a usage",
 			who:     "the user who paid for the usage",
 			desc:    "One request per usage; `amount` is the usage's `points_spent`.",
-			body:    bodyOf("RefundCreate", true, ""),
+			body:    bodyOf(refundCreateBody, true, ""),
 			responses: []response{
 				ok(201, "The refund, REQUESTED.", ref("Refund")),
 				badRequest("Field errors on `usage`: someone else's or an unknown usage (`Invalid pk \"…\" - object does not exist.`), a free usage, " +
@@ -680,7 +680,7 @@ func drfOperations() []opSpec {
 			desc: "REQUESTED → APPROVED, in one transaction: a REFUND row crediting the payer's `points`, a REFUND reversal on the creator's " +
 				"`revenue` of at most its pending balance (the platform absorbs what was already paid out, and the ledger notes say so), the usage " +
 				"marked refunded, the tool's counters corrected. A usage is refunded at most once. Audited as `refund.approve`.",
-			body: bodyOf("RefundApprove", false, ""),
+			body: bodyOf(approveRefundDecision.body, false, ""),
 			responses: []response{
 				ok(200, "The refund, APPROVED, with the amounts moved.", ref("Refund")),
 				badRequest("Field errors."),
@@ -693,7 +693,7 @@ func drfOperations() []opSpec {
 			summary: "Reject a refund",
 			who:     admins,
 			desc:    "REQUESTED → REJECTED, with a note. Audited as `refund.reject`.",
-			body:    bodyOf("RefundReject", true, ""),
+			body:    bodyOf(rejectRefundDecision.body, true, ""),
 			responses: []response{
 				ok(200, "The refund, REJECTED.", ref("Refund")),
 				badRequest("`note` missing or blank; field errors."),
@@ -720,7 +720,7 @@ func drfOperations() []opSpec {
 			summary: "Open a ticket",
 			who:     "any user, for itself",
 			desc:    "An OPEN, unassigned ticket, with `message` as its first message when given.",
-			body:    bodyOf("TicketCreate", true, ""),
+			body:    bodyOf(ticketCreateBody, true, ""),
 			responses: []response{
 				ok(201, "The ticket, with its messages.", ref("TicketDetail")),
 				badRequest("Field errors."),
@@ -736,7 +736,7 @@ func drfOperations() []opSpec {
 			summary: "Edit a ticket",
 			who:     "its requester (subject, and closing it), admins (everything)",
 			desc:    "Admins' changes are audited as `ticket.update`.",
-			body:    bodyOf("TicketUpdate", true, ""),
+			body:    bodyOf(ticketUpdateBody, true, ""),
 			responses: []response{
 				ok(200, "The ticket, with its messages.", ref("TicketDetail")),
 				badRequest("Field errors; assigning to a non-admin: `{\"assigned_to\": [\"A ticket is assigned to an admin.\"]}`."),
@@ -746,7 +746,7 @@ func drfOperations() []opSpec {
 		{method: "PATCH", path: "/support/tickets/{id}/", tag: tagSupport, id: "updateTicket", pathParam: idOf("ticket"),
 			summary: "Edit part of a ticket",
 			who:     "its requester (subject, and closing it), admins (everything)",
-			body:    bodyOf("TicketUpdate", true, "Any subset of the fields."),
+			body:    bodyOf(ticketUpdateBody, true, "Any subset of the fields."),
 			responses: []response{
 				ok(200, "The ticket, with its messages.", ref("TicketDetail")),
 				badRequest("Field errors."),
@@ -765,7 +765,7 @@ func drfOperations() []opSpec {
 			summary: "Write on a ticket",
 			who:     "its requester (not on a CLOSED ticket), admins (internal notes too)",
 			desc:    "Admins' messages are audited as `ticket.reply` or `ticket.internal_note`.",
-			body:    bodyOf("MessageCreate", true, ""),
+			body:    bodyOf(messageCreateBody, true, ""),
 			responses: []response{
 				ok(201, "The message.", ref("Message")),
 				badRequest("Field errors; the requester on a CLOSED ticket: `{\"non_field_errors\": [\"This ticket is closed; open a new one.\"]}`."),
@@ -787,7 +787,7 @@ func drfOperations() []opSpec {
 			summary: "Create a site page",
 			who:     admins,
 			desc:    "Audited as `page.create`.",
-			body:    bodyOf("SitePageWrite", true, ""),
+			body:    bodyOf(pageBody, true, ""),
 			responses: []response{
 				ok(201, "The page.", ref("SitePage")),
 				badRequest("Field errors; a taken slug: `{\"slug\": [\"A record with this value already exists.\"]}`."),
@@ -804,7 +804,7 @@ func drfOperations() []opSpec {
 			summary: "Edit a site page",
 			who:     admins,
 			desc:    "Audited as `page.update`.",
-			body:    bodyOf("SitePageWrite", true, ""),
+			body:    bodyOf(pageBody, true, ""),
 			responses: []response{
 				ok(200, "The page.", ref("SitePage")),
 				badRequest("Field errors."),
@@ -815,7 +815,7 @@ func drfOperations() []opSpec {
 			summary: "Edit part of a site page",
 			who:     admins,
 			desc:    "Audited as `page.update`.",
-			body:    bodyOf("SitePageWrite", true, "Any subset of the fields."),
+			body:    bodyOf(pageBody, true, "Any subset of the fields."),
 			responses: []response{
 				ok(200, "The page.", ref("SitePage")),
 				badRequest("Field errors."),

@@ -115,6 +115,8 @@ type oaRequestBody struct {
 	Description string                 `json:"description,omitempty"`
 	Required    bool                   `json:"required"`
 	Content     map[string]oaMediaType `json:"content"`
+
+	spec *bodySpec // what the route reads the body with (bodyOf)
 }
 
 type oaMediaType struct {
@@ -361,4 +363,58 @@ func paginated(item, desc string) *schema {
 		req("previous", str("Absolute URL of the previous page, or null on the first page.").format("uri").null()),
 		req("results", arrayOf(ref(item), fmt.Sprintf("At most `page_size` items (default %d, at most %d).", defaultPageSize, maxPageSize))),
 	)
+}
+
+// schema describes the body the spec reads: each field's type, limits,
+// choices, pattern and default as read enforces them.
+func (b *bodySpec) schema() *schema {
+	fields := make([]oaField, 0, len(b.fields))
+	for _, fd := range b.fields {
+		fields = append(fields, oaField{fd.name, fd.schema(), fd.required})
+	}
+	return object(b.desc, fields...)
+}
+
+func (fd bodyField) schema() *schema {
+	var s *schema
+	switch fd.kind {
+	case textField, secretField:
+		s = str(fd.desc)
+		if fd.required || fd.notBlank || fd.min > 0 {
+			min := max(fd.min, 1)
+			s.MinLength = &min
+		}
+		if fd.max >= 0 {
+			s.MaxLength = &fd.max
+		}
+		if fd.pattern != nil {
+			s.pattern(fd.pattern.String())
+		}
+	case integerField:
+		s = integer(fd.desc).within(fd.min, fd.max)
+	case choiceField:
+		s = enum(fd.choices, fd.desc)
+	case linkField:
+		s = str(fd.desc).uriOrEmpty().chars(0, fd.max)
+	case stringListField:
+		s = arrayOf(str("").chars(0, fd.itemMax), fd.desc).atMostItems(fd.max)
+	case objectField:
+		if fd.nested != nil {
+			return ref(fd.nested.name)
+		}
+		s = &schema{Type: "object", Description: fd.desc}
+	case boolField:
+		s = boolean(fd.desc)
+	case datetimeField:
+		s = dateTime(fd.desc).null()
+	case idField:
+		s = str(fd.desc).null()
+	}
+	if fd.format != "" {
+		s.format(fd.format)
+	}
+	if fd.def != nil {
+		s.def(fd.def)
+	}
+	return s
 }

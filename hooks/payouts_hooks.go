@@ -19,12 +19,13 @@ import (
 // transaction that claims the payout's status, so a payout is paid at most
 // once whatever runs concurrently.
 
-func (tb *toolbase) bindPayouts(app core.App) {
-	app.OnRecordCreateRequest(c.Payouts).BindFunc(defaultToCaller(c.PayoutCreator))
-	// whatever the surface: the request is checked against the balance in the
-	// transaction that inserts it
-	app.OnRecordCreate(c.Payouts).BindFunc(func(e *core.RecordEvent) error {
-		return checkedNext(e, tb.checkPayoutRequest)
+// bindRequests binds the hooks of a collection of requests (payouts,
+// refunds): owner defaults to the caller on the records API, and check runs
+// in the transaction that inserts a request, whatever the surface.
+func bindRequests(app core.App, collection, owner string, check func(tx core.App, r *core.Record) error) {
+	app.OnRecordCreateRequest(collection).BindFunc(defaultToCaller(owner))
+	app.OnRecordCreate(collection).BindFunc(func(e *core.RecordEvent) error {
+		return checkedNext(e, check)
 	})
 }
 

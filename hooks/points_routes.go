@@ -77,6 +77,12 @@ func bindPointsRoutes(authed group) {
 	route(admins, "/users/users/{id}/deduct_points/", map[string]handler{http.MethodPost: pointsRoute(true)})
 }
 
+// pointsBody is the body of add_points/ and deduct_points/.
+var pointsBody = &bodySpec{name: "PointsChange", fields: []bodyField{
+	integerF("points", 1, MaxPointsChange).req().about("How many points."),
+	textF("reason", c.MaxNoteChars).about("Recorded as the ledger row's note."),
+}}
+
 // pointsRoute is POST users/{id}/add_points/ or deduct_points/ {points,
 // reason?} (admins): the user in the DRF API's client representation.
 func pointsRoute(deduct bool) handler {
@@ -90,11 +96,12 @@ func pointsRoute(deduct bool) handler {
 			return err
 		}
 		change := NewPointsChange(user, e.Auth.Id, deduct)
-		change.Points, _ = f.integer("points", 1, MaxPointsChange, true)
-		change.Reason, _ = f.text("reason", c.MaxNoteChars, false)
+		pointsBody.read(f)
 		if err := f.err(); err != nil {
 			return err
 		}
+		change.Points, _ = f.cleanInt("points")
+		change.Reason, _ = f.cleanText("reason")
 		if _, err := change.Submit(e.App); errors.Is(err, ErrInsufficientPoints) {
 			return errNonField("Insufficient points")
 		} else if err != nil {

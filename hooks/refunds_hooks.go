@@ -21,13 +21,6 @@ import (
 // allows (REFUND on revenue; the platform absorbs what was already paid out),
 // and the tool's counters drop the usage.
 
-func (tb *toolbase) bindRefunds(app core.App) {
-	app.OnRecordCreateRequest(c.Refunds).BindFunc(defaultToCaller(c.RefundRequester))
-	app.OnRecordCreate(c.Refunds).BindFunc(func(e *core.RecordEvent) error {
-		return checkedNext(e, tb.checkRefundRequest)
-	})
-}
-
 // errUsageField is a 400 on the usage field.
 func errUsageField(code, msg string) error {
 	return validation.Errors{c.RefundUsage: validation.NewError(code, msg)}

@@ -4,29 +4,27 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/types"
 
 	c "toolbase/collections"
 	"toolbase/hooks/ledger"
 )
 
 func bindRefundRoutes(authed group) {
-	admin := only(authed, c.RoleAdmin)
-	route(authed, "/refunds/", map[string]handler{
-		http.MethodGet:  refundListing.listRoute(map[string][]string{c.RefundStatus: c.RefundStatuses, c.RefundUsage: nil}),
-		http.MethodPost: refundCreate,
-	})
-	route(authed, "/refunds/{id}/", map[string]handler{http.MethodGet: refundListing.detail})
-	route(admin, "/refunds/{id}/approve/", map[string]handler{http.MethodPost: refundApprove})
-	route(admin, "/refunds/{id}/reject/", map[string]handler{http.MethodPost: refundReject})
+	bindRequestRoutes(authed, "/refunds/", refundListing, map[string][]string{c.RefundStatus: c.RefundStatuses, c.RefundUsage: nil},
+		refundCreate, approveRefundDecision, rejectRefundDecision)
 }
 
 // refundListing is GET /api/refunds/ (own requests (admins: all), newest first;
 // ?status=, ?usage=) and GET /api/refunds/{id}/.
 var refundListing = listing{collection: c.Refunds, show: refundViews}
+
+// refundCreateBody is a payer's refund request.
+var refundCreateBody = &bodySpec{name: "RefundCreate", fields: []bodyField{
+	textF(c.RefundUsage, 50).req().about("A usage the caller paid for, within `TOOLBASE_REFUND_WINDOW_DAYS` (default 30) days."),
+	textF(c.RefundReason, c.MaxReasonChars).req(),
+}}
 
 // refundCreate is POST /api/refunds/ {usage, reason}: the payer asks for a
 // usage's points back; 201 with the REQUESTED refund.
@@ -41,13 +39,12 @@ func refundCreate(e *core.RequestEvent) error {
 	}
 	r := core.NewRecord(col)
 	r.Set(c.RefundRequester, e.Auth.Id)
-	usage, _ := f.text(c.RefundUsage, 50, true)
-	reason, _ := f.text(c.RefundReason, c.MaxReasonChars, true)
+	refundCreateBody.read(f)
 	if err := f.err(); err != nil {
 		return err
 	}
-	r.Set(c.RefundUsage, usage)
-	r.Set(c.RefundReason, reason)
+	f.setOn(r)
+	usage, _ := f.cleanText(c.RefundUsage)
 	// the create rule admits only the usage's payer
 	ok, err := canCreate(e, r)
 	if err != nil {
@@ -62,94 +59,35 @@ func refundCreate(e *core.RequestEvent) error {
 	return answerOne(e, http.StatusCreated, refundViews, r)
 }
 
-var refundStateFields = []string{c.RefundStatus, c.RefundAmount, c.RefundCreatorReversal, c.RefundPlatformAbsorbed, c.RefundNote, c.RefundProcessedBy}
-
-// refundApprove is POST /api/refunds/{id}/approve/ {note?} (admin).
-func refundApprove(e *core.RequestEvent) error {
-	return decideRefund(e, "approve", c.RefundApproved, false)
+// refundDecision is an admin's decision on a REQUESTED refund; name is its body's.
+func refundDecision(action, verb, to, name string, note bodyField) decision {
+	return decision{collection: c.Refunds, noun: "refund", action: action, verb: verb, from: []string{c.RefundRequested}, to: to,
+		body:    &bodySpec{name: name, fields: []bodyField{note}},
+		audited: []string{c.RefundStatus, c.RefundAmount, c.RefundCreatorReversal, c.RefundPlatformAbsorbed, c.RefundNote, c.RefundProcessedBy}}
 }
 
-// refundReject is POST /api/refunds/{id}/reject/ {note} (admin).
-func refundReject(e *core.RequestEvent) error {
-	return decideRefund(e, "reject", c.RefundRejected, true)
-}
+// The admins' decisions: approve/ {note?} refunds the usage; reject/ {note}.
+var (
+	approveRefundDecision = withMove(refundDecision("approve", "approved", c.RefundApproved, "RefundApprove", textF(c.RefundNote, c.MaxNoteChars)), refundMoney)
+	rejectRefundDecision  = refundDecision("reject", "rejected", c.RefundRejected, "RefundReject", textF(c.RefundNote, c.MaxNoteChars).req().about("Why."))
+)
 
-// decideRefund is an admin route's decision on a refund.
-func decideRefund(e *core.RequestEvent, action, status string, noteRequired bool) error {
-	id := e.Request.PathValue("id")
-	if _, err := findVisible(e, c.Refunds, id); err != nil {
+// refundMoney refunds an approved refund's usage (ledger.RefundUsage) and
+// records what moved.
+func refundMoney(tx core.App, admin, r *core.Record) error {
+	moved, err := ledger.RefundUsage(tx, c.AsRefund(r).Usage(), admin.Id, "refund "+r.Id)
+	switch {
+	case errors.Is(err, ledger.ErrAlreadyRefunded):
+		return errDetail(http.StatusConflict, "This usage was already refunded; reject the request.")
+	case errors.Is(err, ledger.ErrUsagePending):
+		return errDetail(http.StatusConflict, "This usage is still running; decide once it is settled.")
+	case errors.Is(err, ledger.ErrInsufficient):
+		return errDetail(http.StatusConflict, "The payer's balance would exceed its limit.")
+	case err != nil:
 		return err
 	}
-	f, err := readForm(e, maxBodyBytes)
-	if err != nil {
-		return err
-	}
-	note, hasNote := f.text(c.RefundNote, c.MaxNoteChars, noteRequired)
-	if err := f.err(); err != nil {
-		return err
-	}
-	var notePtr *string
-	if hasNote {
-		notePtr = &note
-	}
-	saved, err := decideRefundAs(e.App, e.Auth, id, action, status, notePtr)
-	if err != nil {
-		return err
-	}
-	return answerOne(e, http.StatusOK, refundViews, saved)
-}
-
-// decideRefundAs moves REQUESTED refund id to status for admin, in one
-// transaction: the status is claimed with a conditional UPDATE (of concurrent
-// decisions exactly one goes on), an approval refunds the usage (RefundUsage),
-// and the refund is saved with the admin's note (nil: none) and audited. A
-// refusal is a DRF error.
-func decideRefundAs(app core.App, admin *core.Record, id, action, status string, note *string) (*core.Record, error) {
-	var saved *core.Record
-	err := app.RunInTransaction(func(tx core.App) error {
-		r, err := tx.FindRecordById(c.Refunds, id)
-		if err != nil {
-			return err
-		}
-		before := fieldsOf(r, refundStateFields...)
-		claimed, err := ledger.ClaimStatus(tx, c.Refunds, id, []string{c.RefundRequested}, status)
-		if err != nil {
-			return err
-		}
-		if !claimed {
-			return errDetail(http.StatusConflict, fmt.Sprintf("This refund is %s; it can be %s only when %s.",
-				c.AsRefund(r).Status(), strings.ToLower(status), c.RefundRequested))
-		}
-		if status == c.RefundApproved {
-			moved, err := ledger.RefundUsage(tx, c.AsRefund(r).Usage(), admin.Id, "refund "+id)
-			switch {
-			case errors.Is(err, ledger.ErrAlreadyRefunded):
-				return errDetail(http.StatusConflict, "This usage was already refunded; reject the request.")
-			case errors.Is(err, ledger.ErrUsagePending):
-				return errDetail(http.StatusConflict, "This usage is still running; decide once it is settled.")
-			case errors.Is(err, ledger.ErrInsufficient):
-				return errDetail(http.StatusConflict, "The payer's balance would exceed its limit.")
-			case err != nil:
-				return err
-			}
-			r.Set(c.RefundAmount, moved.Credited)
-			r.Set(c.RefundCreatorReversal, moved.Reversed)
-			r.Set(c.RefundPlatformAbsorbed, moved.Absorbed)
-		}
-		r.Set(c.RefundStatus, status)
-		if note != nil {
-			r.Set(c.RefundNote, *note)
-		}
-		r.Set(c.RefundProcessedBy, admin.Id)
-		r.Set(c.RefundProcessedAt, types.NowDateTime())
-		if err := ledger.SaveSystem(tx, r); err != nil {
-			return err
-		}
-		if err := audit(tx, admin, "refund."+action, targetOf(r), before, fieldsOf(r, refundStateFields...)); err != nil {
-			return err
-		}
-		saved = r
-		return nil
-	})
-	return saved, err
+	r.Set(c.RefundAmount, moved.Credited)
+	r.Set(c.RefundCreatorReversal, moved.Reversed)
+	r.Set(c.RefundPlatformAbsorbed, moved.Absorbed)
+	return nil
 }

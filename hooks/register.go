@@ -98,8 +98,10 @@ func silenceUsage(cmd *cobra.Command) {
 // content and the audit log.
 func (tb *toolbase) bindPlatform(app core.App) {
 	bindAudit(app)
-	tb.bindPayouts(app)
-	tb.bindRefunds(app)
+	// a payout request is checked against the balance, a refund request
+	// against its usage, in the transaction that inserts it
+	bindRequests(app, c.Payouts, c.PayoutCreator, tb.checkPayoutRequest)
+	bindRequests(app, c.Refunds, c.RefundRequester, tb.checkRefundRequest)
 	bindSupport(app)
 	bindContent(app)
 }

@@ -48,6 +48,27 @@ func ticketDetail(e *core.RequestEvent) error {
 	return showTicket(e, http.StatusOK, t)
 }
 
+// The support bodies.
+var (
+	ticketCreateBody = &bodySpec{name: "TicketCreate", fields: []bodyField{
+		textF(c.TicketSubject, c.MaxSubjectChars).req(),
+		textF("message", c.MaxMessageBodyChars).about("The first message."),
+		choiceF(c.TicketPriority, c.TicketPriorities).dflt(c.PriorityNormal),
+	}}
+	ticketUpdateBody = &bodySpec{name: "TicketUpdate",
+		desc: "PUT requires `subject`. The requester may change the subject and set status CLOSED; the rest is for admins.",
+		fields: []bodyField{
+			textF(c.TicketSubject, c.MaxSubjectChars).req(),
+			choiceF(c.TicketStatus, c.TicketStatuses),
+			choiceF(c.TicketPriority, c.TicketPriorities),
+			idF(c.TicketAssignedTo).about("An admin's id; null or `\"\"` unassigns."),
+		}}
+	messageCreateBody = &bodySpec{name: "MessageCreate", fields: []bodyField{
+		textF(c.MessageBody, c.MaxMessageBodyChars).req(),
+		boolF(c.MessageInternal).dflt(false).about("An internal note, hidden from the requester: admins only."),
+	}}
+)
+
 // ticketCreate is POST /api/support/tickets/ {subject, message?, priority?}:
 // 201 with the OPEN ticket and its first message.
 func ticketCreate(e *core.RequestEvent) error {
@@ -64,13 +85,9 @@ func ticketCreate(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	if subject, ok := f.text(c.TicketSubject, c.MaxSubjectChars, true); ok {
-		t.Set(c.TicketSubject, subject)
-	}
-	if priority, ok := f.choice(c.TicketPriority, c.TicketPriorities, false); ok {
-		t.Set(c.TicketPriority, priority)
-	}
-	message, _ := f.text("message", c.MaxMessageBodyChars, false)
+	ticketCreateBody.read(f)
+	f.setOn(t, c.TicketSubject, c.TicketPriority)
+	message, _ := f.cleanText("message")
 	if err := mustAllowCreate(e, t); err != nil {
 		return err
 	}
@@ -113,20 +130,7 @@ func ticketUpdate(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	f.text(c.TicketSubject, c.MaxSubjectChars, true)
-	f.choice(c.TicketStatus, c.TicketStatuses, false)
-	f.choice(c.TicketPriority, c.TicketPriorities, false)
-	if v, present := f.data[c.TicketAssignedTo]; present {
-		// null or "" unassigns
-		switch v := v.(type) {
-		case nil:
-			f.keep(c.TicketAssignedTo, "")
-		case string:
-			f.keep(c.TicketAssignedTo, v)
-		default:
-			f.errs.Add(c.TicketAssignedTo, "Incorrect type. Expected pk value.")
-		}
-	}
+	ticketUpdateBody.read(f)
 	if err := f.err(); err != nil {
 		return err
 	}
@@ -192,12 +196,8 @@ func messageCreate(e *core.RequestEvent) error {
 	m := core.NewRecord(col)
 	m.Set(c.MessageTicket, t.Id)
 	m.Set(c.MessageAuthor, e.Auth.Id)
-	if body, ok := f.text(c.MessageBody, c.MaxMessageBodyChars, true); ok {
-		m.Set(c.MessageBody, body)
-	}
-	if internal, ok := f.boolean(c.MessageInternal); ok {
-		m.Set(c.MessageInternal, internal)
-	}
+	messageCreateBody.read(f)
+	f.setOn(m)
 	if err := f.err(); err != nil {
 		return err
 	}

@@ -43,25 +43,30 @@ func bindToolRoutes(authed group) {
 	})
 }
 
-// readToolFields reads every writable field of a tool into f (f.clean holds
-// the valid ones, which are also the rules' @request.body). Read-only fields
-// (id, creator, counters, timestamps) and unknown ones are ignored.
-func readToolFields(f *form) {
-	f.text(c.ToolName, maxToolNameChars, true)
-	f.text(c.ToolDescription, maxToolDescriptionChars, false)
-	f.choice(c.ToolCategory, c.Categories, false)
-	f.choice(c.ToolStatus, c.Statuses, false)
-	f.integer(c.ToolPointsCost, 0, c.MaxPointsCost, false)
-	f.link(c.ToolAPIEndpoint)
-	f.link(c.ToolAPIDocumentation)
-	f.stringList(c.ToolTags, maxListItems, maxItemChars)
-	if v, ok := f.text(c.ToolVersion, maxToolVersionChars, false); ok && v == "" {
-		delete(f.clean, c.ToolVersion)
-		f.errs.Add(c.ToolVersion, "This field may not be blank.")
-	}
-	// an admin's, with a status move; anyone else's is ignored (moderation_hooks.go)
-	f.text(c.ToolModerationNote, c.MaxModerationNoteChars, false)
-}
+// toolBody is a tool's writable fields (PUT, PATCH and POST). Read-only
+// fields (id, creator, counters, timestamps) and unknown ones are ignored.
+var toolBody = &bodySpec{name: "ToolWrite",
+	desc: "A tool's writable fields. PUT and POST require `name`; PATCH takes any subset and leaves the rest. " +
+		"`creator` (always the caller on create), the counters and the timestamps are read-only.",
+	fields: []bodyField{
+		textF(c.ToolName, maxToolNameChars).req(),
+		textF(c.ToolDescription, maxToolDescriptionChars).dflt(""),
+		choiceF(c.ToolCategory, c.Categories).dflt(c.CategoryOther),
+		choiceF(c.ToolStatus, c.Statuses).dflt(c.StatusDraft).about("On create (the DRF API's create serializer has no status: " +
+			"toolbase's extension), a creator may send DRAFT or PENDING, and any other status it sends is ignored (the tool starts as DRAFT); " +
+			"admins any (past review: audited as `tool.status`). On edit, a creator moves its own tool DRAFT → PENDING and ACTIVE ⇄ INACTIVE; " +
+			"only admins approve (ACTIVE) or suspend (SUSPENDED)."),
+		integerF(c.ToolPointsCost, 0, c.MaxPointsCost).dflt(c.DefaultPointsCost).about("An explicit 0 is kept."),
+		linkF(c.ToolAPIEndpoint).about("An http(s) URL, or `\"\"`. toolbase calls it on each use; it must use https unless " +
+			"`TOOLBASE_ALLOW_HTTP_ENDPOINTS` is set. `https://builtin.invalid/<name>` makes it a built-in tool (set by admins only; " +
+			"docs/api.md, Built-in tools)."),
+		linkF(c.ToolAPIDocumentation).about("An http(s) URL, or `\"\"`."),
+		stringListF(c.ToolTags, maxListItems, maxItemChars).dflt([]string{}),
+		textF(c.ToolVersion, maxToolVersionChars).nonBlank().dflt(c.DefaultVersion).about("Not blank."),
+		textF(c.ToolModerationNote, c.MaxModerationNoteChars).about("Admins only, together with a status move (toolbase's extension): " +
+			"the reason for sending the tool back to DRAFT or suspending it, which its creator sees. A changed note without a status move " +
+			"is refused; anyone else's is ignored. A move to ACTIVE or PENDING clears it."),
+	}}
 
 // refusedStatus runs check (the rule for the request): nil when it allows
 // the request, errForbidden when it refuses more than the status move, and
@@ -265,7 +270,7 @@ func toolCreate(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	readToolFields(f)
+	toolBody.read(f)
 	f.setOn(t)
 	statusRefused, err := refusedStatus(f, check)
 	if err != nil {
@@ -301,7 +306,7 @@ func toolUpdate(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	readToolFields(f)
+	toolBody.read(f)
 	var saved *core.Record
 	err = inTransaction(e, func() error {
 		t, err := e.App.FindRecordById(c.Tools, id)

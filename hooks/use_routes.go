@@ -75,16 +75,23 @@ func (tb *toolbase) bindUseRoutes(authed group) {
 	route(authed, "/tools/tools/{id}/signing_secret/", map[string]handler{http.MethodPost: signingSecretRoute})
 }
 
+// useBody is a use's body.
+var useBody = &bodySpec{name: "UseRequest", fields: []bodyField{
+	objectF(c.UsageInputData, nil).about(fmt.Sprintf("The tool's input: a JSON object of at most %d bytes (%d KiB) encoded. Missing: `{}`.",
+		c.MaxInputBytes, c.MaxInputBytes>>10)),
+}}
+
 // useRoute is POST /api/tools/tools/{id}/use/ {"input_data": {...}}.
 func (tb *toolbase) useRoute(e *core.RequestEvent) error {
 	f, err := readForm(e, maxUseBodyBytes)
 	if err != nil {
 		return err
 	}
-	input, _ := f.object(c.UsageInputData, false)
+	useBody.read(f)
 	if err := f.err(); err != nil {
 		return err
 	}
+	input, _ := f.clean[c.UsageInputData].(map[string]any)
 	if input == nil {
 		input = map[string]any{}
 	}

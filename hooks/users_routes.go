@@ -62,6 +62,48 @@ var userTextFields = []struct {
 // profileFields are the users fields shown and written as the nested profile.
 var profileFields = []string{c.UserWebsite, c.UserLocation, c.UserSkills, c.UserEmailNotifications, c.UserMarketingEmails}
 
+// profileBody is the nested profile of a user body.
+var profileBody = &bodySpec{name: "ProfileWrite", desc: "Profile fields to change; the others keep their values.",
+	fields: []bodyField{
+		linkF(c.UserWebsite).about("An http(s) URL, or `\"\"` to clear it."),
+		textF(c.UserLocation, maxLocationChars),
+		stringListF(c.UserSkills, maxListItems, maxItemChars),
+		boolF(c.UserEmailNotifications),
+		boolF(c.UserMarketingEmails),
+	}}
+
+// userBody is a user body: the email when withEmail, the password and its
+// confirmation when withPassword, then the profile's fields.
+func userBody(name, desc string, withEmail, withPassword bool) *bodySpec {
+	b := &bodySpec{name: name, desc: desc}
+	if withEmail {
+		b.fields = append(b.fields, textF(c.UserEmail, maxEmailChars).req().formatted("email").about("A valid address, unique ignoring case."))
+	}
+	b.fields = append(b.fields, textF(c.UserUsername, maxUsernameChars).req().matching(usernamePattern, msgInvalidUsername).
+		about("Letters, digits and `@ . + - _`; unique ignoring case."))
+	if withPassword {
+		b.fields = append(b.fields,
+			secretF("password", maxPasswordLen).checkedLater(minPasswordChars).formatted("password").
+				about("8–71 characters; not entirely numeric; not the username or the email's local part."),
+			secretF("password_confirm", -1).formatted("password").about("The same password."))
+	}
+	for _, tf := range userTextFields {
+		b.fields = append(b.fields, textF(tf.name, tf.max))
+	}
+	b.fields = append(b.fields, objectF("profile", profileBody))
+	return b
+}
+
+// The user bodies.
+var (
+	registerBody = userBody("RegisterRequest", "A new client. `role` and balances are ignored: a registered user is a CLIENT with 0 points.", true, true)
+	userEditBody = userBody("UserUpdate", "An admin's edit of a user. PUT requires `email` and `username`. Role and balances are read-only "+
+		"(see `change_role/`, `add_points/`, `deduct_points/`); changing another user's email signs that user out.", true, false)
+	meEditBody = userBody("MeUpdate", "An edit of the caller's own profile. PUT requires `username`. `email`, `role` and balances are read-only here "+
+		"(email changes go through PocketBase's email-change flow).", false, false)
+	roleBody = &bodySpec{name: "RoleChange", fields: []bodyField{choiceF(c.UserRole, c.Roles).req()}}
+)
+
 func bindUserRoutes(public, authed group) {
 	route(public, "/users/register/", map[string]handler{http.MethodPost: registerUser})
 
@@ -165,13 +207,12 @@ func registerUser(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	profile := readUserFields(f, true)
-	password, _ := formSecret(f, "password", -1)
-	confirm, _ := formSecret(f, "password_confirm", -1)
-	if err := userFormErr(f, profile); err != nil {
+	readUserBody(f, registerBody)
+	if err := f.err(); err != nil {
 		return err
 	}
-	if password != confirm {
+	password, _ := f.cleanText("password")
+	if confirm, _ := f.cleanText("password_confirm"); password != confirm {
 		return errNonField(msgPasswordsDontMatch)
 	}
 	if msgs := passwordProblems(password, f.clean); len(msgs) > 0 {
@@ -212,15 +253,11 @@ func registerUser(e *core.RequestEvent) error {
 // updateUser is PUT/PATCH users/{id}/ (admin). Role and balances are read-only
 // here, as in the DRF API (change_role and the points routes move them).
 func updateUser(e *core.RequestEvent) error {
-	f, err := readForm(e, maxBodyBytes)
+	f, rec, err := formForUser(e)
 	if err != nil {
 		return err
 	}
-	rec, err := findVisible(e, c.Users, e.Request.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	return saveUserEdit(e, f, rec, true)
+	return saveUserEdit(e, f, rec, userEditBody)
 }
 
 // updateMe is PUT/PATCH users/update_me/: the caller's own profile; email,
@@ -234,15 +271,29 @@ func updateMe(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	return saveUserEdit(e, f, rec, false)
+	return saveUserEdit(e, f, rec, meEditBody)
 }
 
-// saveUserEdit reads from f an edit of rec (with the email when withEmail),
-// checks it against the update rule (and the manage rule for an email change),
-// saves it and answers the user.
-func saveUserEdit(e *core.RequestEvent, f *form, rec *core.Record, withEmail bool) error {
-	profile := readUserFields(f, withEmail)
-	if err := userFormErr(f, profile); err != nil {
+// formForUser reads the body of a route on users/{id}/ and finds that user
+// (404 for one the caller may not see).
+func formForUser(e *core.RequestEvent) (*form, *core.Record, error) {
+	f, err := readForm(e, maxBodyBytes)
+	if err != nil {
+		return nil, nil, err
+	}
+	rec, err := findVisible(e, c.Users, e.Request.PathValue("id"))
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, rec, nil
+}
+
+// saveUserEdit reads from f an edit of rec as body describes it, checks it
+// against the update rule (and the manage rule for an email change), saves it
+// and answers the user.
+func saveUserEdit(e *core.RequestEvent, f *form, rec *core.Record, body *bodySpec) error {
+	readUserBody(f, body)
+	if err := f.err(); err != nil {
 		return err
 	}
 	users := rec.Collection()
@@ -270,19 +321,15 @@ func saveUserEdit(e *core.RequestEvent, f *form, rec *core.Record, withEmail boo
 // the DRF API's 400 {"error": "Invalid role"}; the update rule refuses an admin's
 // change of its own role (403).
 func changeRole(e *core.RequestEvent) error {
-	f, err := readForm(e, maxBodyBytes)
+	f, rec, err := formForUser(e)
 	if err != nil {
 		return err
 	}
-	rec, err := findVisible(e, c.Users, e.Request.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	role, _ := f.data[c.UserRole].(string)
-	if !validRole(role) {
+	roleBody.read(f)
+	role, ok := f.cleanText(c.UserRole)
+	if !ok {
 		return &apiError{status: http.StatusBadRequest, body: map[string]string{"error": "Invalid role"}}
 	}
-	f.keep(c.UserRole, role)
 	if rec.Id == e.Auth.Id {
 		return errDetail(http.StatusForbidden, "You cannot change your own role.")
 	}
@@ -338,38 +385,17 @@ func deleteUser(e *core.RequestEvent) error {
 
 // --- reading and checking user bodies --------------------------------------
 
-// readUserFields reads the writable fields of a user body into f (email only
-// when withEmail) and returns the nested profile's form, or nil.
-func readUserFields(f *form, withEmail bool) *form {
-	if withEmail {
-		if email, ok := f.text(c.UserEmail, maxEmailChars, true); ok {
-			if is.EmailFormat.Validate(email) != nil {
-				delete(f.clean, c.UserEmail)
-				f.errs.Add(c.UserEmail, msgInvalidEmail)
-			} else {
-				f.keep(c.UserEmail, normalizeEmail(email))
-			}
+// readUserBody reads a user body into f, then checks the email's format and
+// normalizes it.
+func readUserBody(f *form, body *bodySpec) {
+	body.read(f)
+	if email, ok := f.cleanText(c.UserEmail); ok {
+		if is.EmailFormat.Validate(email) != nil {
+			f.refuse(c.UserEmail, msgInvalidEmail)
+		} else {
+			f.keep(c.UserEmail, normalizeEmail(email))
 		}
 	}
-	if username, ok := f.text(c.UserUsername, maxUsernameChars, true); ok && !usernamePattern.MatchString(username) {
-		delete(f.clean, c.UserUsername)
-		f.errs.Add(c.UserUsername, msgInvalidUsername)
-	}
-	for _, tf := range userTextFields {
-		f.text(tf.name, tf.max, false)
-	}
-	obj, ok := f.object("profile", false)
-	if !ok {
-		return nil
-	}
-	p := &form{data: obj, clean: map[string]any{}, errs: FieldErrors{}, partial: true}
-	p.link(c.UserWebsite)
-	p.text(c.UserLocation, maxLocationChars, false)
-	p.stringList(c.UserSkills, maxListItems, maxItemChars)
-	p.boolean(c.UserEmailNotifications)
-	p.boolean(c.UserMarketingEmails)
-	f.keep("profile", p.clean)
-	return p
 }
 
 // normalizeEmail lowercases the domain, as Django's normalize_email.
@@ -379,22 +405,6 @@ func normalizeEmail(email string) string {
 		return email
 	}
 	return email[:at+1] + strings.ToLower(email[at+1:])
-}
-
-// userFormErr is the 400 answer of f's and the nested profile's errors, the
-// latter nested as DRF does ({"profile": {"website": [...]}}).
-func userFormErr(f *form, profile *form) error {
-	if len(f.errs) == 0 && (profile == nil || len(profile.errs) == 0) {
-		return nil
-	}
-	body := map[string]any{}
-	for k, v := range f.errs {
-		body[k] = v
-	}
-	if profile != nil && len(profile.errs) > 0 {
-		body["profile"] = profile.errs
-	}
-	return &apiError{status: http.StatusBadRequest, body: body}
 }
 
 // applyUserFields sets the fields f read on rec.

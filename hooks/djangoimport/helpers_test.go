@@ -5,17 +5,16 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
 	c "toolbase/collections"
 	"toolbase/hooks"
+	"toolbase/hooks/internal/testserve"
 	"toolbase/hooks/ledger"
 	_ "toolbase/pb_migrations"
 )
@@ -51,24 +50,7 @@ func newApp(t testing.TB) *tests.TestApp {
 }
 
 // serve starts a real HTTP server for app and returns its base URL.
-func serve(t testing.TB, app *tests.TestApp) string {
-	t.Helper()
-	r, err := apis.NewRouter(app)
-	if err != nil {
-		t.Fatal(err)
-	}
-	se := &core.ServeEvent{App: app, Router: r}
-	if err := app.OnServe().Trigger(se, func(*core.ServeEvent) error { return nil }); err != nil {
-		t.Fatal(err)
-	}
-	mux, err := r.BuildMux()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
+func serve(t testing.TB, app *tests.TestApp) string { return testserve.Serve(t, app) }
 
 // call sends a JSON request and returns the status and the decoded body.
 func call(t testing.TB, method, url string, body any, header ...string) (int, map[string]any) {
