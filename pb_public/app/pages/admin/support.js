@@ -2,9 +2,10 @@
 // closed), a ticket's thread with internal notes (marked: the requester never
 // sees them, by the messages' view rule), replying or noting, assigning,
 // prioritising, closing and reopening. New messages arrive live.
-import { pb, drf, describeError, showErrors, busy } from '../../api.js';
+import { pb, drf, describeError, busy } from '../../api.js';
 import { h, replace, labelled, loading, empty, errorBox, field, setTitle, when } from '../../dom.js';
 import * as session from '../../session.js';
+import { onReply } from '../../tickets.js';
 import { frame, refreshCounts } from './shell.js';
 
 const STATUS = [['OPEN', 'Open'], ['PENDING', 'Waiting for the requester'], ['RESOLVED', 'Resolved'], ['CLOSED', 'Closed']];
@@ -121,27 +122,14 @@ export const thread = {
       send.textContent = internal.checked ? 'Add the internal note' : 'Send the answer';
       form.querySelector('label[for^="f-body"]').textContent = internal.checked ? 'Internal note (admins only)' : 'Answer';
     });
-    form.addEventListener('submit', async (ev) => {
-      ev.preventDefault();
-      status.textContent = '';
-      const body = form.body.value.trim();
-      if (!body) {
-        status.textContent = 'Write something first.';
-        form.body.focus();
-        return;
-      }
-      await busy(send, 'Sending…', async () => {
-        try {
-          add(await drf(`/api/support/tickets/${encodeURIComponent(id)}/messages/`, { method: 'POST', body: { body, internal: internal.checked } }));
-          form.body.value = '';
-          ticket = { ...ticket, ...(await drf(`/api/support/tickets/${encodeURIComponent(id)}/`)) };
-          showFacts();
-          showControls();
-          refreshCounts();
-        } catch (err) {
-          status.textContent = showErrors(form, err);
-        }
-      });
+    onReply(form, {
+      id, button: send, status, extra: () => ({ internal: internal.checked }), sent: add,
+      after: async () => {
+        ticket = { ...ticket, ...(await drf(`/api/support/tickets/${encodeURIComponent(id)}/`)) };
+        showFacts();
+        showControls();
+        refreshCounts();
+      },
     });
 
     showFacts();
