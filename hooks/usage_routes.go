@@ -16,14 +16,14 @@ import (
 // tool_usage collection's list/view rule (own usage; a creator also the usage
 // of its tools; admins all). Usage is written only by the use-tool route.
 
+// usageOrder is newest first, the id breaking ties so that pages are stable.
+var usageOrder = []string{c.ToolUsage + "." + c.FieldCreatedAt + " DESC", c.ToolUsage + "." + c.FieldID + " DESC"}
+
 func bindUsageRoutes(authed group) {
 	route(authed, "/tools/usage/", map[string]handler{http.MethodGet: usageList})
 	route(authed, "/tools/usage/my_usage/", map[string]handler{http.MethodGet: usageMine})
 	route(authed, "/tools/usage/{id}/", map[string]handler{http.MethodGet: usageDetail})
 }
-
-// usageOrder is newest first, the id breaking ties so that pages are stable.
-var usageOrder = []string{c.ToolUsage + "." + c.FieldCreatedAt + " DESC", c.ToolUsage + "." + c.FieldID + " DESC"}
 
 // usageFilters reads ?tool=, ?since= and ?until= into SQL conditions. since
 // and until take RFC 3339 or YYYY-MM-DD (UTC); both bounds are inclusive, a
