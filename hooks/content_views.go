@@ -21,15 +21,6 @@ type pageView struct {
 
 func showPage(r *core.Record) any {
 	p := c.AsPage(r)
-	return pageView{
-		ID:        r.Id,
-		Slug:      p.Slug(),
-		Title:     p.Title(),
-		Body:      p.Body(),
-		Kind:      p.Kind(),
-		Published: p.Published(),
-		UpdatedBy: nullIfEmpty(p.UpdatedBy()),
-		CreatedAt: rfc3339(r.GetDateTime(c.FieldCreatedAt)),
-		UpdatedAt: rfc3339(r.GetDateTime(c.FieldUpdatedAt)),
-	}
+	return pageView{r.Id, p.Slug(), p.Title(), p.Body(), p.Kind(), p.Published(), nullIfEmpty(p.UpdatedBy()),
+		rfc3339(r.GetDateTime(c.FieldCreatedAt)), rfc3339(r.GetDateTime(c.FieldUpdatedAt))}
 }
