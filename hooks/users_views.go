@@ -87,22 +87,25 @@ func avatarURL(r *core.Record) any {
 	return "/api/files/" + url.PathEscape(r.Collection().Id) + "/" + url.PathEscape(r.Id) + "/" + url.PathEscape(name)
 }
 
-// userListView is the DRF API's list representation.
-type userListView struct {
-	userIdentity
-	Role      string `json:"role"`
-	CreatedAt any    `json:"created_at"`
-}
+// The DRF API's list representations of users: the identity, one field and
+// created_at.
+type (
+	// userListView is the users list's.
+	userListView struct {
+		userIdentity
+		Role      string `json:"role"`
+		CreatedAt any    `json:"created_at"`
+	}
+	// clientView is the client representation.
+	clientView struct {
+		userIdentity
+		PointsBalance int64 `json:"points_balance"`
+		CreatedAt     any   `json:"created_at"`
+	}
+)
 
 func userListViewOf(r *core.Record) any {
 	return userListView{identityOf(r), c.AsUser(r).Role(), rfc3339(r.GetDateTime(c.FieldCreatedAt))}
-}
-
-// clientView is the DRF API's client representation.
-type clientView struct {
-	userIdentity
-	PointsBalance int64 `json:"points_balance"`
-	CreatedAt     any   `json:"created_at"`
 }
 
 func clientViewOf(r *core.Record) any {
