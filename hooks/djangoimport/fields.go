@@ -128,21 +128,23 @@ func decodeFields(raw json.RawMessage, v any) error {
 
 // parsePK reads a primary key or foreign key: a positive integer (null: 0).
 func parsePK(raw json.RawMessage) (int64, error) {
-	s := strings.TrimSpace(string(raw))
-	if s == "" || s == "null" {
-		return 0, nil
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n <= 0 || n > 1e15 {
+	n, err := parseInt(raw)
+	if s, null := scalar(raw); !null && (err != nil || n <= 0 || n > 1e15) {
 		return 0, fmt.Errorf("%s is not an integer id", s)
 	}
 	return n, nil
 }
 
+// scalar is raw's text, trimmed, and whether it is null (or nothing).
+func scalar(raw json.RawMessage) (s string, null bool) {
+	s = strings.TrimSpace(string(raw))
+	return s, s == "" || s == "null"
+}
+
 // parseInt reads a whole number (null: 0).
 func parseInt(raw json.RawMessage) (int64, error) {
-	s := strings.TrimSpace(string(raw))
-	if s == "" || s == "null" {
+	s, null := scalar(raw)
+	if null {
 		return 0, nil
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
@@ -156,8 +158,8 @@ func parseInt(raw json.RawMessage) (int64, error) {
 // ("12.00") whose cents are zero (toolbase counts whole points; a fraction is
 // refused rather than rounded). Null is 0.
 func parsePoints(raw json.RawMessage) (int64, error) {
-	s := strings.TrimSpace(string(raw))
-	if s == "" || s == "null" {
+	s, null := scalar(raw)
+	if null {
 		return 0, nil
 	}
 	if strings.HasPrefix(s, `"`) {
