@@ -39,15 +39,6 @@ type djUser struct {
 	UpdatedAt     string          `json:"updated_at"`
 }
 
-type djProfile struct {
-	User               json.RawMessage `json:"user"`
-	Website            *string         `json:"website"`
-	Location           *string         `json:"location"`
-	Skills             json.RawMessage `json:"skills"`
-	EmailNotifications *bool           `json:"email_notifications"`
-	MarketingEmails    *bool           `json:"marketing_emails"`
-}
-
 type djTool struct {
 	Name             string          `json:"name"`
 	Description      string          `json:"description"`
@@ -64,6 +55,15 @@ type djTool struct {
 	AverageRating    json.RawMessage `json:"average_rating"`
 	CreatedAt        string          `json:"created_at"`
 	UpdatedAt        string          `json:"updated_at"`
+}
+
+type djProfile struct {
+	User               json.RawMessage `json:"user"`
+	Website            *string         `json:"website"`
+	Location           *string         `json:"location"`
+	Skills             json.RawMessage `json:"skills"`
+	EmailNotifications *bool           `json:"email_notifications"`
+	MarketingEmails    *bool           `json:"marketing_emails"`
 }
 
 type djUsage struct {
