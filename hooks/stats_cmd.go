@@ -129,6 +129,15 @@ func table(out io.Writer, header string, rows func(w io.Writer)) {
 	fmt.Fprintln(out)
 }
 
+// metricTable prints a METRIC/VALUE table of name, value pairs.
+func metricTable(out io.Writer, pairs ...any) {
+	table(out, "METRIC\tVALUE", func(w io.Writer) {
+		for i := 0; i+1 < len(pairs); i += 2 {
+			fmt.Fprintf(w, "%s\t%v\n", pairs[i], pairs[i+1])
+		}
+	})
+}
+
 func printSeries(w io.Writer, s []seriesPoint) {
 	for _, p := range s {
 		fmt.Fprintf(w, "%s\t%d\t%d\t%d\n", p.Period, p.Uses, p.UniqueUsers, p.PointsSpent)
@@ -137,14 +146,9 @@ func printSeries(w io.Writer, s []seriesPoint) {
 
 func printToolStats(out io.Writer, b *ToolStatsBody) {
 	fmt.Fprintf(out, "tool %s (%s), %s to %s by %s\n\n", b.ToolName, b.Tool, b.Range.From, b.Range.To, b.Range.Interval)
-	table(out, "METRIC\tVALUE", func(w io.Writer) {
-		fmt.Fprintf(w, "total_uses (lifetime)\t%d\n", b.TotalUses)
-		fmt.Fprintf(w, "total_revenue (lifetime)\t%d\n", b.TotalRevenue)
-		fmt.Fprintf(w, "average_rating (lifetime)\t%.2f\n", b.AverageRating)
-		fmt.Fprintf(w, "rating_count (lifetime)\t%d\n", b.RatingCount)
-		fmt.Fprintf(w, "unique_users\t%d\n", b.UniqueUsers)
-		fmt.Fprintf(w, "creator_earnings\t%d\n", b.CreatorEarnings)
-	})
+	metricTable(out, "total_uses (lifetime)", b.TotalUses, "total_revenue (lifetime)", b.TotalRevenue,
+		"average_rating (lifetime)", fmt.Sprintf("%.2f", b.AverageRating), "rating_count (lifetime)", b.RatingCount,
+		"unique_users", b.UniqueUsers, "creator_earnings", b.CreatorEarnings)
 	table(out, "PERIOD\tUSES\tUNIQUE_USERS\tPOINTS_SPENT", func(w io.Writer) { printSeries(w, b.Series) })
 	table(out, "RECENT USAGE\tUSER\tPOINTS_SPENT\tSUCCESS", func(w io.Writer) {
 		for _, u := range b.RecentUsage {
@@ -155,13 +159,8 @@ func printToolStats(out io.Writer, b *ToolStatsBody) {
 
 func printPlatformStats(out io.Writer, b *PlatformStatsBody) {
 	fmt.Fprintf(out, "platform, %s to %s by %s\n\n", b.Range.From, b.Range.To, b.Range.Interval)
-	table(out, "METRIC\tVALUE", func(w io.Writer) {
-		fmt.Fprintf(w, "total_uses\t%d\n", b.TotalUses)
-		fmt.Fprintf(w, "points_spent\t%d\n", b.PointsSpent)
-		fmt.Fprintf(w, "platform_fees\t%d\n", b.PlatformFees)
-		fmt.Fprintf(w, "points_granted\t%d\n", b.PointsGranted)
-		fmt.Fprintf(w, "new_users\t%d\n", b.NewUsers)
-	})
+	metricTable(out, "total_uses", b.TotalUses, "points_spent", b.PointsSpent, "platform_fees", b.PlatformFees,
+		"points_granted", b.PointsGranted, "new_users", b.NewUsers)
 	table(out, "TOP TOOL\tNAME\tUSES\tPOINTS_SPENT", func(w io.Writer) {
 		for _, t := range b.TopTools {
 			fmt.Fprintf(w, "%s\t%s\t%d\t%d\n", t.Tool, t.ToolName, t.Uses, t.PointsSpent)
