@@ -6,7 +6,9 @@
 // data.db: every committed transaction reaches the replica within about
 // TOOLBASE_REPLICA_SYNC_INTERVAL (half of it to copy the WAL into Litestream's
 // local LTX files, half to upload them). Litestream owns data.db's
-// checkpoints while it runs (it holds a read transaction, and checkpoints
+// checkpoints: toolbase's connections never checkpoint it while replicating
+// (hooks.DBConnect), Litestream takes its read lock when replication starts,
+// before the server takes requests (it holds a read transaction, and checkpoints
 // PASSIVE every minute or 1000 pages, TRUNCATE past ~500 MB): PocketBase's
 // nightly wal_checkpoint(TRUNCATE) of data.db is replaced by one of the
 // auxiliary database only, and replication pauses (flushed, its read lock
