@@ -53,8 +53,11 @@ func textOf(s *session, id string) string {
 
 // The issue's admin scenarios, in one story on the demo data: a creator's
 // tool waits for review, a client has used creator1's tools, asked for a
-// refund and opened a ticket, creator1 asked for a payout. The admin
-// approves the tool (the client then uses it), grants points with a reason
+// refund and opened a ticket, creator1 asked for a payout. The overview shows
+// the platform's fees (a figure and a series of the chart). The admin
+// approves the tool (the client then uses it), sends another back to draft
+// with a reason (one call, audited with the move) that its creator reads on
+// its tool's page, grants points with a reason
 // (ledger and audit show it), is refused a deduction below zero, approves and
 // pays the payout double-clicking each button (one PAYOUT row), approves the
 // refund (the client's balance comes back, live), answers the ticket with an
@@ -118,6 +121,11 @@ func TestWebAppAdmin(t *testing.T) {
 
 	// --- overview: statistics and what waits, live
 	a.do("overview", chromedp.Click(tid("nav-admin")), chromedp.WaitVisible(tid("admin-stats-chart")))
+	// two uses of Word Counter at 5 points, 20 % fees: 10 spent, 2 in fees, and a chart line of them
+	a.until("fees", `document.querySelector('[data-testid="admin-stats-spent"]').textContent === '10' && document.querySelector('[data-testid="admin-stats-fees"]').textContent === '2'`)
+	if cols := eval[string](a, "fees series", `[...document.querySelectorAll('.chart-box .sr-only thead th')].map((th) => th.textContent).join(',')`); cols != "Period,Uses,Points spent,Fees" {
+		a.fail("fees series", fmt.Errorf("the chart's table has columns %q, want a Fees series", cols))
+	}
 	a.until("pending count", `document.querySelector('[data-testid="admin-pending-count"]').textContent === '1'`)
 	for _, id := range []string{"admin-payouts-count", "admin-refunds-count", "admin-tickets-count"} {
 		a.until(id, `document.querySelector('[data-testid="`+id+`"]').textContent === '1'`)
@@ -130,6 +138,40 @@ func TestWebAppAdmin(t *testing.T) {
 	}
 	a.do("approve", chromedp.Click(tid("moderation-approve")), chromedp.WaitVisible(tid("confirm-ok")), chromedp.Sleep(400*time.Millisecond), chromedp.Click(tid("confirm-ok")))
 	a.until("approved", `!document.querySelector('[data-testid="moderation-row"]') && document.querySelector('[data-testid="admin-pending-count"]').textContent === '0'`)
+
+	// --- moderation: send a tool back to draft with a reason (required), in one
+	// call; its creator reads the reason on its tool's page
+	var sentBack struct{ ID string }
+	if status := srv.api(t, http.MethodPost, "/api/tools/tools/", creator, map[string]any{"name": "Limerick Linter", "points_cost": 3, "status": "PENDING"}, &sentBack); status != 201 {
+		t.Fatalf("second pending tool: %d", status)
+	}
+	const reason = "The description does not say what input it expects."
+	a.do("send back", chromedp.Click(tid("admin-nav-overview")), chromedp.Click(tid("admin-nav-moderation")), chromedp.WaitVisible(tid("moderation-reject")),
+		chromedp.Click(tid("moderation-reject")), chromedp.WaitVisible(tid("moderation-reason")), chromedp.Sleep(400*time.Millisecond), chromedp.Click(tid("confirm-ok")))
+	a.until("reason required", `!!document.querySelector('dialog') && /required/.test(document.querySelector('dialog').textContent) && !!document.querySelector('[data-testid="moderation-row"]')`)
+	a.do("send back", append(typeInto("moderation-reason", reason), chromedp.Click(tid("confirm-ok")))...)
+	a.until("sent back", `!document.querySelector('dialog') && !document.querySelector('[data-testid="moderation-row"]')`)
+	var moves struct {
+		Results []struct {
+			Action, Target string
+			After          map[string]any
+		}
+	}
+	srv.api(t, http.MethodGet, "/api/audit-log/?action=tool.status&target=tools/"+sentBack.ID, admin, nil, &moves)
+	if len(moves.Results) == 0 || moves.Results[0].Target != "tools/"+sentBack.ID || moves.Results[0].After["moderation_note"] != reason || moves.Results[0].After["status"] != "DRAFT" {
+		t.Errorf("the send-back's audit row: %+v", moves.Results)
+	}
+	var tickets struct{ Count int }
+	srv.api(t, http.MethodGet, "/api/support/tickets/", creator, nil, &tickets)
+	if tickets.Count != 0 {
+		t.Errorf("%d support tickets opened for the creator: the reason travels with the move", tickets.Count)
+	}
+	cr := br.session(t, "creator", srv.base, 1280, 800)
+	cr.signIn("creator1@example.com", "creator-demo-pass")
+	cr.do("creator's tool page", chromedp.Navigate(srv.base+"/#/creator/tools/"+sentBack.ID), chromedp.WaitVisible(tid("tool-moderation-note")))
+	if txt := textOf(cr, "tool-moderation-note"); !strings.Contains(txt, reason) || !strings.Contains(txt, "sent it back") {
+		cr.fail("reason shown", fmt.Errorf("the creator's page says %q", txt))
+	}
 	c.do("use the approved tool", steps(
 		one(chromedp.Navigate(srv.base+"/#/tools/"+tool.ID)),
 		typeInto("tool-use-input", `{"text": "an old silent pond"}`),

@@ -28,6 +28,9 @@ const (
 	UsersDeleteRule = isAdmin + ` && id != @request.auth.id`
 	// UsersManageRule lets admins change another user's email or password.
 	UsersManageRule = isAdmin
+	// UsersAuthRule: every user may sign in but a deactivated one (an
+	// imported Django user whose is_active was false).
+	UsersAuthRule = `deactivated = false`
 
 	// ToolsViewRule: ACTIVE tools for everyone signed in, own tools in any status,
 	// all tools for admins.

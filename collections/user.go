@@ -22,6 +22,9 @@ const (
 	UserPointsBalance      = "points_balance"
 	UserTotalRevenue       = "total_revenue"
 	UserTotalPayouts       = "total_payouts"
+	// UserDeactivated is Django's is_active = false: such a user cannot sign
+	// in (UsersAuthRule) nor use its API keys. Hidden: superusers only.
+	UserDeactivated = "deactivated"
 )
 
 // Roles, the values of users.role.

@@ -68,8 +68,17 @@ func bindAudit(app core.App) {
 		if who := actorOf(e.Record); !who.isStaff() && who.id == e.Record.Original().GetString(c.ToolCreator) {
 			return e.Next()
 		}
-		return auditedNext(e, "tool.status", map[string]any{c.ToolStatus: was}, func() any {
-			return map[string]any{c.ToolStatus: now}
+		// with the moderation note the move wrote (or cleared)
+		before := map[string]any{c.ToolStatus: was}
+		if note := e.Record.Original().GetString(c.ToolModerationNote); note != "" {
+			before[c.ToolModerationNote] = note
+		}
+		return auditedNext(e, "tool.status", before, func() any {
+			after := map[string]any{c.ToolStatus: now}
+			if note := e.Record.GetString(c.ToolModerationNote); note != "" {
+				after[c.ToolModerationNote] = note
+			}
+			return after
 		})
 	})
 

@@ -23,7 +23,8 @@ import (
 // surface made the change (DRF route, records API, dashboard, CLI):
 //   - users.role changes ("user.role"), and users created with a role other
 //     than CLIENT;
-//   - tools.status changes ("tool.status"), except a creator moving its own tool,
+//   - tools.status changes ("tool.status", with the moderation note the move
+//     wrote or cleared), except a creator moving its own tool,
 //     and tools created by someone with a status past review (ACTIVE, INACTIVE,
 //     SUSPENDED: "tool.status" from null);
 //   - GRANT, DEDUCT and ADJUSTMENT ledger rows ("points.grant", "points.deduct",

@@ -19,6 +19,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	c "toolbase/collections"
+	"toolbase/hooks/djangoimport"
 )
 
 // The DRF API's SimpleJWT endpoints (spec section 4):
@@ -113,7 +114,8 @@ func (tb *toolbase) obtainTokens(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	if user == nil || !user.ValidatePassword(password) {
+	// an imported user's Django hash is checked, and converted, here too
+	if user == nil || !djangoimport.CheckPassword(e.App, user, password) {
 		if user == nil {
 			// as PocketBase's auth-with-password: spend a bcrypt comparison
 			// anyway, so that timing doesn't tell unknown emails apart

@@ -45,8 +45,9 @@ var (
 	errReviewMoved = validation.NewError("toolbase_review_moved", "A review stays with its tool and its author.")
 )
 
-// bindFeedback binds the record hooks of the reviews, and the privacy of
-// usage rows on the records API and realtime (hideUsagePrivateFields).
+// bindFeedback binds the record hooks of the reviews. (The privacy of usage
+// rows on the records API and realtime is the privateFields table's:
+// bindPrivateFields.)
 func bindFeedback(app core.App) {
 	app.OnRecordCreateRequest(c.ToolFeedback).BindFunc(func(e *core.RecordRequestEvent) error {
 		info, err := e.RequestInfo()
@@ -105,7 +106,6 @@ func bindFeedback(app core.App) {
 			return recountRatings(tx, c.AsFeedback(e.Record).Tool())
 		})
 	})
-	app.OnRecordEnrich(c.ToolUsage).BindFunc(hideUsagePrivateFields)
 }
 
 // inRecordTx runs a record hook's fn (which calls e.Next) in a transaction
@@ -163,21 +163,5 @@ func recountRatings(tx core.App, toolID string) error {
 	if _, err := tx.DB().NewQuery(recountRatingsSQL).Bind(dbx.Params{"tool": toolID}).Execute(); err != nil {
 		return fmt.Errorf("recounting the ratings of tool %s: %w", toolID, err)
 	}
-	return nil
-}
-
-// hideUsagePrivateFields keeps a usage's remaining_points (the payer's
-// balance) and idempotency_key private to the payer and admins, and its
-// creator_earning to the tool's side and admins: the usage rule shows a
-// tool's usage to its creator too, and a client's balance is none of the
-// creator's business, nor the creator's share of the client's. It runs for
-// the records API and for every realtime message. Which field is private to
-// whom is the privateFields table (private_fields.go), which the filter
-// guard also reads.
-func hideUsagePrivateFields(e *core.RecordEnrichEvent) error {
-	if err := e.Next(); err != nil {
-		return err
-	}
-	hidePrivateFields(e.RequestInfo, e.Record)
 	return nil
 }

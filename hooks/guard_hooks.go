@@ -60,6 +60,7 @@ func bindGuards(app core.App) {
 		app.OnRecordUpdate(name).BindFunc(g.onUpdate)
 		app.OnRecordDelete(name).BindFunc(g.onDelete)
 	}
+	bindPrivateFields(app)
 	app.OnRecordEnrich(c.ToolAPIKeys).BindFunc(func(e *core.RecordEnrichEvent) error {
 		if err := e.Next(); err != nil {
 			return err

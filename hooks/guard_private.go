@@ -32,6 +32,33 @@ var privateFields = []privateField{
 	{c.ToolUsage, c.UsageIdempotencyKey, isUsagePayer},
 	// the creator's share of the price: the tool's side, not the payer's
 	{c.ToolUsage, c.UsageCreatorEarning, func(auth, rec *core.Record) bool { return !isUsagePayer(auth, rec) }},
+	// an admin's reason for sending a tool back or suspending it: for its
+	// creator, not for the clients who see the tool once it is ACTIVE again
+	{c.Tools, c.ToolModerationNote, isToolCreator},
+}
+
+func isToolCreator(auth, rec *core.Record) bool {
+	return auth != nil && auth.Id == rec.GetString(c.ToolCreator)
+}
+
+// bindPrivateFields strips the private fields from every record the records
+// API answers (expanded ones included) and every realtime message, for each
+// collection of the table.
+func bindPrivateFields(app core.App) {
+	seen := map[string]bool{}
+	for _, p := range privateFields {
+		if seen[p.collection] {
+			continue
+		}
+		seen[p.collection] = true
+		app.OnRecordEnrich(p.collection).BindFunc(func(e *core.RecordEnrichEvent) error {
+			if err := e.Next(); err != nil {
+				return err
+			}
+			hidePrivateFields(e.RequestInfo, e.Record)
+			return nil
+		})
+	}
 }
 
 func isUsagePayer(auth, rec *core.Record) bool {
@@ -55,6 +82,20 @@ func seesPrivateFields(auth *core.Record) bool {
 		return false
 	}
 	return auth.IsSuperuser() || auth.GetString(c.UserRole) == c.RoleAdmin
+}
+
+// shownPrivateField is the value of rec's private field as reader (nil:
+// nobody) is shown it: "" when the table keeps it from reader. For the DRF
+// views, which show a private field as a plain string.
+func shownPrivateField(reader, rec *core.Record, field string) string {
+	if !seesPrivateFields(reader) {
+		for _, p := range privateFields {
+			if p.collection == rec.Collection().Name && p.field == field && !p.shownTo(reader, rec) {
+				return ""
+			}
+		}
+	}
+	return rec.GetString(field)
 }
 
 // hidePrivateFields hides from rec the private fields its reader (info may

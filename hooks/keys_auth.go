@@ -161,7 +161,8 @@ func (tb *toolbase) authenticateKey(e *core.RequestEvent) error {
 		return keyDeny(e, http.StatusUnauthorized, msgInvalidKey)
 	}
 	owner, err := e.App.FindRecordById(c.Users, key.User)
-	if err != nil {
+	if err != nil || owner.GetBool(c.UserDeactivated) {
+		// a deactivated owner's keys stop with it
 		return keyDeny(e, http.StatusUnauthorized, msgInvalidKey)
 	}
 	e.Auth = owner

@@ -152,7 +152,9 @@ func openAPISchemas() *ordered[*schema] {
 		"total_revenue":     d("Gross: the sum of its usages' `points_spent` (not refunded)."),
 		"average_rating":    d("0–5, rounded to 2 decimals."),
 		"rating_count":      d("How many reviews (an addition to the DRF API's fields)."),
-		"created_at":        created, "updated_at": updated,
+		"moderation_note": d("An admin's reason for the last move to DRAFT or SUSPENDED (toolbase's extension), `\"\"` once the tool is approved or " +
+			"submitted again. Shown to the tool's creator and admins; `\"\"` for anyone else."),
+		"created_at": created, "updated_at": updated,
 	}))
 	s.set("ToolListItem", viewOf(toolListView{}, "A tool in the list of `tools/`: the DRF API's subset, plus `creator`.", map[string]*schema{
 		"category": enum(c.Categories, ""), "status": enum(c.Statuses, ""), "created_at": created,
@@ -171,7 +173,10 @@ func openAPISchemas() *ordered[*schema] {
 			"`TOOLBASE_ALLOW_HTTP_ENDPOINTS` is set. `https://builtin.invalid/<name>` makes it a built-in tool (set by admins only; docs/api.md, Built-in tools).").uriOrEmpty().chars(0, 200)),
 		opt("api_documentation", str("An http(s) URL, or `\"\"`.").uriOrEmpty().chars(0, 200)),
 		opt("tags", arrayOf(str("").chars(0, maxItemChars), "").atMostItems(maxListItems).def([]string{})),
-		opt("version", str("Not blank.").chars(1, maxToolVersionChars).def(c.DefaultVersion))))
+		opt("version", str("Not blank.").chars(1, maxToolVersionChars).def(c.DefaultVersion)),
+		opt("moderation_note", str("Admins only, together with a status move (toolbase's extension): the reason for sending the tool back to DRAFT "+
+			"or suspending it, which its creator sees. A changed note without a status move is refused; anyone else's is ignored. "+
+			"A move to ACTIVE or PENDING clears it.").chars(0, c.MaxModerationNoteChars))))
 
 	// use and usage
 	s.set("Usage", viewOf(usageView{}, "A use of a tool.", map[string]*schema{
@@ -286,6 +291,7 @@ func openAPISchemas() *ordered[*schema] {
 	s.set("SeriesPoint", viewOf(seriesPoint{}, "One bucket of a series.", seriesMore))
 	platformMore := map[string]*schema{
 		"points_granted": d("Points granted by admins in the bucket (GRANT ledger rows)."),
+		"platform_fees":  d("The platform's fees in the bucket: what its uses cost minus their creators' earnings (refunded uses left out)."),
 		"new_users":      d("Users who signed up in the bucket."),
 	}
 	for k, v := range seriesMore {
@@ -345,6 +351,7 @@ func openAPISchemas() *ordered[*schema] {
 		"role":           enum([]string{c.RoleAdmin}, ""),
 		"total_uses":     d("Uses in the range."),
 		"points_spent":   d("What they cost."),
+		"platform_fees":  d("The platform's fees: `points_spent` minus the creators' earnings of the same uses (their EARNING ledger rows); refunded uses left out."),
 		"points_granted": d("Points granted by admins in the range (GRANT ledger rows)."),
 		"new_users":      d("Users who signed up in the range."),
 		"top_tools": arrayOf(ref("ToolUse"), fmt.Sprintf("The %d most used tools of the range: most uses first, then most points, then id.",

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	c "toolbase/collections"
+	"toolbase/hooks/djangoimport"
 	"toolbase/hooks/ledger"
 	"toolbase/hooks/realtimebalance"
 )
@@ -36,11 +37,13 @@ func register(app core.App, cfg Config) *toolbase {
 	bindUse(app)
 	tb.bindRemote(app)
 	bindBuiltins(app)
+	bindModeration(app)
 	tb.bindAPIKeys(app)
 	bindLogRedaction(app)
 	bindFeedback(app)
 	tb.bindPlatform(app)
 	realtimebalance.Bind(app) // balance changes reach their owners live
+	djangoimport.Bind(app)    // imported Django password hashes, deactivated users
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		if err := ledger.Prepare(se.App); err != nil {
@@ -75,6 +78,7 @@ func Commands(app core.App, cfg Config) []*cobra.Command {
 		newPointsCommand(app),
 		newLedgerCommand(app),
 		tb.newStatsCommand(app),
+		djangoimport.NewCommand(app),
 	}
 	for _, cmd := range cmds {
 		silenceUsage(cmd)

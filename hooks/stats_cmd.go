@@ -158,6 +158,7 @@ func printPlatformStats(out io.Writer, b *PlatformStatsBody) {
 	table(out, "METRIC\tVALUE", func(w io.Writer) {
 		fmt.Fprintf(w, "total_uses\t%d\n", b.TotalUses)
 		fmt.Fprintf(w, "points_spent\t%d\n", b.PointsSpent)
+		fmt.Fprintf(w, "platform_fees\t%d\n", b.PlatformFees)
 		fmt.Fprintf(w, "points_granted\t%d\n", b.PointsGranted)
 		fmt.Fprintf(w, "new_users\t%d\n", b.NewUsers)
 	})
@@ -171,9 +172,9 @@ func printPlatformStats(out io.Writer, b *PlatformStatsBody) {
 			fmt.Fprintf(w, "%s\t%s\t%d\t%d\n", cr.Creator, cr.CreatorEmail, cr.Uses, cr.PointsSpent)
 		}
 	})
-	table(out, "PERIOD\tUSES\tUNIQUE_USERS\tPOINTS_SPENT\tPOINTS_GRANTED\tNEW_USERS", func(w io.Writer) {
+	table(out, "PERIOD\tUSES\tUNIQUE_USERS\tPOINTS_SPENT\tPLATFORM_FEES\tPOINTS_GRANTED\tNEW_USERS", func(w io.Writer) {
 		for _, p := range b.Series {
-			fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%d\t%d\n", p.Period, p.Uses, p.UniqueUsers, p.PointsSpent, p.PointsGranted, p.NewUsers)
+			fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%d\t%d\t%d\n", p.Period, p.Uses, p.UniqueUsers, p.PointsSpent, p.PlatformFees, p.PointsGranted, p.NewUsers)
 		}
 	})
 }

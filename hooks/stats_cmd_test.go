@@ -37,6 +37,7 @@ func TestStatsCommand(t *testing.T) {
 		fmt.Sprintf("platform, %s to %s by week", admin.Range.From, admin.Range.To),
 		fmt.Sprintf("total_uses      %d", admin.TotalUses),
 		fmt.Sprintf("points_spent    %d", admin.PointsSpent),
+		fmt.Sprintf("platform_fees   %d", admin.PlatformFees),
 		fmt.Sprintf("new_users       %d", admin.NewUsers),
 	} {
 		if !strings.Contains(out, want) {

@@ -40,7 +40,10 @@ import (
 // ledger rows of the use, copied into the usage row in the use's own
 // transaction, so that earnings are summed from the same index range as the
 // uses instead of one ledger lookup per usage); points granted and new users
-// count by their own created_at.
+// count by their own created_at. The platform's fees are what its counted
+// uses cost minus their creator earnings (SUM(points_spent - creator_earning)):
+// refunded uses are left out, as everywhere, so the fees are those the
+// platform keeps; on the ledger, each use's USAGE debit minus its EARNING.
 
 const (
 	defaultStatsDays = 30
@@ -434,11 +437,13 @@ func creatorStatsQueries(r statsRange, user string) (any, []statsQuery) {
 }
 
 // PlatformStatsBody is GET /api/tools/usage/stats/ for an admin, and the
-// `stats` command without --tool.
+// `stats` command without --tool. platform_fees is the platform's share of
+// points_spent: what the creators did not earn.
 type PlatformStatsBody struct {
 	Role          string          `json:"role"`
 	TotalUses     int64           `json:"total_uses"`
 	PointsSpent   int64           `json:"points_spent"`
+	PlatformFees  int64           `json:"platform_fees"`
 	PointsGranted int64           `json:"points_granted"`
 	NewUsers      int64           `json:"new_users"`
 	TopTools      []toolUse       `json:"top_tools"`
@@ -456,13 +461,14 @@ type creatorUse struct {
 	PointsSpent  int64  `json:"points_spent" db:"points_spent"`
 }
 
-// platformPoint is a bucket of the platform: its usage, the points granted
-// (GRANT ledger rows) and the users who signed up in it.
+// platformPoint is a bucket of the platform: its usage and fees, the points
+// granted (GRANT ledger rows) and the users who signed up in it.
 type platformPoint struct {
 	Period        string `json:"period" db:"period"`
 	Uses          int64  `json:"uses" db:"uses"`
 	UniqueUsers   int64  `json:"unique_users" db:"unique_users"`
 	PointsSpent   int64  `json:"points_spent" db:"points_spent"`
+	PlatformFees  int64  `json:"platform_fees" db:"platform_fees"`
 	PointsGranted int64  `json:"points_granted" db:"points_granted"`
 	NewUsers      int64  `json:"new_users" db:"new_users"`
 }
@@ -470,6 +476,13 @@ type platformPoint struct {
 func platformStatsQueries(r statsRange) (*PlatformStatsBody, []statsQuery) {
 	body := &PlatformStatsBody{Role: c.RoleAdmin, TopTools: []toolUse{}, TopCreators: []creatorUse{}, Range: r.view()}
 	return body, []statsQuery{
+		{
+			name: "platform fees",
+			sql: "SELECT COALESCE(SUM(u.points_spent - u.creator_earning), 0) FROM tool_usage u\n" +
+				"WHERE " + scopePlatform + " AND " + inRange,
+			params: r.params(nil),
+			read:   func(q *dbx.Query) error { return q.Row(&body.PlatformFees) },
+		},
 		{
 			name: "points granted",
 			sql: "SELECT COALESCE(SUM(pt.amount), 0) FROM point_transactions pt\n" +
@@ -525,6 +538,7 @@ func platformStatsQueries(r statsRange) (*PlatformStatsBody, []statsQuery) {
 		{
 			name: "series",
 			sql: buckets + "\nSELECT b.period AS period,\n" + seriesColumns(scopePlatform) + ",\n" +
+				"(SELECT COALESCE(SUM(u.points_spent - u.creator_earning), 0) FROM tool_usage u WHERE " + scopePlatform + " AND " + inBucket + ") AS platform_fees,\n" +
 				"(SELECT COALESCE(SUM(pt.amount), 0) FROM point_transactions pt WHERE " + isGrant +
 				" AND pt.created_at >= b.period || ' 00:00:00.000Z' AND pt.created_at < date(b.period, {:step}) || ' 00:00:00.000Z') AS points_granted,\n" +
 				"(SELECT COUNT(*) FROM users us WHERE us.created_at >= b.period || ' 00:00:00.000Z'" +

@@ -372,7 +372,7 @@ func TestStatsWorkload(t *testing.T) {
 			all := func(scripted) bool { return true }
 			var got PlatformStatsBody
 			getJSON(t, w.base+"/api/tools/usage/stats/"+q, fx.admin.auth, &got)
-			uses, _, spent, _ := w.expectTotals(r.interval, r.from, r.to, all)
+			uses, _, spent, earned := w.expectTotals(r.interval, r.from, r.to, all)
 			top := w.expectByTool(r.interval, r.from, r.to, nil, all)
 			if len(top) > statsTopN {
 				top = top[:statsTopN]
@@ -408,14 +408,16 @@ func TestStatsWorkload(t *testing.T) {
 			platform := make([]platformPoint, len(series))
 			var newUsers int64
 			for i, p := range series {
-				platform[i] = platformPoint{Period: p.Period, Uses: p.Uses, UniqueUsers: p.UniqueUsers, PointsSpent: p.PointsSpent}
+				_, _, spent, earned := w.expectTotals(r.interval, p.Period, p.Period, all)
+				platform[i] = platformPoint{Period: p.Period, Uses: p.Uses, UniqueUsers: p.UniqueUsers, PointsSpent: p.PointsSpent,
+					PlatformFees: spent - earned}
 				// client3 signed up on 2026-03-02; the grants are dated today, outside these ranges
 				if p.Period == expectBucket(r.interval, ts("2026-03-02 10:00:00.000")).Format(dateLayout) {
 					platform[i].NewUsers = 1
 					newUsers = 1
 				}
 			}
-			want := PlatformStatsBody{Role: c.RoleAdmin, TotalUses: uses, PointsSpent: spent, NewUsers: newUsers,
+			want := PlatformStatsBody{Role: c.RoleAdmin, TotalUses: uses, PointsSpent: spent, PlatformFees: spent - earned, NewUsers: newUsers,
 				TopTools: top, TopCreators: creators, Series: platform, Range: wantRange}
 			assertJSON(t, "admin", got, want)
 		})
@@ -727,5 +729,65 @@ func TestStatsLeaveOutRefundedUses(t *testing.T) {
 				t.Errorf("%s: %d %s, want %s", tc.who.email, status, body, w)
 			}
 		}
+	}
+}
+
+// The platform's fees are what its uses cost minus its creators' earnings,
+// at the configured fee percent (floored per use), with refunded uses left
+// out; the series has them per bucket, and `ledger verify` still holds.
+func TestStatsPlatformFees(t *testing.T) {
+	t.Parallel()
+	app, tb := newTestBase(t, func(cfg *Config) { cfg.FeePercent = 30 })
+	// fx.active costs 10 and fx.other 5 (by creator2): fees 3 and 1 (1.5 floored) a use
+	fee := func(cost int64) int64 { return cost * 30 / 100 }
+	uses := func(user, tool string, n int) []string {
+		t.Helper()
+		toolRec, _ := app.FindRecordById(c.Tools, tool)
+		userRec, _ := app.FindRecordById(c.Users, user)
+		ids := make([]string, n)
+		for i := range ids {
+			res, err := tb.UseTool(app, ledger.UseRequest{Tool: toolRec, User: userRec, Input: map[string]any{"i": i}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids[i] = res.Usage.Id
+		}
+		return ids
+	}
+	active := uses(fx.client.id, fx.active, 3)
+	uses(fx.client2.id, fx.other, 2)
+	uses(fx.admin.id, fx.active, 1) // free: no fee
+	// a refunded use is left out
+	if _, err := ledger.RefundUsage(app, active[0], fx.admin.id, "refund"); err != nil {
+		t.Fatal(err)
+	}
+	mustVerify(t, app)
+	want := 2*fee(activeCost) + 2*fee(otherCost)
+	if want != 2*3+2*1 {
+		t.Fatalf("fixture costs changed: fees %d", want)
+	}
+
+	base := serve(t, app)
+	var got PlatformStatsBody
+	getJSON(t, base+"/api/tools/usage/stats/", fx.admin.auth, &got)
+	if got.PlatformFees != want || got.PointsSpent != 2*activeCost+2*otherCost || got.TotalUses != 5 {
+		t.Errorf("platform_fees %d, points_spent %d, total_uses %d; want %d, %d, 5", got.PlatformFees, got.PointsSpent, got.TotalUses,
+			want, 2*activeCost+2*otherCost)
+	}
+	var inSeries int64
+	for _, p := range got.Series {
+		inSeries += p.PlatformFees
+	}
+	if inSeries != want || got.Series[len(got.Series)-1].PlatformFees != want {
+		t.Errorf("series fees: %d in all, %d today; want %d", inSeries, got.Series[len(got.Series)-1].PlatformFees, want)
+	}
+	// the same number from the ledger: debits minus earnings of the uses not refunded
+	var ledgerFees int64
+	if err := app.DB().NewQuery(`SELECT COALESCE(-SUM(pt.amount), 0) FROM point_transactions pt JOIN tool_usage u ON u.id = pt.usage
+		WHERE pt.kind IN ('USAGE', 'EARNING') AND u.refunded_at = '' AND u.state != 'FAILED'`).Row(&ledgerFees); err != nil {
+		t.Fatal(err)
+	}
+	if ledgerFees != want {
+		t.Errorf("the ledger says the fees are %d, the statistics %d", ledgerFees, want)
 	}
 }

@@ -59,6 +59,8 @@ func readToolFields(f *form) {
 		delete(f.clean, c.ToolVersion)
 		f.errs.Add(c.ToolVersion, "This field may not be blank.")
 	}
+	// an admin's, with a status move; anyone else's is ignored (moderation_hooks.go)
+	f.text(c.ToolModerationNote, c.MaxModerationNoteChars, false)
 }
 
 // refusedStatus runs check (the rule for the request): nil when it allows
@@ -193,7 +195,7 @@ func toolOrder(e *core.RequestEvent) []string {
 // toolsListing lists the tools the caller may see (the list rule) in the
 // request's ?ordering=, in the list or (detail) the detail representation.
 func toolsListing(e *core.RequestEvent, detail bool) listing {
-	return listing{collection: c.Tools, order: toolOrder(e), show: toolViews(detail)}
+	return listing{collection: c.Tools, order: toolOrder(e), show: toolViews(detail, e.Auth)}
 }
 
 // GET /api/tools/tools/

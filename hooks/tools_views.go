@@ -47,6 +47,7 @@ type toolView struct {
 	TotalRevenue     int64    `json:"total_revenue"`
 	AverageRating    float64  `json:"average_rating"`
 	RatingCount      int64    `json:"rating_count"`
+	ModerationNote   string   `json:"moderation_note"`
 	CreatedAt        any      `json:"created_at"`
 	UpdatedAt        any      `json:"updated_at"`
 }
@@ -61,8 +62,10 @@ type toolListView struct {
 	CreatedAt     any     `json:"created_at"`
 }
 
-// newToolView shows tool t, whose creator is the users record u (nil if it is gone).
-func newToolView(t, u *core.Record) toolView {
+// newToolView shows tool t, whose creator is the users record u (nil if it
+// is gone), to reader (nil: nobody): its moderation note only if the
+// privateFields table shows it to reader.
+func newToolView(t, u, reader *core.Record) toolView {
 	tool := c.AsTool(t)
 	name, email := creatorOf(u)
 	return toolView{
@@ -77,6 +80,7 @@ func newToolView(t, u *core.Record) toolView {
 		TotalRevenue:     tool.TotalRevenue(),
 		AverageRating:    rating2(tool.AverageRating()),
 		RatingCount:      tool.RatingCount(),
+		ModerationNote:   shownPrivateField(reader, t, c.ToolModerationNote),
 		CreatedAt:        rfc3339(t.GetDateTime(c.FieldCreatedAt)),
 		UpdatedAt:        rfc3339(t.GetDateTime(c.FieldUpdatedAt)),
 	}
@@ -127,18 +131,18 @@ func rating2(v float64) float64 { return math.Round(v*100) / 100 }
 
 // showTool answers one tool in the detail representation.
 func showTool(e *core.RequestEvent, status int, t *core.Record) error {
-	views, err := toolViews(true)(e.App, []*core.Record{t})
+	views, err := toolViews(true, e.Auth)(e.App, []*core.Record{t})
 	if err != nil {
 		return err
 	}
 	return e.JSON(status, views[0])
 }
 
-// toolViews shows tools in the detail or the list representation, with their
-// creators loaded in one query. Users' view rule hides other users; a tool's
-// creator name and email are the tool's own public fields, so they are read
-// directly.
-func toolViews(detail bool) shower {
+// toolViews shows tools to reader in the detail or the list representation,
+// with their creators loaded in one query. Users' view rule hides other
+// users; a tool's creator name and email are the tool's own public fields, so
+// they are read directly.
+func toolViews(detail bool, reader *core.Record) shower {
 	return func(app core.App, tools []*core.Record) ([]any, error) {
 		creators, err := recordsByID(app, c.Users, fieldValues(tools, c.ToolCreator))
 		if err != nil {
@@ -148,7 +152,7 @@ func toolViews(detail bool) shower {
 		for i, t := range tools {
 			creator := creators[t.GetString(c.ToolCreator)]
 			if detail {
-				out[i] = newToolView(t, creator)
+				out[i] = newToolView(t, creator, reader)
 			} else {
 				out[i] = newToolListView(t, creator)
 			}

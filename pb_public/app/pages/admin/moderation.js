@@ -1,9 +1,11 @@
 // Moderation: the PENDING tools with their details and documentation link, to
 // approve (ACTIVE) or send back to DRAFT with a reason; live tools to suspend
 // with a reason; suspended ones to reinstate. Status moves go through the DRF
-// tool route (only admins may approve or suspend: the tools update rule). The
-// reason reaches the creator as a support ticket opened for it (the records
-// API lets admins open a ticket for a user), where it can answer.
+// tool route (only admins may approve or suspend: the tools update rule). A
+// move to draft or a suspension requires a reason, sent in the same call as
+// the move (moderation_note: one write, audited with the move); the creator
+// reads it on its tool's page, and it is cleared when the tool is approved or
+// submitted again.
 import { pb, drf, describeError } from '../../api.js';
 import { h, replace, loading, empty, errorBox, setTitle, when, points, badge, categoryLabel } from '../../dom.js';
 import { ask } from '../../dialog.js';
@@ -18,7 +20,7 @@ export async function render({ view }) {
   const search = h('input', { type: 'search', id: 'mod-search', placeholder: 'Name, description or tag', testid: 'moderation-search' });
   const cleanup = frame(view, 'moderation',
     h('h1', null, 'Moderation'),
-    h('p', { class: 'lead' }, 'Approve a tool and it goes live in the catalog. Send it back to draft, or suspend a live one, with a reason: its creator receives the reason as a support ticket and can answer there.'),
+    h('p', { class: 'lead' }, 'Approve a tool and it goes live in the catalog. Send it back to draft, or suspend a live one, with a reason: its creator reads the reason on its tool’s page until the tool is approved or submitted again.'),
     h('section', { 'aria-labelledby': 'pend-h' }, h('h2', { id: 'pend-h' }, 'Waiting for review'), pending),
     h('section', { 'aria-labelledby': 'live-h' }, h('h2', { id: 'live-h' }, 'Live tools'),
       h('div', { class: 'toolbar' }, h('div', { class: 'field grow' }, h('label', { for: 'mod-search' }, 'Search the live tools'), search)), live),
@@ -33,8 +35,7 @@ export async function render({ view }) {
       replace(pending, res.items.length
         ? h('ul', { class: 'stack' }, res.items.map((t) => h('li', null, toolCard(t, 'moderation-row', [
           action('Approve', 'moderation-approve', '', () => approve(t)),
-          action('Send back to draft…', 'moderation-reject', 'btn-quiet', () => moveWithReason(t, 'DRAFT',
-            'Send back to draft', `Your tool “${t.name}” was sent back to draft`, 'Send it back')),
+          action('Send back to draft…', 'moderation-reject', 'btn-quiet', () => moveWithReason(t, 'DRAFT', 'Send back to draft', 'Send it back')),
         ]))))
         : empty('No tool is waiting for review.'));
     } catch (err) {
@@ -51,8 +52,7 @@ export async function render({ view }) {
       if (mine !== liveSeq) return;
       replace(live, res.items.length
         ? [h('ul', { class: 'stack' }, res.items.map((t) => h('li', null, toolCard(t, 'moderation-live-row', [
-          action('Suspend…', 'moderation-suspend', 'btn-danger', () => moveWithReason(t, 'SUSPENDED',
-            'Suspend this tool', `Your tool “${t.name}” was suspended`, 'Suspend it')),
+          action('Suspend…', 'moderation-suspend', 'btn-danger', () => moveWithReason(t, 'SUSPENDED', 'Suspend this tool', 'Suspend it')),
         ])))), res.totalItems > res.items.length && h('p', { class: 'muted' }, `${res.items.length} of ${res.totalItems} live tools, most used first: search to find another.`)]
         : empty(search.value.trim() ? 'No live tool matches.' : 'No live tools.'));
     } catch (err) {
@@ -86,31 +86,17 @@ export async function render({ view }) {
     if (done) reload();
   }
 
-  async function moveWithReason(t, to, title, subject, ok) {
+  // one call: the status move and its reason (moderation_note) together
+  async function moveWithReason(t, to, title, ok) {
     const done = await ask({
       title: `${title}: “${t.name}”`,
       message: to === 'SUSPENDED'
-        ? 'It leaves the catalog at once and nobody but its creator can use it. Its creator receives your reason.'
-        : 'It goes back to its creator as a draft. Its creator receives your reason and can submit it again.',
-      fields: [{ label: 'Reason (sent to the creator)', name: 'reason', testid: 'moderation-reason', kind: 'textarea', rows: 4, maxlength: 5000, required: true }],
+        ? 'It leaves the catalog at once and nobody but its creator can use it. Its creator reads your reason on its tool’s page.'
+        : 'It goes back to its creator as a draft. Its creator reads your reason on its tool’s page and can submit it again.',
+      fields: [{ label: 'Reason (shown to the creator)', name: 'reason', testid: 'moderation-reason', kind: 'textarea', rows: 4, maxlength: 5000, required: true }],
       ok,
       danger: to === 'SUSPENDED',
-      run: async ({ reason }) => {
-        await drf(`/api/tools/tools/${encodeURIComponent(t.id)}/`, { method: 'PATCH', body: { status: to } });
-        try {
-          const ticket = await pb.collection('support_tickets').create({
-            requester: t.creator, subject: subject.slice(0, 200), status: 'PENDING', priority: 'NORMAL',
-          });
-          await drf(`/api/support/tickets/${encodeURIComponent(ticket.id)}/messages/`, { method: 'POST', body: { body: reason } });
-        } catch (err) {
-          // the move is done; say plainly that the note did not go out
-          const e = new Error('note');
-          e.response = { detail: `The tool is now ${to}, but the reason could not be sent to its creator (${describeError(err)}). Send it from Support, or try again.` };
-          e.status = 400;
-          reload();
-          throw e;
-        }
-      },
+      run: ({ reason }) => drf(`/api/tools/tools/${encodeURIComponent(t.id)}/`, { method: 'PATCH', body: { status: to, moderation_note: reason } }),
     });
     if (done) reload();
   }

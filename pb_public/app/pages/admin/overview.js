@@ -1,7 +1,8 @@
 // The admin console's overview: what waits for an admin (live counts, each a
 // link to its queue), and the platform's statistics over a range (the admin
-// body of GET /api/tools/usage/stats/): uses, points spent, points granted,
-// new users, a chart, top tools and top creators.
+// body of GET /api/tools/usage/stats/): uses, points spent, the platform's
+// fees, points granted, new users, a chart (uses, points spent and fees by
+// period), top tools and top creators.
 import { h, replace, labelled, empty } from '../../dom.js';
 import { statsPanel } from '../../stats.js';
 import { frame, watchCounts, WAITING } from './shell.js';
@@ -20,19 +21,20 @@ export async function render({ view }) {
   const stats = statsPanel('/api/tools/usage/stats/', (b) => [
     ['Uses', b.total_uses, 'admin-stats-uses'],
     ['Points spent', b.points_spent, 'admin-stats-spent'],
+    ['Fees (the platform’s share)', b.platform_fees, 'admin-stats-fees'],
     ['Points granted', b.points_granted, 'admin-stats-granted'],
     ['New users', b.new_users, 'admin-stats-users'],
   ], (b) => {
     const canvas = stats.el.querySelector('canvas');
     if (canvas) {
       canvas.dataset.testid = 'admin-stats-chart';
-      canvas.setAttribute('aria-label', `Chart: ${b.total_uses} uses, ${b.points_spent} points spent in the range`);
+      canvas.setAttribute('aria-label', `Chart: ${b.total_uses} uses, ${b.points_spent} points spent, ${b.platform_fees} in fees in the range`);
     }
     replace(tops, topTable('Top tools', ['Tool', 'Uses', 'Points'], b.top_tools,
       (t) => [h('a', { href: `#/tools/${encodeURIComponent(t.tool)}` }, t.tool_name), String(t.uses), String(t.points_spent)]),
     topTable('Top creators', ['Creator', 'Uses', 'Points'], b.top_creators,
       (c) => [h('a', { href: `#/admin/users/${encodeURIComponent(c.creator)}` }, c.creator_name || c.creator_email), String(c.uses), String(c.points_spent)]));
-  });
+  }, { extra: [{ key: 'platform_fees', label: 'Fees' }] });
 
   const cleanup = frame(view, 'overview',
     h('h1', null, 'Admin console'),
