@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"path/filepath"
 	"strconv"
 
 	"github.com/pocketbase/dbx"
@@ -24,19 +25,35 @@ const (
 
 // DBConnect returns how to open a database: as PocketBase's DefaultDBConnect
 // does (the same pragmas, in the same order), with a page cache of cacheKiB.
-// lockAtBegin makes a transaction take the write lock at BEGIN (the driver's
-// _txlock=immediate), so that a transaction that reads before it writes
-// cannot fail with SQLITE_BUSY when another connection committed in between:
-// Litestream's does while replicating. PocketBase begins transactions only on
-// its single writer connection, so nothing else waits longer for it.
-func DBConnect(lockAtBegin bool) func(dbPath string) (*dbx.DB, error) {
+//
+// replicating (Litestream streams data.db, see hooks/replica) changes two
+// things:
+//   - a transaction takes the write lock at BEGIN (the driver's
+//     _txlock=immediate), so that a transaction that reads before it writes
+//     cannot fail with SQLITE_BUSY when Litestream's connection committed in
+//     between. PocketBase begins transactions only on its single writer
+//     connection, so nothing else waits longer for it.
+//   - data.db's connections never checkpoint (wal_autocheckpoint(0)):
+//     Litestream must be the only checkpointer. SQLite's automatic
+//     checkpoint (at 1000 WAL pages, by whichever connection commits) is
+//     harmless while Litestream holds its read lock, but not before Litestream
+//     has taken it (at start, after a crash): a full checkpoint there lets
+//     the next commit restart the WAL over frames Litestream never read, and
+//     the replica silently misses those transactions while later ones are
+//     applied on top (a restore that fails the integrity check). auxiliary.db
+//     is not replicated and keeps SQLite's automatic checkpoints.
+func DBConnect(replicating bool) func(dbPath string) (*dbx.DB, error) {
 	pragmas := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)" +
 		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)" +
 		"&_pragma=cache_size(-" + strconv.Itoa(cacheKiB) + ")&_defensive=1"
-	if lockAtBegin {
+	if replicating {
 		pragmas += "&_txlock=immediate"
 	}
 	return func(dbPath string) (*dbx.DB, error) {
-		return dbx.Open("sqlite", dbPath+pragmas)
+		p := pragmas
+		if replicating && filepath.Base(dbPath) == "data.db" {
+			p += "&_pragma=wal_autocheckpoint(0)"
+		}
+		return dbx.Open("sqlite", dbPath+p)
 	}
 }
