@@ -399,16 +399,22 @@ type ClientStatsBody struct {
 
 func clientStatsQueries(r statsRange, user string) (any, []statsQuery) {
 	body := &ClientStatsBody{Role: c.RoleClient, ByTool: []toolUse{}, Range: r.view()}
-	of := dbx.Params{"user": user}
-	totalsQ := totals(r, scopeUser, of, func(sums usageTotals) {
-		body.TotalUses, body.PointsSpent = sums.Uses, sums.PointsSpent
-	})
 	// a client's rows of the range are few: grouped in one pass by (user, created_at)
 	// materialized: the range's rows are picked by (user, created_at), not walked in tool order
-	byToolQ := byTool(r, "WITH r AS MATERIALIZED (SELECT u.tool, u.points_spent FROM tool_usage u WHERE "+scopeUser+" AND "+inRange+")\n"+
-		"SELECT r.tool AS tool, COALESCE(t.name, '') AS tool_name, COUNT(*) AS uses, COALESCE(SUM(r.points_spent), 0) AS points_spent\n"+
-		"FROM r LEFT JOIN tools t ON t.id = r.tool GROUP BY r.tool ORDER BY uses DESC, points_spent DESC, r.tool LIMIT "+fmt.Sprint(maxBareList), of, &body.ByTool)
-	return body, []statsQuery{totalsQ, byToolQ, series(r, scopeUser, of, &body.Series)}
+	byToolSQL := "WITH r AS MATERIALIZED (SELECT u.tool, u.points_spent FROM tool_usage u WHERE " + scopeUser + " AND " + inRange + ")\n" +
+		"SELECT r.tool AS tool, COALESCE(t.name, '') AS tool_name, COUNT(*) AS uses, COALESCE(SUM(r.points_spent), 0) AS points_spent\n" +
+		"FROM r LEFT JOIN tools t ON t.id = r.tool GROUP BY r.tool ORDER BY uses DESC, points_spent DESC, r.tool LIMIT " + fmt.Sprint(maxBareList)
+	return body, scopedQueries(r, scopeUser, dbx.Params{"user": user}, func(sums usageTotals) {
+		body.TotalUses, body.PointsSpent = sums.Uses, sums.PointsSpent
+	}, byToolSQL, &body.ByTool, &body.Series)
+}
+
+// scopedQueries are the three queries of a client's or a creator's
+// statistics over scope: the totals (given to assign), the per-tool list of
+// byToolSQL, and the series.
+func scopedQueries(r statsRange, scope string, of dbx.Params, assign func(usageTotals), byToolSQL string,
+	tools *[]toolUse, points *[]seriesPoint) []statsQuery {
+	return []statsQuery{totals(r, scope, of, assign), byTool(r, byToolSQL, of, tools), series(r, scope, of, points)}
 }
 
 // CreatorStatsBody is GET /api/tools/usage/stats/ for a creator: its tools.
@@ -427,13 +433,11 @@ type CreatorStatsBody struct {
 
 func creatorStatsQueries(r statsRange, user string) (any, []statsQuery) {
 	body := &CreatorStatsBody{Role: c.RoleToolCreator, ByTool: []toolUse{}, Range: r.view()}
-	of := dbx.Params{"creator": user}
-	totalsQ := totals(r, scopeCreator, of, func(sums usageTotals) {
+	byToolSQL := "WITH p AS MATERIALIZED (" + perTool("t.creator = {:creator}") + ")\n" +
+		"SELECT tool, tool_name, uses, points_spent FROM p ORDER BY uses DESC, points_spent DESC, tool LIMIT " + fmt.Sprint(maxBareList)
+	return body, scopedQueries(r, scopeCreator, dbx.Params{"creator": user}, func(sums usageTotals) {
 		body.TotalUses, body.TotalRevenue, body.UniqueUsers, body.CreatorEarnings = sums.Uses, sums.PointsSpent, sums.UniqueUsers, sums.CreatorEarnings
-	})
-	byToolQ := byTool(r, "WITH p AS MATERIALIZED ("+perTool("t.creator = {:creator}")+")\n"+
-		"SELECT tool, tool_name, uses, points_spent FROM p ORDER BY uses DESC, points_spent DESC, tool LIMIT "+fmt.Sprint(maxBareList), of, &body.ByTool)
-	return body, []statsQuery{totalsQ, byToolQ, series(r, scopeCreator, of, &body.Series)}
+	}, byToolSQL, &body.ByTool, &body.Series)
 }
 
 // PlatformStatsBody is GET /api/tools/usage/stats/ for an admin, and the
