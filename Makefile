@@ -6,7 +6,7 @@ ADDR     ?= 127.0.0.1:8090
 DATA     ?= ./pb_data
 FUZZTIME ?= 10s
 
-.PHONY: build run test bench fuzz lint clean vendor screenshots webtest
+.PHONY: build run test bench fuzz lint clean vendor screenshots webtest soak
 
 build:
 	go build -o $(BIN) .
@@ -19,13 +19,19 @@ run: build
 test:
 	go test -count=1 -parallel 4 -timeout 15m ./...
 
+# the replica drill's crash, restore and resume, SOAK rounds, with CPU load
+# (uses that commit twice; see replica_soak_test.go)
+SOAK ?= 20
+soak:
+	TOOLBASE_DRILL_SOAK=$(SOAK) TOOLBASE_DRILL_STRESS=1 TOOLBASE_DRILL_RESUME=1 go test -count=1 -timeout 60m -run 'TestRestoreDrillSoak' -v .
+
 # a real server under load on 127.0.0.1; see bench/main.go for the flags
 bench: build
 	go run ./bench -bin ./$(BIN) $(BENCHFLAGS)
 
-# explore the seed API's write bodies for longer than `make test` does
+# explore the DRF API's write bodies for longer than `make test` does
 fuzz:
-	go test ./hooks -run '^$$' -fuzz FuzzSeedWriteBodies -fuzztime $(FUZZTIME)
+	go test ./hooks -run '^$$' -fuzz FuzzDRFWriteBodies -fuzztime $(FUZZTIME)
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

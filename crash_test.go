@@ -128,7 +128,7 @@ func TestCrashSettlesPendingRemoteUses(t *testing.T) {
 	srv := startServer(t, bin, dir, env...)
 	creator := login(t, srv.base, "creator1@example.com", "creator-demo-pass")
 	client := login(t, srv.base, "client1@example.com", "client-demo-pass")
-	tool := demoToolID(t, srv.base, client, "Text Summarizer")
+	tool := demoToolID(t, srv.base, client, "Word Counter")
 	patch := `{"api_endpoint":"` + slow.URL + `","timeout_seconds":60}`
 	req, _ := http.NewRequest(http.MethodPatch, srv.base+"/api/collections/tools/records/"+tool, strings.NewReader(patch))
 	req.Header.Set("Content-Type", "application/json")

@@ -44,7 +44,7 @@ func TestDocsExamples(t *testing.T) {
 		"ADMIN_TOKEN":    admin,
 		"CREATOR_TOKEN":  login(t, srv.base, "creator1@example.com", "creator-demo-pass"),
 		"CREATOR2_TOKEN": login(t, srv.base, "creator2@example.com", "creator-demo-pass"),
-		"TOOL_ID":        demoToolID(t, srv.base, admin, "Image Upscaler"),
+		"TOOL_ID":        demoToolID(t, srv.base, admin, "Hash Generator"),
 		"OTHER_TOOL_ID":  demoToolID(t, srv.base, admin, "JSON Formatter"),
 	}
 	placeholder := regexp.MustCompile(`\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b`)

@@ -20,6 +20,11 @@ const (
 	FieldUpdatedAt = "updated_at"
 )
 
+// FieldLegacyID is, on users, tools, tool_usage, tool_feedback and
+// tool_api_keys, the record's primary key on the Django platform it was
+// imported from (0 for records made by toolbase). Hidden: superusers only.
+const FieldLegacyID = "legacy_id"
+
 // MaxPoints bounds every amount of points: PocketBase stores numbers as float64,
 // which hold integers exactly only up to 2^53.
 const MaxPoints = 1e12

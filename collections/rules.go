@@ -1,7 +1,7 @@
 package collections
 
 // API rules of the PocketBase records API. They are the one statement of spec
-// section 3: the seed API evaluates the same strings (core.App.CanAccessRecord and
+// section 3: the DRF API evaluates the same strings (core.App.CanAccessRecord and
 // rule-filtered queries), so the two surfaces cannot disagree.
 //
 // PocketBase joins `&&` and `||` without grouping (AND binds tighter), so every
@@ -28,6 +28,9 @@ const (
 	UsersDeleteRule = isAdmin + ` && id != @request.auth.id`
 	// UsersManageRule lets admins change another user's email or password.
 	UsersManageRule = isAdmin
+	// UsersAuthRule: every user may sign in but a deactivated one (an
+	// imported Django user whose is_active was false).
+	UsersAuthRule = `deactivated = false`
 
 	// ToolsViewRule: ACTIVE tools for everyone signed in, own tools in any status,
 	// all tools for admins.
@@ -121,13 +124,13 @@ const (
 	// all (a successful usage, not its own tool) is checked by a record hook,
 	// on every surface.
 	FeedbackCreateRule = `@request.auth.id != "" && (@request.body.user:isset = false || @request.body.user = @request.auth.id)`
-	// FeedbackUpdateRule: the author or an admin (the seed's IsOwnerOrAdmin)
+	// FeedbackUpdateRule: the author or an admin (the DRF API's IsOwnerOrAdmin)
 	// edits a review, and never moves it to another tool or user.
 	FeedbackUpdateRule = `@request.auth.id != "" && (user = @request.auth.id || @request.auth.role = "ADMIN")` +
 		` && @request.body.tool:changed = false && @request.body.user:changed = false`
 	// FeedbackDeleteRule: the author, or an admin (moderation).
 	FeedbackDeleteRule = `@request.auth.id != "" && (user = @request.auth.id || @request.auth.role = "ADMIN")`
-	// FeedbackScope narrows the list rule to the seed's feedback viewset:
+	// FeedbackScope narrows the list rule to the DRF API's feedback viewset:
 	// own reviews, reviews of own tools, or all for admins.
 	FeedbackScope = `@request.auth.id != "" && (user = @request.auth.id || tool.creator = @request.auth.id || @request.auth.role = "ADMIN")`
 

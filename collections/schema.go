@@ -9,7 +9,7 @@ import "github.com/pocketbase/pocketbase/core"
 // so that a rule changed here without a migration (or the reverse) fails.
 var Schema = map[string]Spec{
 	Users: {
-		Rules: Rules{List: r(UsersViewRule), View: r(UsersViewRule), Create: r(UsersCreateRule), Update: r(UsersUpdateRule), Delete: r(UsersDeleteRule), Manage: r(UsersManageRule), Auth: r("")},
+		Rules: Rules{List: r(UsersViewRule), View: r(UsersViewRule), Create: r(UsersCreateRule), Update: r(UsersUpdateRule), Delete: r(UsersDeleteRule), Manage: r(UsersManageRule), Auth: r(UsersAuthRule)},
 		Fields: []FieldSpec{
 			f(FieldID, "text"),
 			hidden(UserPassword, "password"),
@@ -33,6 +33,8 @@ var Schema = map[string]Spec{
 			f(UserPointsBalance, "number"),
 			f(UserTotalRevenue, "number"),
 			f(UserTotalPayouts, "number"),
+			hidden(UserDeactivated, "bool"),
+			hidden(FieldLegacyID, "number"),
 			f(FieldCreatedAt, "autodate"),
 			f(FieldUpdatedAt, "autodate"),
 		},
@@ -57,6 +59,8 @@ var Schema = map[string]Spec{
 			f(ToolRatingCount, "number"),
 			f(ToolTimeoutSeconds, "number"),
 			hidden(ToolSigningSecret, "text"),
+			hidden(FieldLegacyID, "number"),
+			f(ToolModerationNote, "text"),
 			f(FieldCreatedAt, "autodate"),
 			f(FieldUpdatedAt, "autodate"),
 		},
@@ -81,6 +85,7 @@ var Schema = map[string]Spec{
 			f(APIKeyPreviousUntil, "date"),
 			f(APIKeyUsageDay, "text"),
 			f(APIKeyUsageMonth, "text"),
+			hidden(FieldLegacyID, "number"),
 			f(FieldCreatedAt, "autodate"),
 			f(FieldUpdatedAt, "autodate"),
 		},
@@ -103,6 +108,7 @@ var Schema = map[string]Spec{
 			f(UsageCreatorEarning, "number"),
 			f(UsageRefundedAt, "date"),
 			f(UsageState, "select"),
+			hidden(FieldLegacyID, "number"),
 			f(FieldCreatedAt, "autodate"),
 			f(FieldUpdatedAt, "autodate"),
 		},
@@ -132,6 +138,7 @@ var Schema = map[string]Spec{
 			f(FeedbackRating, "number"),
 			f(FeedbackComment, "text"),
 			f(FeedbackIsPublic, "bool"),
+			hidden(FieldLegacyID, "number"),
 			f(FieldCreatedAt, "autodate"),
 			f(FieldUpdatedAt, "autodate"),
 		},

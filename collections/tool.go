@@ -20,6 +20,7 @@ const (
 	ToolRatingCount      = "rating_count"
 	ToolTimeoutSeconds   = "timeout_seconds"
 	ToolSigningSecret    = "signing_secret"
+	ToolModerationNote   = "moderation_note"
 )
 
 // Tool categories, the values of tools.category.
@@ -55,6 +56,8 @@ const (
 	DefaultToolTimeout = 30
 	MinToolTimeout     = 1
 	MaxToolTimeout     = 120
+	// MaxModerationNoteChars bounds an admin's moderation note.
+	MaxModerationNoteChars = 5000
 )
 
 // Tool is a typed proxy of a tools record.
@@ -89,6 +92,10 @@ func (t *Tool) TimeoutSeconds() int64 { return t.GetInt64(ToolTimeoutSeconds) }
 
 // SigningSecret returns the secret the endpoint's calls are signed with.
 func (t *Tool) SigningSecret() string { return t.GetString(ToolSigningSecret) }
+
+// ModerationNote returns an admin's reason for the last move to DRAFT or
+// SUSPENDED ("" once approved or submitted again).
+func (t *Tool) ModerationNote() string { return t.GetString(ToolModerationNote) }
 
 // TotalUses returns the use counter.
 func (t *Tool) TotalUses() int64 { return t.GetInt64(ToolTotalUses) }

@@ -29,10 +29,13 @@ const (
 	KindRefund     = "REFUND"
 	KindPayout     = "PAYOUT"
 	KindAdjustment = "ADJUSTMENT"
+	// KindOpening is an imported account's opening balance (toolbase import
+	// django): at most one per account, its first row, of an imported user.
+	KindOpening = "OPENING"
 )
 
 // Kinds lists every ledger row kind.
-var Kinds = []string{KindGrant, KindDeduct, KindUsage, KindEarning, KindRefund, KindPayout, KindAdjustment}
+var Kinds = []string{KindGrant, KindDeduct, KindUsage, KindEarning, KindRefund, KindPayout, KindAdjustment, KindOpening}
 
 // MaxNoteChars bounds a ledger note (and the reason of an admin point change).
 const MaxNoteChars = 500

@@ -22,6 +22,9 @@ const (
 	UserPointsBalance      = "points_balance"
 	UserTotalRevenue       = "total_revenue"
 	UserTotalPayouts       = "total_payouts"
+	// UserDeactivated is Django's is_active = false: such a user cannot sign
+	// in (UsersAuthRule) nor use its API keys. Hidden: superusers only.
+	UserDeactivated = "deactivated"
 )
 
 // Roles, the values of users.role.
@@ -31,7 +34,7 @@ const (
 	RoleAdmin       = "ADMIN"
 )
 
-// Roles lists every role in the order the seed API documents them.
+// Roles lists every role in the order the DRF API documents them.
 var Roles = []string{RoleClient, RoleToolCreator, RoleAdmin}
 
 // User is a typed proxy of a users record.

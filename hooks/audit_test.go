@@ -65,7 +65,7 @@ func TestAuditOfRecordChanges(t *testing.T) {
 			},
 		},
 		{
-			Name:            "a role change through the seed route is audited with the admin",
+			Name:            "a role change through the DRF route is audited with the admin",
 			Method:          http.MethodPost,
 			URL:             "/api/users/users/" + fx.client.id + "/change_role/",
 			Headers:         auth(fx.admin),
@@ -82,7 +82,7 @@ func TestAuditOfRecordChanges(t *testing.T) {
 			},
 		},
 		{
-			Name:            "a suspension through the seed route is audited with the admin",
+			Name:            "a suspension through the DRF route is audited with the admin",
 			Method:          http.MethodPatch,
 			URL:             "/api/tools/tools/" + fx.active + "/",
 			Headers:         auth(fx.admin),
@@ -98,7 +98,7 @@ func TestAuditOfRecordChanges(t *testing.T) {
 			},
 		},
 		{
-			Name:            "an admin's grant through the seed route is audited with the admin",
+			Name:            "an admin's grant through the DRF route is audited with the admin",
 			Method:          http.MethodPost,
 			URL:             "/api/users/users/" + fx.client.id + "/add_points/",
 			Headers:         auth(fx.admin),
@@ -318,7 +318,7 @@ func approvePayout(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := movePayoutAs(app, admin, payoutID, approvePayoutMove, func(*core.Record) error { return nil }); err != nil {
+	if _, err := approvePayoutMove.decideAs(app, admin, payoutID, func(*core.Record) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -36,7 +36,7 @@ func TestEmailUniqueIgnoringCase(t *testing.T) {
 	if !strings.Contains(rec.Body.String(), `"email":{"code":"validation_not_unique"`) {
 		t.Errorf("records API update: %s", rec.Body)
 	}
-	// the seed API's register and admin update, with DRF's message
+	// the DRF API's register and admin update, with DRF's message
 	status, body := s.do(t, http.MethodPost, "/api/users/register/", map[string]any{
 		"email": mixed, "username": "clientdup", "password": "s3cret-pass-9", "password_confirm": "s3cret-pass-9",
 	}, "")
@@ -45,7 +45,7 @@ func TestEmailUniqueIgnoringCase(t *testing.T) {
 	}
 	status, body = s.do(t, http.MethodPatch, "/api/users/users/"+fx.client2.id+"/", map[string]any{"email": upper}, fx.admin.auth)
 	if status != http.StatusBadRequest || !strings.Contains(toJSON(body), `"email":["user with this email already exists."]`) {
-		t.Errorf("seed update: %d %v", status, body)
+		t.Errorf("DRF update: %d %v", status, body)
 	}
 	// a superuser's save (the dashboard goes through the same save)
 	users, err := s.app.FindCollectionByNameOrId(c.Users)

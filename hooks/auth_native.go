@@ -5,20 +5,16 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
-	"github.com/golang-jwt/jwt/v5"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/router"
-	"github.com/pocketbase/pocketbase/tools/security"
-	"github.com/spf13/cast"
 
 	c "toolbase/collections"
+	"toolbase/hooks/internal/middleware"
 )
 
-// PocketBase's own ways to a users token obey the seed API's rules:
+// PocketBase's own ways to a users token obey the DRF API's rules:
 //
 //   - auth-with-password, auth-with-otp, auth-with-oauth2 and auth-refresh of
 //     the users collection go through the failed-login throttle that guards
@@ -34,18 +30,8 @@ const nativeThrottleHook = "toolbaseLoginThrottle"
 // bindNativeAuth binds the throttle to PocketBase's auth routes and caps the
 // lifetime of the users' tokens.
 func (tb *toolbase) bindNativeAuth(app core.App) {
-	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
-		Id: nativeThrottleHook,
-		Func: func(se *core.ServeEvent) error {
-			se.Router.Bind(&hook.Handler[*core.RequestEvent]{
-				Id:   nativeThrottleHook,
-				Func: tb.throttleNativeAuth,
-				// after the body limit and the auth token's loading
-				Priority: apis.DefaultBodyLimitMiddlewarePriority + 1,
-			})
-			return se.Next()
-		},
-	})
+	// after the body limit and the auth token's loading
+	middleware.Bind(app, nativeThrottleHook, apis.DefaultBodyLimitMiddlewarePriority+1, tb.throttleNativeAuth)
 	app.OnRecordAuthRequest(c.Users).BindFunc(func(e *core.RecordAuthRequestEvent) error {
 		token, err := capTokenLifetime(e.Record, e.Token, tb.cfg.AccessTTL)
 		if err != nil {
@@ -131,25 +117,4 @@ func (tb *toolbase) throttleNativeAuth(e *core.RequestEvent) error {
 		throttle.fail(keys)
 	}
 	return err
-}
-
-// capTokenLifetime returns token when it expires within ttl, else a token of
-// the same record and kind (refreshable or not) that lives ttl.
-func capTokenLifetime(record *core.Record, token string, ttl time.Duration) (string, error) {
-	if ttl <= 0 {
-		return token, nil
-	}
-	claims, err := security.ParseUnverifiedJWT(token)
-	if err != nil {
-		return "", err
-	}
-	if exp := cast.ToInt64(claims["exp"]); exp > 0 && !time.Unix(exp, 0).After(time.Now().Add(ttl)) {
-		return token, nil
-	}
-	return security.NewJWT(jwt.MapClaims{
-		core.TokenClaimType:         core.TokenTypeAuth,
-		core.TokenClaimId:           record.Id,
-		core.TokenClaimCollectionId: record.Collection().Id,
-		core.TokenClaimRefreshable:  cast.ToBool(claims[core.TokenClaimRefreshable]),
-	}, record.TokenKey()+record.Collection().AuthToken.Secret, ttl)
 }

@@ -57,8 +57,8 @@ func TestNativeTokenLifetime(t *testing.T) {
 	token := tokenOf(t, "native login", rec.Body.Bytes())
 	wantLifetime(t, "native login", token, ttl, true)
 
-	// usable on the seed API and the records API
-	wantStatus(t, "seed API with the native token", s.send(http.MethodGet, "/api/users/users/me/", nil, "Bearer "+token, addr), http.StatusOK)
+	// usable on the DRF API and the records API
+	wantStatus(t, "DRF API with the native token", s.send(http.MethodGet, "/api/users/users/me/", nil, "Bearer "+token, addr), http.StatusOK)
 	wantStatus(t, "records API with the native token",
 		s.send(http.MethodGet, "/api/collections/users/records/"+fx.client.id, nil, "Bearer "+token, addr), http.StatusOK)
 
@@ -67,20 +67,20 @@ func TestNativeTokenLifetime(t *testing.T) {
 	wantStatus(t, "auth-refresh", rec, http.StatusOK)
 	refreshed := tokenOf(t, "auth-refresh", rec.Body.Bytes())
 	wantLifetime(t, "auth-refresh", refreshed, ttl, true)
-	wantStatus(t, "seed API with the refreshed token", s.send(http.MethodGet, "/api/users/users/me/", nil, "Bearer "+refreshed, addr), http.StatusOK)
+	wantStatus(t, "DRF API with the refreshed token", s.send(http.MethodGet, "/api/users/users/me/", nil, "Bearer "+refreshed, addr), http.StatusOK)
 
 	// a long-lived token (the collection's default duration) refreshes into a short one
 	rec = s.send(http.MethodPost, pbRefreshURL, nil, fx.client2.auth, addr)
 	wantStatus(t, "auth-refresh of a default token", rec, http.StatusOK)
 	wantLifetime(t, "auth-refresh of a default token", tokenOf(t, "auth-refresh", rec.Body.Bytes()), ttl, true)
 
-	// the seed API's access token is not refreshable: auth-refresh hands it back
+	// the DRF API's access token is not refreshable: auth-refresh hands it back
 	pair := s.login(t, fx.creator.email)
-	wantLifetime(t, "seed access token", pair.Access, ttl, false)
+	wantLifetime(t, "DRF access token", pair.Access, ttl, false)
 	rec = s.send(http.MethodPost, pbRefreshURL, nil, "Bearer "+pair.Access, addr)
-	wantStatus(t, "auth-refresh of a seed access token", rec, http.StatusOK)
+	wantStatus(t, "auth-refresh of a DRF access token", rec, http.StatusOK)
 	if got := tokenOf(t, "auth-refresh", rec.Body.Bytes()); got != pair.Access {
-		wantLifetime(t, "auth-refresh of a seed access token", got, ttl, false)
+		wantLifetime(t, "auth-refresh of a DRF access token", got, ttl, false)
 	}
 
 	// impersonation tokens are capped too

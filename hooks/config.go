@@ -28,7 +28,7 @@ type Config struct {
 	// ToolMaxInFlight bounds the calls to one tool's endpoint running at once;
 	// beyond it a use answers 429 (TOOLBASE_TOOL_MAX_IN_FLIGHT, 1–10000, default 32).
 	ToolMaxInFlight int64
-	// AccessTTL and RefreshTTL are the lifetimes of the seed API's tokens
+	// AccessTTL and RefreshTTL are the lifetimes of the DRF API's tokens
 	// (TOOLBASE_ACCESS_TOKEN_TTL, default 60m, and TOOLBASE_REFRESH_TOKEN_TTL,
 	// default 24h, as SimpleJWT's; Go durations up to a year).
 	AccessTTL, RefreshTTL time.Duration
@@ -144,7 +144,7 @@ type toolbase struct {
 	logins  *loginThrottle   // failed logins (auth.go, auth_native.go)
 	stats   *statsCache      // the statistics routes' bodies
 	touches *keyTouches      // API keys' last_used writes
-	routes  *routeTable      // the seed API's routes, for the API description's test
+	routes  *routeTable      // the DRF API's routes, for the API description's test
 	uses    *ledger.Group    // the uses' group commit (nil: a transaction per use)
 	tools   *toolcache.Cache // the use route's tools (nil: loaded by the view rule)
 	// keyLookup is the API key middleware's query, prepared at serve (nil: compiled each time)

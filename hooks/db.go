@@ -30,35 +30,50 @@ const (
 
 // DBConnect returns how to open a database: as PocketBase's DefaultDBConnect
 // does (the same pragmas, in the same order), with a page cache of cacheKiB.
-// lockAtBegin makes a transaction take the write lock at BEGIN (the driver's
-// _txlock=immediate), so that a transaction that reads before it writes
-// cannot fail with SQLITE_BUSY when another connection committed in between:
-// Litestream's does while replicating. PocketBase begins transactions only on
-// its single writer connection, so nothing else waits longer for it.
+//
+// replicating (Litestream streams data.db, see hooks/replica) changes two
+// things:
+//   - a transaction takes the write lock at BEGIN (the driver's
+//     _txlock=immediate), so that a transaction that reads before it writes
+//     cannot fail with SQLITE_BUSY when Litestream's connection committed in
+//     between. PocketBase begins transactions only on its single writer
+//     connection, so nothing else waits longer for it.
+//   - data.db's connections never checkpoint (wal_autocheckpoint(0)):
+//     Litestream must be the only checkpointer. SQLite's automatic
+//     checkpoint (at 1000 WAL pages, by whichever connection commits) is
+//     harmless while Litestream holds its read lock, but not before Litestream
+//     has taken it (at start, after a crash): a full checkpoint there lets
+//     the next commit restart the WAL over frames Litestream never read, and
+//     the replica silently misses those transactions while later ones are
+//     applied on top (a restore that fails the integrity check). auxiliary.db
+//     is not replicated and keeps SQLite's automatic checkpoints.
 //
 // durable (Config.DurableCommits) opens data.db with synchronous=FULL: every
 // commit is on disk (the WAL fsynced) before it returns, so before any use is
 // answered; with NORMAL a crash of the machine (not of the process) may lose
 // the last commits. Uses share their commits (ledger.Group), so one fsync
 // serves a whole group. auxiliary.db (logs) stays NORMAL.
-func DBConnect(lockAtBegin, durable bool) func(dbPath string) (*dbx.DB, error) {
+func DBConnect(replicating, durable bool) func(dbPath string) (*dbx.DB, error) {
 	pragmas := func(sync string) string {
 		p := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)" +
 			"&_pragma=synchronous(" + sync + ")&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)" +
 			"&_pragma=cache_size(-" + strconv.Itoa(cacheKiB) + ")&_defensive=1"
-		if lockAtBegin {
+		if replicating {
 			p += "&_txlock=immediate"
 		}
 		return p
 	}
-	normal, data := pragmas("NORMAL"), pragmas("NORMAL")
+	aux, data := pragmas("NORMAL"), pragmas("NORMAL")
 	if durable {
 		data = pragmas("FULL")
+	}
+	if replicating {
+		data += "&_pragma=wal_autocheckpoint(0)"
 	}
 	return func(dbPath string) (*dbx.DB, error) {
 		if filepath.Base(dbPath) == "data.db" {
 			return dbx.Open("sqlite", dbPath+data)
 		}
-		return dbx.Open("sqlite", dbPath+normal)
+		return dbx.Open("sqlite", dbPath+aux)
 	}
 }

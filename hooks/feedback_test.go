@@ -507,7 +507,7 @@ func TestRecountRatingsRounding(t *testing.T) {
 }
 
 // TestFeedbackCountersUnderConcurrency: many users submit, replace, edit and
-// delete reviews at once, through the seed routes and the records API, while
+// delete reviews at once, through the DRF routes and the records API, while
 // a superuser edits and deletes through the model; afterwards every tool's
 // counters equal a recount of its reviews, and nothing answered 500.
 func TestFeedbackCountersUnderConcurrency(t *testing.T) {

@@ -110,15 +110,15 @@ func TestToolCreatedPastReviewIsAudited(t *testing.T) {
 	}
 	list := "/api/tools/tools/"
 	runCases(t, []apiCase{
-		{name: "seed route: admin creates an ACTIVE tool", method: "POST", url: list, auth: fx.admin.auth, body: `{"name":"X","status":"ACTIVE"}`,
+		{name: "DRF route: admin creates an ACTIVE tool", method: "POST", url: list, auth: fx.admin.auth, body: `{"name":"X","status":"ACTIVE"}`,
 			status: 201, want: []string{`"status":"ACTIVE"`}, check: createdBy(fx.admin.id, c.RoleAdmin, c.StatusActive)},
-		{name: "seed route: admin creates a SUSPENDED tool", method: "POST", url: list, auth: fx.admin.auth, body: `{"name":"X","status":"SUSPENDED"}`,
+		{name: "DRF route: admin creates a SUSPENDED tool", method: "POST", url: list, auth: fx.admin.auth, body: `{"name":"X","status":"SUSPENDED"}`,
 			status: 201, want: []string{`"status":"SUSPENDED"`}, check: createdBy(fx.admin.id, c.RoleAdmin, c.StatusSuspended)},
-		{name: "seed route: admin's DRAFT is not audited", method: "POST", url: list, auth: fx.admin.auth, body: `{"name":"X"}`,
+		{name: "DRF route: admin's DRAFT is not audited", method: "POST", url: list, auth: fx.admin.auth, body: `{"name":"X"}`,
 			status: 201, want: []string{`"status":"DRAFT"`}, check: func(t testing.TB, app *tests.TestApp, _ *http.Response) { toolStatusAudits(fx.admin.id, 0)(t, app) }},
-		{name: "seed route: creator's PENDING is not audited", method: "POST", url: list, auth: fx.creator.auth, body: `{"name":"X","status":"PENDING"}`,
+		{name: "DRF route: creator's PENDING is not audited", method: "POST", url: list, auth: fx.creator.auth, body: `{"name":"X","status":"PENDING"}`,
 			status: 201, want: []string{`"status":"PENDING"`}, check: func(t testing.TB, app *tests.TestApp, _ *http.Response) { toolStatusAudits(fx.creator.id, 0)(t, app) }},
-		{name: "seed route: creator's ignored ACTIVE is not audited", method: "POST", url: list, auth: fx.creator.auth, body: `{"name":"X","status":"ACTIVE"}`,
+		{name: "DRF route: creator's ignored ACTIVE is not audited", method: "POST", url: list, auth: fx.creator.auth, body: `{"name":"X","status":"ACTIVE"}`,
 			status: 201, want: []string{`"status":"DRAFT"`},
 			check: func(t testing.TB, app *tests.TestApp, _ *http.Response) { toolStatusAudits(fx.creator.id, 0)(t, app) }},
 	})

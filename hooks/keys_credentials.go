@@ -18,7 +18,7 @@ import (
 // turned into a login.
 //
 // Two layers: keyPolicy refuses such routes before any handler runs (on the
-// seed API by route, on the records API by collection and record), and
+// DRF API by route, on the records API by collection and record), and
 // record request hooks refuse them again whatever the route (batch
 // sub-requests included, which carry the base request's headers but not its
 // event store).
@@ -47,9 +47,9 @@ func keyed(e *core.RequestEvent) bool {
 	return present
 }
 
-// keySeedRefusals are the seed routes a key may not use, by path, with the
+// keyDRFRefusals are the DRF routes a key may not use, by path, with the
 // methods refused ("*": all) and the refusal.
-var keySeedRefusals = map[string]struct {
+var keyDRFRefusals = map[string]struct {
 	methods string
 	msg     string
 }{
@@ -73,10 +73,10 @@ var keySeedRefusals = map[string]struct {
 	"/api/tools/api-keys/{id}/regenerate/{$}": {"*", msgKeysNoManage},
 }
 
-// keySeedRefusal says why a key may not make this seed API request, or "".
-func keySeedRefusal(e *core.RequestEvent) string {
+// keyDRFRefusal says why a key may not make this DRF API request, or "".
+func keyDRFRefusal(e *core.RequestEvent) string {
 	method, path, _ := strings.Cut(e.Request.Pattern, " ")
-	r, ok := keySeedRefusals[path]
+	r, ok := keyDRFRefusals[path]
 	if ok && (r.methods == "*" || strings.Contains(" "+r.methods+" ", " "+method+" ")) {
 		return r.msg
 	}

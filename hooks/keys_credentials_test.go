@@ -147,10 +147,10 @@ func TestKeyCannotObtainOrRefreshTokens(t *testing.T) {
 	notHere := pbRefusal(msgKeyNotHere)
 	col := "/api/collections/users/"
 	runKeyed(t, base, admin, []keyedCase{
-		{"seed login", http.MethodPost, "/api/token/", `{"email":"` + fx.admin.email + `","password":"` + fixturePassword + `"}`, 403, drfRefusal(msgKeyNoTokens)},
-		{"seed refresh", http.MethodPost, "/api/token/refresh/", `{"refresh":"` + refresh + `"}`, 403, drfRefusal(msgKeyNoTokens)},
-		{"seed verify", http.MethodPost, "/api/token/verify/", `{"token":"x"}`, 403, drfRefusal(msgKeyNoTokens)},
-		{"seed register", http.MethodPost, "/api/users/register/", `{"email":"sock@evil.example","username":"sock","password":"` + hijacked + `","password_confirm":"` + hijacked + `"}`, 403, drfRefusal(msgKeyNoAccounts)},
+		{"DRF login", http.MethodPost, "/api/token/", `{"email":"` + fx.admin.email + `","password":"` + fixturePassword + `"}`, 403, drfRefusal(msgKeyNoTokens)},
+		{"DRF refresh", http.MethodPost, "/api/token/refresh/", `{"refresh":"` + refresh + `"}`, 403, drfRefusal(msgKeyNoTokens)},
+		{"DRF verify", http.MethodPost, "/api/token/verify/", `{"token":"x"}`, 403, drfRefusal(msgKeyNoTokens)},
+		{"DRF register", http.MethodPost, "/api/users/register/", `{"email":"sock@evil.example","username":"sock","password":"` + hijacked + `","password_confirm":"` + hijacked + `"}`, 403, drfRefusal(msgKeyNoAccounts)},
 		{"auth-with-password", http.MethodPost, col + "auth-with-password", creds, 403, notHere},
 		{"auth-refresh", http.MethodPost, col + "auth-refresh", "", 403, notHere},
 		{"request-otp", http.MethodPost, col + "request-otp", `{"email":"` + fx.admin.email + `"}`, 403, notHere},
@@ -190,8 +190,8 @@ func TestKeyCannotReachSuperuserGround(t *testing.T) {
 	})
 }
 
-// TestKeyCannotTakeOverAccountsOnSeedAPI: the DRF routes, with DRF's shape.
-func TestKeyCannotTakeOverAccountsOnSeedAPI(t *testing.T) {
+// TestKeyCannotTakeOverAccountsOnDRFAPI: the DRF routes, with DRF's shape.
+func TestKeyCannotTakeOverAccountsOnDRFAPI(t *testing.T) {
 	t.Parallel()
 	app := newTestApp(t)
 	base := serve(t, app)
@@ -345,7 +345,7 @@ func TestTokensStillManageAccounts(t *testing.T) {
 	app := newTestApp(t)
 	base := serve(t, app)
 	for _, tc := range []keyedCase{
-		{"admin token: another user's email on the seed API", http.MethodPatch, "/api/users/users/" + fx.client.id + "/", `{"email":"client.new@test.example"}`, 200, `"email":"client.new@test.example"`},
+		{"admin token: another user's email on the DRF API", http.MethodPatch, "/api/users/users/" + fx.client.id + "/", `{"email":"client.new@test.example"}`, 200, `"email":"client.new@test.example"`},
 		{"admin token: change a role", http.MethodPost, "/api/users/users/" + fx.client2.id + "/change_role/", `{"role":"TOOL_CREATOR"}`, 200, `"role":"TOOL_CREATOR"`},
 		{"admin token: another user's verified on the records API", http.MethodPatch, "/api/collections/users/records/" + fx.creator.id, `{"verified":true}`, 200, `"verified":true`},
 		{"admin token: own password as a manager", http.MethodPatch, "/api/collections/users/records/" + fx.admin.id, `{"password":"admin-new-pass-1","passwordConfirm":"admin-new-pass-1"}`, 200, `"id":"` + fx.admin.id + `"`},

@@ -8,7 +8,8 @@ import (
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/hook"
+
+	"toolbase/hooks/internal/middleware"
 )
 
 // Secrets never reach the request log (issue 11, 7c). PocketBase's activity
@@ -129,7 +130,7 @@ func redactRequestForLog(e *core.RequestEvent) error {
 		}
 	}()
 	if strings.HasPrefix(e.Request.URL.Path, "/api/") && keyInQuery(e.Request) {
-		if isSeedRoute(e) {
+		if isDRFRoute(e) {
 			return e.JSON(http.StatusBadRequest, map[string]string{"detail": msgKeyInQuery})
 		}
 		return apis.NewBadRequestError(msgKeyInQuery, nil)
@@ -164,17 +165,7 @@ func redactValue(v any) any {
 // bindLogRedaction binds the query refusal, the URL redaction middleware and
 // the log model's scrubber.
 func bindLogRedaction(app core.App) {
-	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
-		Id: redactHandlerID,
-		Func: func(se *core.ServeEvent) error {
-			se.Router.Bind(&hook.Handler[*core.RequestEvent]{
-				Id:       redactHandlerID,
-				Priority: redactPriority,
-				Func:     redactRequestForLog,
-			})
-			return se.Next()
-		},
-	})
+	middleware.Bind(app, redactHandlerID, redactPriority, redactRequestForLog)
 	app.OnModelCreate(core.LogsTableName).BindFunc(func(e *core.ModelEvent) error {
 		if l, ok := e.Model.(*core.Log); ok {
 			redactLog(l)

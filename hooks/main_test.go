@@ -3,18 +3,17 @@ package hooks
 import (
 	"errors"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
 	c "toolbase/collections"
+	"toolbase/hooks/internal/testserve"
 	"toolbase/hooks/ledger"
 	_ "toolbase/pb_migrations"
 )
@@ -258,24 +257,7 @@ func balance(t testing.TB, app core.App, userID string) int64 {
 }
 
 // serve starts a real HTTP server for app on 127.0.0.1 and returns its base URL.
-func serve(t testing.TB, app *tests.TestApp) string {
-	t.Helper()
-	r, err := apis.NewRouter(app)
-	if err != nil {
-		t.Fatal(err)
-	}
-	se := &core.ServeEvent{App: app, Router: r}
-	if err := app.OnServe().Trigger(se, func(*core.ServeEvent) error { return nil }); err != nil {
-		t.Fatal(err)
-	}
-	mux, err := r.BuildMux()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
+func serve(t testing.TB, app *tests.TestApp) string { return testserve.Serve(t, app) }
 
 // authOf returns the "Bearer <token>" header of a user record.
 func authOf(t testing.TB, u *core.Record) string {

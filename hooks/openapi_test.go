@@ -71,7 +71,7 @@ func TestOpenAPIServed(t *testing.T) {
 	if info["title"] == "" || info["version"] == "" {
 		t.Errorf("info: %v", info)
 	}
-	// other methods answer DRF's 405, like every seed route
+	// other methods answer DRF's 405, like every DRF route
 	res, err := http.Post(base+"/api/docs/openapi.json", "application/json", strings.NewReader("{}"))
 	if err != nil {
 		t.Fatal(err)
@@ -84,12 +84,12 @@ func TestOpenAPIServed(t *testing.T) {
 }
 
 // Every registered route and method is described, and nothing else is.
-func TestOpenAPICoversSeedRoutes(t *testing.T) {
+func TestOpenAPICoversDRFRoutes(t *testing.T) {
 	t.Parallel()
 	_, doc, tb := fetchOpenAPIOf(t)
 	ops := operations(t, doc)
 	registered := map[string]bool{}
-	for path, methods := range tb.SeedRoutes() {
+	for path, methods := range tb.DRFRoutes() {
 		for _, m := range methods {
 			registered[m+" "+path] = true
 		}
@@ -582,7 +582,7 @@ func TestDocsPageSelfContained(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if js, _ := os.ReadFile("../pb_public/docs/docs.js"); !strings.Contains(string(js), seedPrefix+openAPIPath) {
-		t.Errorf("docs.js does not fetch %s", seedPrefix+openAPIPath)
+	if js, _ := os.ReadFile("../pb_public/docs/docs.js"); !strings.Contains(string(js), drfPrefix+openAPIPath) {
+		t.Errorf("docs.js does not fetch %s", drfPrefix+openAPIPath)
 	}
 }

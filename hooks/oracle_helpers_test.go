@@ -70,7 +70,7 @@ func newOracleWorld(t *testing.T) *oracleWorld {
 	return w
 }
 
-// use makes who use creator's ACTIVE tool through the seed API, with an
+// use makes who use creator's ACTIVE tool through the DRF API, with an
 // Idempotency-Key (or none) and a secret input, and returns the usage id.
 func (w *oracleWorld) use(t *testing.T, who fixtureUser, key, input string) string {
 	t.Helper()

@@ -67,7 +67,7 @@ func TestPointsRoutes(t *testing.T) {
 			ExpectedStatus: 200, ExpectedContent: []string{`"points_balance":5`}, TestAppFactory: testAppFactory,
 		},
 		{
-			Name: "deducting below zero is the seed's 400 and writes nothing", Method: http.MethodPost,
+			Name: "deducting below zero is the DRF API's 400 and writes nothing", Method: http.MethodPost,
 			URL: pointsURL(fx.client.id, "deduct_points"), Headers: admin, Body: strings.NewReader(`{"points":1001}`),
 			ExpectedStatus: 400, ExpectedContent: []string{`{"non_field_errors":["Insufficient points"]}`},
 			TestAppFactory: testAppFactory, AfterTestFunc: untouched,

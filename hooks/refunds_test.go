@@ -609,9 +609,9 @@ func decideAsAdmin(t testing.TB, app *tests.TestApp, action string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	status := map[string]string{"approve": c.RefundApproved, "reject": c.RefundRejected}[action]
-	note := "decided in setup"
-	if _, err := decideRefundAs(app, admin, refundID, action, status, &note); err != nil {
+	d := map[string]decision{"approve": approveRefundDecision, "reject": rejectRefundDecision}[action]
+	note := func(r *core.Record) error { r.Set(c.RefundNote, "decided in setup"); return nil }
+	if _, err := d.decideAs(app, admin, refundID, note); err != nil {
 		t.Fatal(err)
 	}
 }

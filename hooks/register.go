@@ -1,18 +1,17 @@
 // Package hooks holds toolbase's business logic: record hooks, custom routes
-// and CLI commands, one file per capability, all bound from Register. The
-// money core is the ledger sub-package.
+// and CLI commands, in files named <capability>_<layer>.go (routes, views,
+// hooks, cmd; drf_* for the DRF API's machinery), all bound from Register
+// in this file, which only wires. The money core is the ledger sub-package.
 package hooks
 
 import (
 	"net/http"
-	"slices"
-	"strings"
-	"sync"
 
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/spf13/cobra"
 
+	c "toolbase/collections"
+	"toolbase/hooks/djangoimport"
 	"toolbase/hooks/ledger"
 	"toolbase/hooks/realtimebalance"
 	"toolbase/hooks/toolcache"
@@ -40,11 +39,14 @@ func register(app core.App, cfg Config) *toolbase {
 	tb.bindNativeAuth(app)
 	bindUse(app)
 	tb.bindRemote(app)
+	bindBuiltins(app)
+	bindModeration(app)
 	tb.bindAPIKeys(app)
 	bindLogRedaction(app)
 	bindFeedback(app)
 	tb.bindPlatform(app)
 	realtimebalance.Bind(app) // balance changes reach their owners live
+	djangoimport.Bind(app)    // imported Django password hashes, deactivated users
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		if err := ledger.Prepare(se.App); err != nil {
@@ -57,9 +59,9 @@ func register(app core.App, cfg Config) *toolbase {
 		if !tb.keyLookup.CompareAndSwap(nil, stmt) {
 			stmt.Close() // served before: the first one stays
 		}
-		// the seed API: DRF-shaped answers; authenticated unless a route says otherwise
-		public := group{se.Router.Group(seedPrefix).BindFunc(drfBoundary), tb.routes}
-		authed := group{se.Router.Group(seedPrefix).BindFunc(drfBoundary, requireUser), tb.routes}
+		// the DRF API: DRF-shaped answers; authenticated unless a route says otherwise
+		public := group{se.Router.Group(drfPrefix).BindFunc(drfBoundary), tb.routes}
+		authed := group{se.Router.Group(drfPrefix).BindFunc(drfBoundary, requireUser), tb.routes}
 		tb.bindTokenRoutes(public)
 		bindUserRoutes(public, authed)
 		bindToolRoutes(authed)
@@ -86,6 +88,7 @@ func Commands(app core.App, cfg Config) []*cobra.Command {
 		newPointsCommand(app),
 		newLedgerCommand(app),
 		tb.newStatsCommand(app),
+		djangoimport.NewCommand(app),
 	}
 	for _, cmd := range cmds {
 		silenceUsage(cmd)
@@ -101,62 +104,23 @@ func silenceUsage(cmd *cobra.Command) {
 	}
 }
 
-// group is a router group of the seed API, with the table its routes are
-// listed in.
-type group struct {
-	*router.RouterGroup[*core.RequestEvent]
-	routes *routeTable
+// bindPlatform binds the model hooks of payouts, refunds, support, site
+// content and the audit log.
+func (tb *toolbase) bindPlatform(app core.App) {
+	bindAudit(app)
+	// a payout request is checked against the balance, a refund request
+	// against its usage, in the transaction that inserts it
+	bindRequests(app, c.Payouts, c.PayoutCreator, tb.checkPayoutRequest)
+	bindRequests(app, c.Refunds, c.RefundRequester, tb.checkRefundRequest)
+	bindSupport(app)
+	bindContent(app)
 }
 
-type handler = func(e *core.RequestEvent) error
-
-// seedPrefix is where the seed API's paths start.
-const seedPrefix = "/api"
-
-// routeTable lists the seed API's method and path routes as they are
-// registered, for the API description's test.
-type routeTable struct {
-	mu     sync.Mutex
-	byPath map[string][]string
-}
-
-func (rt *routeTable) add(path string, methods []string) {
-	rt.mu.Lock()
-	defer rt.mu.Unlock()
-	rt.byPath[path] = methods
-}
-
-// SeedRoutes returns the seed API paths registered for the app (with their
-// {id}-style parameters) and, for each, its methods, sorted.
-func (tb *toolbase) SeedRoutes() map[string][]string {
-	tb.routes.mu.Lock()
-	defer tb.routes.mu.Unlock()
-	out := make(map[string][]string, len(tb.routes.byPath))
-	for path, methods := range tb.routes.byPath {
-		out[path] = slices.Clone(methods)
-	}
-	return out
-}
-
-// route registers one seed API path (exact, trailing slash included) with a
-// handler per method, and DRF's 405 for the other methods. (A method-less
-// catch-all would conflict in ServeMux with sibling wildcard paths.)
-func route(g group, path string, handlers map[string]handler) {
-	allow := []string{http.MethodOptions}
-	for method := range handlers {
-		allow = append(allow, method)
-	}
-	slices.Sort(allow)
-	g.routes.add(seedPrefix+path, slices.DeleteFunc(slices.Clone(allow), func(m string) bool { return m == http.MethodOptions }))
-	notAllowed := func(e *core.RequestEvent) error {
-		e.Response.Header().Set("Allow", strings.Join(allow, ", "))
-		return errDetail(http.StatusMethodNotAllowed, `Method "`+e.Request.Method+`" not allowed.`)
-	}
-	for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
-		h, ok := handlers[method]
-		if !ok {
-			h = notAllowed
-		}
-		g.Route(method, path+"{$}", h)
-	}
+// bindPlatformRoutes binds their DRF API routes.
+func bindPlatformRoutes(public, authed group) {
+	route(only(authed, c.RoleAdmin), "/audit-log/", map[string]handler{http.MethodGet: auditList})
+	bindPayoutRoutes(authed)
+	bindRefundRoutes(authed)
+	bindSupportRoutes(authed)
+	bindContentRoutes(public)
 }

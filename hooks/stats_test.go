@@ -1,9 +1,7 @@
 package hooks
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,7 +9,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -375,7 +372,7 @@ func TestStatsWorkload(t *testing.T) {
 			all := func(scripted) bool { return true }
 			var got PlatformStatsBody
 			getJSON(t, w.base+"/api/tools/usage/stats/"+q, fx.admin.auth, &got)
-			uses, _, spent, _ := w.expectTotals(r.interval, r.from, r.to, all)
+			uses, _, spent, earned := w.expectTotals(r.interval, r.from, r.to, all)
 			top := w.expectByTool(r.interval, r.from, r.to, nil, all)
 			if len(top) > statsTopN {
 				top = top[:statsTopN]
@@ -411,14 +408,16 @@ func TestStatsWorkload(t *testing.T) {
 			platform := make([]platformPoint, len(series))
 			var newUsers int64
 			for i, p := range series {
-				platform[i] = platformPoint{Period: p.Period, Uses: p.Uses, UniqueUsers: p.UniqueUsers, PointsSpent: p.PointsSpent}
+				_, _, spent, earned := w.expectTotals(r.interval, p.Period, p.Period, all)
+				platform[i] = platformPoint{Period: p.Period, Uses: p.Uses, UniqueUsers: p.UniqueUsers, PointsSpent: p.PointsSpent,
+					PlatformFees: spent - earned}
 				// client3 signed up on 2026-03-02; the grants are dated today, outside these ranges
 				if p.Period == expectBucket(r.interval, ts("2026-03-02 10:00:00.000")).Format(dateLayout) {
 					platform[i].NewUsers = 1
 					newUsers = 1
 				}
 			}
-			want := PlatformStatsBody{Role: c.RoleAdmin, TotalUses: uses, PointsSpent: spent, NewUsers: newUsers,
+			want := PlatformStatsBody{Role: c.RoleAdmin, TotalUses: uses, PointsSpent: spent, PlatformFees: spent - earned, NewUsers: newUsers,
 				TopTools: top, TopCreators: creators, Series: platform, Range: wantRange}
 			assertJSON(t, "admin", got, want)
 		})
@@ -705,461 +704,6 @@ func TestStatsBadInputNever500(t *testing.T) {
 	}
 }
 
-// planLine is one row of EXPLAIN QUERY PLAN.
-type planLine struct {
-	Detail string `db:"detail"`
-}
-
-// accessesOf returns, for each plan line reading tool_usage or
-// point_transactions (by name or the aliases u and pt), that line.
-func accessesOf(plan []planLine) (usage, ledger []string) {
-	for _, l := range plan {
-		f := strings.Fields(l.Detail)
-		if len(f) < 2 || (f[0] != "SCAN" && f[0] != "SEARCH") {
-			continue
-		}
-		switch f[1] {
-		case "u", c.ToolUsage:
-			usage = append(usage, l.Detail)
-		case "pt", c.PointTransactions:
-			ledger = append(ledger, l.Detail)
-		}
-	}
-	return usage, ledger
-}
-
-// TestStatsQueriesUseIndexes asserts with EXPLAIN QUERY PLAN that every
-// statistics query reads tool_usage and point_transactions only by index
-// ranges or point lookups: never a table scan, nor a walk of a whole index.
-func TestStatsQueriesUseIndexes(t *testing.T) {
-	t.Parallel()
-	w := newWorkload(t)
-	app := w.app
-	// the plans must hold without statistics, as on a fresh install, and
-	// once ANALYZE (PocketBase's daily PRAGMA optimize) has seen a table of
-	// some size: 30,000 more usage rows (and their EARNING rows), inserted
-	// with SQL only for the planner's sake
-	for _, analyzed := range []bool{false, true} {
-		if analyzed {
-			for _, q := range []string{
-				`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000)
-				INSERT INTO tool_usage (id, tool, user, points_spent, success, created_at, updated_at)
-				SELECT 'synthetic' || i,
-					CASE i % 4 WHEN 0 THEN {:a} WHEN 1 THEN {:b} WHEN 2 THEN {:o} ELSE {:d} END,
-					CASE i % 3 WHEN 0 THEN {:c1} WHEN 1 THEN {:c2} ELSE {:c3} END,
-					5, 1, strftime('%Y-%m-%d %H:%M:%f', '2025-01-01', '+' || (i * 29) || ' minutes') || 'Z', ''
-				FROM n`,
-				`INSERT INTO point_transactions (id, user, account, kind, amount, usage, created_at, updated_at)
-				SELECT 'e' || substr(id, 10), {:cr}, 'revenue', 'EARNING', 4, id, created_at, '' FROM tool_usage WHERE id LIKE 'synthetic%'`,
-				"ANALYZE",
-			} {
-				if _, err := app.DB().NewQuery(q).Bind(dbx.Params{"a": fx.active, "b": w.toolB, "o": fx.other, "d": fx.draft,
-					"c1": fx.client.id, "c2": fx.client2.id, "c3": w.client3.id, "cr": fx.creator.id}).Execute(); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-		for _, interval := range intervals {
-			r, errs := parseStatsRange("2026-02-01", "2026-04-30", interval, time.Now())
-			if errs != nil {
-				t.Fatal(errs)
-			}
-			type named struct {
-				who     string
-				queries []statsQuery
-			}
-			var all []named
-			for _, who := range []fixtureUser{fx.client, fx.creator, fx.admin} {
-				user, _ := app.FindRecordById(c.Users, who.id)
-				_, qs := usageStatsQueries(r, user)
-				all = append(all, named{who.email + " usage stats", qs})
-				tool, _ := app.FindRecordById(c.Tools, fx.active)
-				info := &core.RequestInfo{Auth: user, Context: core.RequestInfoContextDefault}
-				_, tq, err := toolStatsQueries(app, info, tool, r)
-				if err != nil {
-					t.Fatal(err)
-				}
-				all = append(all, named{who.email + " tool stats", tq})
-			}
-			tool, _ := app.FindRecordById(c.Tools, fx.active)
-			_, tq, _ := toolStatsQueries(app, nil, tool, r)
-			_, pq := platformStatsQueries(r)
-			all = append(all, named{"operator tool stats", tq}, named{"operator platform", pq})
-
-			for _, n := range all {
-				for _, q := range n.queries {
-					var plan []planLine
-					if err := app.DB().NewQuery("EXPLAIN QUERY PLAN " + q.sql).Bind(q.params).All(&plan); err != nil {
-						t.Fatalf("%s %s: %v", n.who, q.name, err)
-					}
-					usage, ledger := accessesOf(plan)
-					what := fmt.Sprintf("%s, %s (%s, analyzed %t)", n.who, q.name, interval, analyzed)
-					for _, l := range usage {
-						ranged := strings.Contains(l, "created_at>? AND created_at<?")
-						// the recent usage list walks one tool's rows newest first, LIMIT 10
-						recent := q.name == "recent usage" && strings.Contains(l, "(tool=?)")
-						if !strings.HasPrefix(l, "SEARCH") || !strings.Contains(l, "INDEX") || !(ranged || recent || strings.Contains(l, "(id=?)")) {
-							t.Errorf("%s reads tool_usage by %q", what, l)
-						}
-					}
-					for _, l := range ledger {
-						if !strings.HasPrefix(l, "SEARCH") || !(strings.Contains(l, "(usage=?") || strings.Contains(l, "created_at>? AND created_at<?")) {
-							t.Errorf("%s reads point_transactions by %q", what, l)
-						}
-					}
-					if len(usage)+len(ledger) == 0 && q.name != "new users" {
-						t.Errorf("%s: no access to the usage or the ledger in the plan %v", what, plan)
-					}
-				}
-			}
-		}
-	}
-}
-
-// TestStatsCommand: `toolbase stats` prints the numbers the routes answer.
-func TestStatsCommand(t *testing.T) {
-	t.Parallel()
-	w := newWorkload(t)
-	run := func(args ...string) (string, error) {
-		cmd := w.tb.newStatsCommand(w.app)
-		var out bytes.Buffer
-		cmd.SetOut(&out)
-		cmd.SetErr(io.Discard)
-		cmd.SetArgs(args)
-		err := cmd.Execute()
-		return out.String(), err
-	}
-	out, err := run("--from", "2026-02-20", "--to", "2026-04-05", "--interval", "week")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var admin PlatformStatsBody
-	getJSON(t, w.base+"/api/tools/usage/stats/"+rangeQuery("week", "2026-02-20", "2026-04-05"), fx.admin.auth, &admin)
-	for _, want := range []string{
-		fmt.Sprintf("platform, %s to %s by week", admin.Range.From, admin.Range.To),
-		fmt.Sprintf("total_uses      %d", admin.TotalUses),
-		fmt.Sprintf("points_spent    %d", admin.PointsSpent),
-		fmt.Sprintf("new_users       %d", admin.NewUsers),
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("stats output lacks %q:\n%s", want, out)
-		}
-	}
-	for _, p := range admin.Series {
-		line := fmt.Sprintf("%s  %d", p.Period, p.Uses)
-		if !strings.Contains(out, line) {
-			t.Errorf("stats output lacks bucket %q:\n%s", line, out)
-		}
-	}
-	for _, tt := range admin.TopTools {
-		if !strings.Contains(out, tt.Tool) {
-			t.Errorf("stats output lacks top tool %s", tt.Tool)
-		}
-	}
-
-	out, err = run("--tool", fx.active, "--from", "2026-03-01", "--to", "2026-03-31", "--interval", "month")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tool ToolStatsBody
-	getJSON(t, w.base+"/api/tools/tools/"+fx.active+"/stats/"+rangeQuery("month", "2026-03-01", "2026-03-31"), fx.creator.auth, &tool)
-	for _, want := range []string{
-		fmt.Sprintf("total_uses (lifetime)      %d", tool.TotalUses),
-		fmt.Sprintf("unique_users               %d", tool.UniqueUsers),
-		fmt.Sprintf("creator_earnings           %d", tool.CreatorEarnings),
-		fmt.Sprintf("2026-03-01  %d", tool.Series[0].Uses),
-		tool.RecentUsage[0].UserEmail,
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("stats --tool output lacks %q:\n%s", want, out)
-		}
-	}
-
-	for _, args := range [][]string{
-		{"--from", "2026-04-01", "--to", "2026-03-01"},
-		{"--from", "soon"},
-		{"--interval", "year"},
-		{"--tool", "nosuchtool"},
-		{"extra"},
-	} {
-		if _, err := run(args...); err == nil {
-			t.Errorf("stats %v: no error", args)
-		}
-	}
-}
-
-// sseEvent is one server-sent event.
-type sseEvent struct{ name, data string }
-
-// subscribe opens PocketBase's realtime stream as the JS SDK does (GET
-// /api/realtime, then POST /api/realtime with the client id, the topics and
-// the user's token) and returns its events until ctx ends.
-func subscribe(t *testing.T, ctx context.Context, base, auth string, topics ...string) <-chan sseEvent {
-	t.Helper()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/realtime", nil)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	events := make(chan sseEvent, 100)
-	connected := make(chan string, 1)
-	go func() {
-		defer res.Body.Close()
-		defer close(events)
-		sc := bufio.NewScanner(res.Body)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		var ev sseEvent
-		for sc.Scan() {
-			line := sc.Text()
-			switch {
-			case strings.HasPrefix(line, "event:"):
-				ev.name = strings.TrimSpace(strings.TrimPrefix(line, "event:"))
-			case strings.HasPrefix(line, "data:"):
-				ev.data += strings.TrimSpace(strings.TrimPrefix(line, "data:"))
-			case line == "":
-				if ev.name == "PB_CONNECT" {
-					var m struct{ ClientID string }
-					json.Unmarshal([]byte(ev.data), &m)
-					connected <- m.ClientID
-				} else if ev.name != "" {
-					select {
-					case events <- ev:
-					case <-ctx.Done():
-						return
-					}
-				}
-				ev = sseEvent{}
-			}
-		}
-	}()
-	var id string
-	select {
-	case id = <-connected:
-	case <-time.After(5 * time.Second):
-		t.Fatal("no PB_CONNECT within 5s")
-	}
-	body, _ := json.Marshal(map[string]any{"clientId": id, "subscriptions": topics})
-	if status, b := request(t, http.MethodPost, base+"/api/realtime", auth, string(body)); status != 204 {
-		t.Fatalf("subscribing: %d %s", status, b)
-	}
-	return events
-}
-
-// collect reads events until want ids arrived (or the deadline), then for a
-// grace period, and returns the record ids seen per topic.
-func collect(events <-chan sseEvent, want int, deadline, grace time.Duration) map[string]map[string]any {
-	seen := map[string]map[string]any{}
-	timeout := time.After(deadline)
-	var graceC <-chan time.Time
-	n := 0
-	if want == 0 {
-		graceC = time.After(grace)
-	}
-	for {
-		select {
-		case ev, ok := <-events:
-			if !ok {
-				return seen
-			}
-			var msg struct {
-				Action string         `json:"action"`
-				Record map[string]any `json:"record"`
-			}
-			json.Unmarshal([]byte(ev.data), &msg)
-			id, _ := msg.Record["id"].(string)
-			seen[id] = msg.Record
-			n++
-			if n == want && graceC == nil {
-				graceC = time.After(grace)
-			}
-		case <-graceC:
-			return seen
-		case <-timeout:
-			return seen
-		}
-	}
-}
-
-func keysOf(m map[string]map[string]any) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// TestRealtimeUsageOfOwnTools: through a real realtime subscription, a
-// creator sees the usage of its tools as it happens and no other; a client
-// sees its own; a guest nothing; and a creator never sees a client's balance
-// or Idempotency-Key in the usage it is shown.
-func TestRealtimeUsageOfOwnTools(t *testing.T) {
-	t.Parallel()
-	app := newTestApp(t)
-	base := serve(t, app)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-
-	subs := map[string]<-chan sseEvent{
-		"creator":  subscribe(t, ctx, base, fx.creator.auth, c.ToolUsage+"/*"),
-		"creator2": subscribe(t, ctx, base, fx.creator2.auth, c.ToolUsage+"/*"),
-		"client2":  subscribe(t, ctx, base, fx.client2.auth, c.ToolUsage+"/*"),
-		"admin":    subscribe(t, ctx, base, fx.admin.auth, c.ToolUsage+"/*"),
-		"guest":    subscribe(t, ctx, base, "", c.ToolUsage+"/*"),
-		"feedback": subscribe(t, ctx, base, fx.client2.auth, c.ToolFeedback+"/*"),
-	}
-
-	use := func(who fixtureUser, tool, key string) string {
-		req, _ := http.NewRequest(http.MethodPost, base+useURL(tool), strings.NewReader(`{"input_data":{"secret":"of `+who.email+`"}}`))
-		req.Header.Set("Authorization", who.auth)
-		req.Header.Set("Content-Type", "application/json")
-		if key != "" {
-			req.Header.Set("Idempotency-Key", key)
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var out struct {
-			UsageID string `json:"usage_id"`
-		}
-		json.NewDecoder(res.Body).Decode(&out)
-		if res.StatusCode != 200 {
-			t.Fatalf("use: %d", res.StatusCode)
-		}
-		return out.UsageID
-	}
-	onActive := use(fx.client, fx.active, "client-key-1") // creator's tool
-	onOther := use(fx.client2, fx.other, "")              // creator2's tool
-	ownUse := use(fx.creator, fx.active, "")              // the creator's own use
-
-	// a private review by client on creator's tool: client2 must not see it
-	status, body := request(t, http.MethodPost, base+"/api/tools/tools/"+fx.active+"/submit_feedback/", fx.client.auth, `{"rating":2,"is_public":false}`)
-	if status != 201 {
-		t.Fatalf("private review: %d %s", status, body)
-	}
-
-	want := map[string][]string{
-		"creator":  {onActive, ownUse},
-		"creator2": {onOther},
-		"client2":  {onOther},
-		"admin":    {onActive, onOther, ownUse},
-		"guest":    nil,
-		"feedback": nil,
-	}
-	results := map[string]map[string]map[string]any{}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for name, ch := range subs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := collect(ch, len(want[name]), 5*time.Second, 300*time.Millisecond)
-			mu.Lock()
-			results[name] = r
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	for name, ids := range want {
-		slices.Sort(ids)
-		if got := keysOf(results[name]); !slices.Equal(got, ids) {
-			t.Errorf("%s saw %v, want %v", name, got, ids)
-		}
-	}
-	// what the creator is shown of the client's use
-	rec := results["creator"][onActive]
-	if rec == nil {
-		t.Fatal("creator did not see the client's use of its tool")
-	}
-	for _, private := range []string{c.UsageRemainingPoints, c.UsageIdempotencyKey} {
-		if _, ok := rec[private]; ok {
-			t.Errorf("the creator is shown the client's %s: %v", private, rec)
-		}
-	}
-	if rec[c.UsageCreatorEarning] != float64(activeCost-activeCost*20/100) {
-		t.Errorf("the creator is not shown its earning: %v", rec)
-	}
-	// the payer sees its balance, not the creator's share
-	if rec := results["client2"][onOther]; rec == nil || rec[c.UsageRemainingPoints] != float64(fixturePoints-otherCost) || rec[c.UsageCreatorEarning] != nil {
-		t.Errorf("client2's own event: %v", rec)
-	}
-	if rec[c.UsageTool] != fx.active || rec[c.UsageUser] != fx.client.id {
-		t.Errorf("creator's event: %v", rec)
-	}
-	// the admin sees them
-	if rec := results["admin"][onActive]; rec == nil || rec[c.UsageIdempotencyKey] != "client-key-1" {
-		t.Errorf("admin's event: %v", rec)
-	}
-	// the same holds for the records API
-	status, body = request(t, http.MethodGet, base+"/api/collections/"+c.ToolUsage+"/records", fx.creator.auth, "")
-	var list struct{ Items []map[string]any }
-	json.Unmarshal(body, &list)
-	var ids []string
-	for _, it := range list.Items {
-		ids = append(ids, it["id"].(string))
-		if it["id"] == onActive {
-			if _, shown := it[c.UsageRemainingPoints]; shown || it[c.UsageIdempotencyKey] != nil {
-				t.Errorf("the records API shows the creator the client's private fields: %v", it)
-			}
-		}
-	}
-	slices.Sort(ids)
-	if status != 200 || !slices.Equal(ids, want["creator"]) {
-		t.Errorf("creator's usage list on the records API: %d %v, want %v", status, ids, want["creator"])
-	}
-}
-
-// TestBenchSeedCommand: the bench's hidden seeder records real, ledgered
-// uses spread over the past days, and refuses to run unconfirmed.
-func TestBenchSeedCommand(t *testing.T) {
-	t.Parallel()
-	app, tb := newTestBase(t)
-	run := func(args ...string) (string, error) {
-		cmd := tb.newStatsCommand(app)
-		var out bytes.Buffer
-		cmd.SetOut(&out)
-		cmd.SetErr(io.Discard)
-		cmd.SetArgs(append([]string{"bench-seed"}, args...))
-		err := cmd.Execute()
-		return out.String(), err
-	}
-	ids := "--tools=" + fx.active + "," + fx.other
-	users := "--users=" + fx.client.id + "," + fx.client2.id
-	if _, err := run(ids, users, "--rows=10", "--days=5"); err == nil {
-		t.Fatal("bench-seed ran without --" + benchSeedConfirm)
-	}
-	if _, err := run("--tools=nope", users, "--rows=10", "--days=5", "--"+benchSeedConfirm); err == nil {
-		t.Fatal("bench-seed ran with an unknown tool")
-	}
-	if count(t, app, c.ToolUsage, nil) != 0 {
-		t.Fatal("a refused bench-seed wrote usage")
-	}
-	out, err := run(ids, users, "--rows=60", "--days=6", "--"+benchSeedConfirm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(out, "bench-seed: 60 uses of 2 tools by 2 users over 6 days") {
-		t.Errorf("output: %s", out)
-	}
-	if n := count(t, app, c.ToolUsage, nil); n != 60 {
-		t.Errorf("%d usage rows", n)
-	}
-	// spread over the past 6 days, oldest first, ledger rows dated with their usage
-	var days int
-	app.DB().NewQuery("SELECT COUNT(DISTINCT substr(created_at, 1, 10)) FROM tool_usage").Row(&days)
-	if days < 6 {
-		t.Errorf("uses on %d days", days)
-	}
-	if n := count(t, app, c.PointTransactions, dbx.NewExp(
-		"usage != '' AND created_at != (SELECT u.created_at FROM tool_usage u WHERE u.id = usage)")); n != 0 {
-		t.Errorf("%d ledger rows dated apart from their usage", n)
-	}
-	mustVerify(t, app)
-	mustMatchEarnings(t, app)
-}
-
 // Refunded uses (an approved refund, a failed remote call) are left out of
 // the statistics, as they are of the tool's counters.
 func TestStatsLeaveOutRefundedUses(t *testing.T) {
@@ -1188,47 +732,62 @@ func TestStatsLeaveOutRefundedUses(t *testing.T) {
 	}
 }
 
-// The statistics routes reuse a body for TOOLBASE_STATS_CACHE_SECONDS, per
-// caller: a client's numbers are not another's, and stay for the TTL.
-func TestStatsCache(t *testing.T) {
-	t.Setenv("TOOLBASE_STATS_CACHE_SECONDS", "60")
-	cfg, err := LoadConfig()
-	if err != nil {
+// The platform's fees are what its uses cost minus its creators' earnings,
+// at the configured fee percent (floored per use), with refunded uses left
+// out; the series has them per bucket, and `ledger verify` still holds.
+func TestStatsPlatformFees(t *testing.T) {
+	t.Parallel()
+	app, tb := newTestBase(t, func(cfg *Config) { cfg.FeePercent = 30 })
+	// fx.active costs 10 and fx.other 5 (by creator2): fees 3 and 1 (1.5 floored) a use
+	fee := func(cost int64) int64 { return cost * 30 / 100 }
+	uses := func(user, tool string, n int) []string {
+		t.Helper()
+		toolRec, _ := app.FindRecordById(c.Tools, tool)
+		userRec, _ := app.FindRecordById(c.Users, user)
+		ids := make([]string, n)
+		for i := range ids {
+			res, err := tb.UseTool(app, ledger.UseRequest{Tool: toolRec, User: userRec, Input: map[string]any{"i": i}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids[i] = res.Usage.Id
+		}
+		return ids
+	}
+	active := uses(fx.client.id, fx.active, 3)
+	uses(fx.client2.id, fx.other, 2)
+	uses(fx.admin.id, fx.active, 1) // free: no fee
+	// a refunded use is left out
+	if _, err := ledger.RefundUsage(app, active[0], fx.admin.id, "refund"); err != nil {
 		t.Fatal(err)
 	}
-	app, _ := newTestBase(t, func(tc *Config) { tc.StatsCacheTTL = cfg.StatsCacheTTL })
-	base := serve(t, app)
-	useTimes(t, app, fx.client.id, fx.active, 1)
-	stats := func(who fixtureUser) string {
-		status, body := get(t, base+"/api/tools/usage/stats/", who.auth)
-		if status != 200 {
-			t.Fatalf("%d %s", status, body)
-		}
-		return body
-	}
-	first := stats(fx.client)
-	useTimes(t, app, fx.client.id, fx.active, 1)
-	if again := stats(fx.client); again != first {
-		t.Errorf("within the TTL the body changed:\n%s\n%s", first, again)
-	}
-	if other := stats(fx.client2); strings.Contains(other, `"total_uses":1`) || other == first {
-		t.Errorf("client2 got client's numbers: %s", other)
-	}
-	if !strings.Contains(stats(fx.creator), `"total_uses":2`) {
-		t.Error("the creator's first request did not see both uses")
+	mustVerify(t, app)
+	want := 2*fee(activeCost) + 2*fee(otherCost)
+	if want != 2*3+2*1 {
+		t.Fatalf("fixture costs changed: fees %d", want)
 	}
 
-	// with the cache off, every request computes
-	t.Setenv("TOOLBASE_STATS_CACHE_SECONDS", "0")
-	if cfg, err = LoadConfig(); err != nil {
+	base := serve(t, app)
+	var got PlatformStatsBody
+	getJSON(t, base+"/api/tools/usage/stats/", fx.admin.auth, &got)
+	if got.PlatformFees != want || got.PointsSpent != 2*activeCost+2*otherCost || got.TotalUses != 5 {
+		t.Errorf("platform_fees %d, points_spent %d, total_uses %d; want %d, %d, 5", got.PlatformFees, got.PointsSpent, got.TotalUses,
+			want, 2*activeCost+2*otherCost)
+	}
+	var inSeries int64
+	for _, p := range got.Series {
+		inSeries += p.PlatformFees
+	}
+	if inSeries != want || got.Series[len(got.Series)-1].PlatformFees != want {
+		t.Errorf("series fees: %d in all, %d today; want %d", inSeries, got.Series[len(got.Series)-1].PlatformFees, want)
+	}
+	// the same number from the ledger: debits minus earnings of the uses not refunded
+	var ledgerFees int64
+	if err := app.DB().NewQuery(`SELECT COALESCE(-SUM(pt.amount), 0) FROM point_transactions pt JOIN tool_usage u ON u.id = pt.usage
+		WHERE pt.kind IN ('USAGE', 'EARNING') AND u.refunded_at = '' AND u.state != 'FAILED'`).Row(&ledgerFees); err != nil {
 		t.Fatal(err)
 	}
-	fresh, _ := newTestBase(t, func(tc *Config) { tc.StatsCacheTTL = cfg.StatsCacheTTL })
-	freshBase := serve(t, fresh)
-	useTimes(t, fresh, fx.client.id, fx.active, 1)
-	_, before := get(t, freshBase+"/api/tools/usage/stats/", fx.client.auth)
-	useTimes(t, fresh, fx.client.id, fx.active, 1)
-	if _, after := get(t, freshBase+"/api/tools/usage/stats/", fx.client.auth); after == before {
-		t.Error("with the cache off the body did not change")
+	if ledgerFees != want {
+		t.Errorf("the ledger says the fees are %d, the statistics %d", ledgerFees, want)
 	}
 }

@@ -199,7 +199,7 @@ var detailFields = []string{`"id":`, `"name":`, `"description":`, `"category":`,
 	`"creator_name":`, `"creator_email":`, `"points_cost":`, `"api_endpoint":`, `"api_documentation":`, `"tags":`,
 	`"version":`, `"total_uses":`, `"total_revenue":`, `"average_rating":`, `"rating_count":`, `"created_at":`, `"updated_at":`}
 
-// every field of the seed's list representation
+// every field of the DRF API's list representation
 var listFields = []string{`"id":`, `"name":`, `"description":`, `"category":`, `"status":`, `"creator_name":`,
 	`"points_cost":`, `"total_uses":`, `"average_rating":`, `"created_at":`}
 
@@ -460,7 +460,7 @@ func TestToolsCreate(t *testing.T) {
 			want: []string{`"name":"Formed"`, `"points_cost":3`}},
 	}
 	for _, status := range []string{c.StatusActive, c.StatusInactive, c.StatusSuspended} {
-		// the seed's create serializer has no status: it is ignored
+		// the DRF API's create serializer has no status: it is ignored
 		cases = append(cases, apiCase{name: "creator's status " + status + " is ignored: the tool starts as DRAFT", method: "POST", url: list, auth: fx.creator.auth,
 			body: fmt.Sprintf(`{"name":"X","status":%q}`, status), status: 201,
 			want:    []string{`"status":"DRAFT"`, `"name":"X"`},
@@ -666,7 +666,7 @@ func TestToolsUpdate(t *testing.T) {
 					t.Errorf("read-only fields changed: %v", tool.PublicExport())
 				}
 			}},
-		{name: "admin can't reassign a tool through the seed API either", method: "PATCH", url: toolURL(fx.active), auth: fx.admin.auth,
+		{name: "admin can't reassign a tool through the DRF API either", method: "PATCH", url: toolURL(fx.active), auth: fx.admin.auth,
 			body: fmt.Sprintf(`{"creator":%q}`, fx.creator2.id), status: 200, want: []string{quoted("creator", fx.creator.id)}},
 		{name: "PUT on the list is not allowed", method: "PUT", url: "/api/tools/tools/", auth: fx.admin.auth, body: nameBody, status: 405,
 			want: []string{`not allowed`}},

@@ -9,9 +9,9 @@ import (
 	c "toolbase/collections"
 )
 
-// toolbase's extension to the seed: a creator tries its own tool in any
+// toolbase's extension to the DRF API: a creator tries its own tool in any
 // status before submitting it, free, as its uses of its own ACTIVE tools
-// already are. Everyone else keeps the seed's answers: 404 for a tool they
+// already are. Everyone else keeps the DRF API's answers: 404 for a tool they
 // can't see, "Cannot use this tool" for one they see that is not ACTIVE.
 func TestCreatorTriesOwnToolInAnyStatus(t *testing.T) {
 	app := newTestApp(t)

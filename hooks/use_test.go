@@ -121,7 +121,7 @@ func TestUseRoute(t *testing.T) {
 			AfterTestFunc:   freeUseChecks,
 		},
 		{
-			Name:            "insufficient points is the seed's 400 and writes nothing",
+			Name:            "insufficient points is the DRF API's 400 and writes nothing",
 			Method:          http.MethodPost,
 			URL:             useURL(fx.active),
 			Headers:         map[string]string{"Authorization": fx.client.auth},

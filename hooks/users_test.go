@@ -527,7 +527,7 @@ func TestRevenueStats(t *testing.T) {
 	})
 }
 
-// TestRulesAgreeAcrossAPIs: a role change the seed API refuses never happens
+// TestRulesAgreeAcrossAPIs: a role change the DRF API refuses never happens
 // through the records API either (refused, or ignored on the caller's own
 // record), since both evaluate the users collection's rules.
 func TestRulesAgreeAcrossAPIs(t *testing.T) {
@@ -535,12 +535,12 @@ func TestRulesAgreeAcrossAPIs(t *testing.T) {
 	s := newServer(t)
 	token := func(u fixtureUser) string { return strings.TrimPrefix(u.auth, "Bearer ") }
 	for _, tc := range []struct {
-		name       string
-		user       fixtureUser
-		target     fixtureUser
-		role       string
-		seedStatus int
-		pbStatus   int
+		name      string
+		user      fixtureUser
+		target    fixtureUser
+		role      string
+		drfStatus int
+		pbStatus  int
 	}{
 		// on its own record the records API ignores the role (as update_me does): 200, role unchanged
 		{"client promotes itself", fx.client, fx.client, c.RoleAdmin, 403, 200},
@@ -548,8 +548,8 @@ func TestRulesAgreeAcrossAPIs(t *testing.T) {
 		{"creator changes another's role", fx.creator, fx.client2, c.RoleToolCreator, 403, 404},
 	} {
 		status, _ := s.do(t, http.MethodPost, "/api/users/users/"+tc.target.id+"/change_role/", map[string]any{"role": tc.role}, tc.user.auth)
-		if status != tc.seedStatus {
-			t.Errorf("%s: seed API %d, want %d", tc.name, status, tc.seedStatus)
+		if status != tc.drfStatus {
+			t.Errorf("%s: DRF API %d, want %d", tc.name, status, tc.drfStatus)
 		}
 		status, _ = s.do(t, http.MethodPatch, "/api/collections/users/records/"+tc.target.id, map[string]any{"role": tc.role}, token(tc.user))
 		if status != tc.pbStatus {
@@ -559,7 +559,7 @@ func TestRulesAgreeAcrossAPIs(t *testing.T) {
 			t.Errorf("%s: role changed to %s", tc.name, got)
 		}
 	}
-	// and what the seed API allows an admin, the records API allows too
+	// and what the DRF API allows an admin, the records API allows too
 	status, _ := s.do(t, http.MethodPatch, "/api/collections/users/records/"+fx.client.id, map[string]any{"role": c.RoleToolCreator}, token(fx.admin))
 	if status != 200 {
 		t.Errorf("admin role change through the records API: %d", status)

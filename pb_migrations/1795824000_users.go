@@ -6,7 +6,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 )
 
-// Extends PocketBase's own users collection with the seed's profile, role and
+// Extends PocketBase's own users collection with the DRF API's profile, role and
 // balances, renames its autodates, and locks it down with the role rules.
 func init() {
 	m.Register(func(app core.App) error {

@@ -6,7 +6,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 )
 
-// Reviews are edited by their author or an admin (the seed's IsOwnerOrAdmin),
+// Reviews are edited by their author or an admin (the DRF API's IsOwnerOrAdmin),
 // as they were already deleted. The rule is stated here as it is at this
 // migration, not as `@request.auth.id != "" && user = @request.auth.id && @request.body.tool:changed = false && @request.body.user:changed = false` may later read.
 func init() {

@@ -29,7 +29,7 @@ func init() {
 		if !rl.Enabled {
 			rl.Enabled = true
 			rl.Rules = []core.RateLimitRule{
-				// the records API's logins (the seed API's /api/token/ has its own
+				// the records API's logins (the DRF API's /api/token/ has its own
 				// failed-login throttle besides)
 				{Label: "*:auth", MaxRequests: 5, Duration: 10},
 				{Label: "POST /api/token/", MaxRequests: 30, Duration: 60},

@@ -19,7 +19,10 @@
 //  3. A paid usage has exactly one USAGE debit of its points_spent (from its
 //     payer) and at most one EARNING (points_spent minus the platform fee,
 //     to the tool's creator), copied on the usage as creator_earning; a free
-//     usage has no ledger rows. The tool's counters move with it, once.
+//     usage has no ledger rows. The tool's counters move with it, once. A
+//     usage imported from the Django platform (legacy_id set) was paid there
+//     and has no USAGE or EARNING row: its payer's OPENING balance already
+//     reflects it (and the platform never paid its creators).
 //  4. A usage is refunded at most once: when its remote call failed (FAILED,
 //     refunded by Settle) or by an approved refund (refunded_at set by
 //     RefundUsage), never both. A refund credits the payer everything it paid
@@ -31,6 +34,8 @@
 //  7. A payout is paid at most once: one PAYOUT row on account revenue of
 //     its creator, whose note starts with "payout <id>", per PAID payout,
 //     and none for any other.
+//  8. An OPENING row is an imported account's opening balance: a credit,
+//     the first row of its account, one per account, of an imported user.
 //
 // Each transition of a usage, a refund or a payout is a conditional UPDATE
 // whose affected-rows count decides (ClaimStatus, the refund and settle

@@ -40,6 +40,9 @@ FROM (SELECT id, kind, amount, account, user, balance_after,
 	SUM(amount) OVER (PARTITION BY user, account ORDER BY rowid) AS running FROM point_transactions)
 WHERE balance_after != running`},
 
+	// A usage imported from the Django platform (legacy_id set) is history:
+	// its payer was charged there (the charge is in its opening balance) and
+	// its creator never credited, so it has no USAGE or EARNING row at all.
 	{"every paid usage has one debit and at most one earning, copied on the usage", `
 SELECT 'usage ' || g.id || ' (points_spent ' || g.points_spent || '): ' ||
 	COALESCE(t.debits, 0) || ' USAGE row(s) summing to ' || COALESCE(t.debit, 0) || ', ' ||
@@ -48,11 +51,23 @@ SELECT 'usage ' || g.id || ' (points_spent ' || g.points_spent || '): ' ||
 FROM tool_usage g
 JOIN tools tl ON tl.id = g.tool
 LEFT JOIN (` + usageLedger + `) t ON t.usage = g.id
-WHERE (g.points_spent > 0 AND (COALESCE(t.debits, 0) != 1 OR t.debit != -g.points_spent OR t.payer != g.user
+WHERE (g.points_spent > 0 AND g.legacy_id = 0 AND (COALESCE(t.debits, 0) != 1 OR t.debit != -g.points_spent OR t.payer != g.user
 		OR COALESCE(t.earnings, 0) > 1 OR COALESCE(t.earning, 0) < 0 OR COALESCE(t.earning, 0) > g.points_spent
 		OR (t.earnings = 1 AND t.earner != tl.creator)))
 	OR g.creator_earning != COALESCE(t.earning, 0)
-	OR (g.points_spent = 0 AND (COALESCE(t.debits, 0) != 0 OR COALESCE(t.earnings, 0) != 0))`},
+	OR ((g.points_spent = 0 OR g.legacy_id != 0) AND (COALESCE(t.debits, 0) != 0 OR COALESCE(t.earnings, 0) != 0))`},
+
+	// an account's opening balance (toolbase import django) is its first row,
+	// one per account, a credit, of an imported user
+	{"opening balances belong to imported accounts, once, first", `
+SELECT 'ledger row ' || l.id || ' (OPENING ' || l.amount || ' on ' || l.account || ' of user ' || l.user || '): ' ||
+	CASE WHEN COALESCE(u.legacy_id, 0) = 0 THEN 'the user was not imported'
+		WHEN l.amount <= 0 THEN 'not a credit'
+		ELSE 'not the first row of its account' END
+FROM point_transactions l
+LEFT JOIN users u ON u.id = l.user
+WHERE l.kind = 'OPENING' AND (COALESCE(u.legacy_id, 0) = 0 OR l.amount <= 0 OR EXISTS (SELECT 1 FROM point_transactions p
+	WHERE p.user = l.user AND p.account = l.account AND p.rowid < l.rowid))`},
 
 	// A usage is refunded when its remote call failed (state FAILED, refunded
 	// automatically) or when a refund was approved (refunded_at set), never

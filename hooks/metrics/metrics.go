@@ -24,6 +24,8 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"toolbase/hooks/internal/middleware"
 )
 
 // TokenEnv names the environment variable holding the bearer token that may
@@ -38,53 +40,35 @@ const Path = "/api/metrics"
 const requestPriority = -1100
 
 var (
-	requests = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "toolbase_http_requests_total",
-		Help: "HTTP requests by method, route pattern and status class.",
-	}, []string{"method", "route", "status"})
-	latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+	requests = counterVec("toolbase_http_requests_total", "HTTP requests by method, route pattern and status class.", "method", "route", "status")
+	latency  = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "toolbase_http_request_duration_seconds",
 		Help:    "HTTP request latency by method, route pattern and status class.",
 		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 	}, []string{"method", "route", "status"})
-	uses = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "toolbase_uses_total",
-		Help: "Tool uses (POST .../use/) by outcome.",
-	}, []string{"outcome"})
-	points = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "toolbase_points_moved_total",
-		Help: "Points moved by ledger rows, by kind (absolute amounts).",
-	}, []string{"kind"})
-	ledgerRows = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "toolbase_ledger_rows_total",
-		Help: "Ledger rows posted, by kind.",
-	}, []string{"kind"})
-	remoteInFlight = prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: "toolbase_remote_calls_in_flight",
-		Help: "Calls to tools' endpoints running now.",
-	})
-	remoteCalls = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "toolbase_remote_calls_total",
-		Help: "Calls to tools' endpoints by result (ok, failed).",
-	}, []string{"result"})
-	remoteLatency = prometheus.NewHistogram(prometheus.HistogramOpts{
+	uses           = counterVec("toolbase_uses_total", "Tool uses (POST .../use/) by outcome.", "outcome")
+	points         = counterVec("toolbase_points_moved_total", "Points moved by ledger rows, by kind (absolute amounts).", "kind")
+	ledgerRows     = counterVec("toolbase_ledger_rows_total", "Ledger rows posted, by kind.", "kind")
+	remoteInFlight = prometheus.NewGauge(prometheus.GaugeOpts{Name: "toolbase_remote_calls_in_flight", Help: "Calls to tools' endpoints running now."})
+	remoteCalls    = counterVec("toolbase_remote_calls_total", "Calls to tools' endpoints by result (ok, failed).", "result")
+	remoteLatency  = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name:    "toolbase_remote_call_duration_seconds",
 		Help:    "Latency of calls to tools' endpoints.",
 		Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
 	})
-	refused = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "toolbase_ratelimit_refused_total",
-		Help: "Requests refused by a rate limit, by limiter (pocketbase, toolbase) and rule.",
-	}, []string{"limiter", "rule"})
-	replicaErrors = prometheus.NewCounter(prometheus.CounterOpts{
-		Name: "toolbase_replication_errors_total",
-		Help: "Failed replication syncs.",
-	})
+	refused = counterVec("toolbase_ratelimit_refused_total",
+		"Requests refused by a rate limit, by limiter (pocketbase, toolbase) and rule.", "limiter", "rule")
+	replicaErrors   = prometheus.NewCounter(prometheus.CounterOpts{Name: "toolbase_replication_errors_total", Help: "Failed replication syncs."})
 	replicaLastSync atomic.Int64 // unix nanoseconds of the last successful sync; 0 never
 	replicaEnabled  atomic.Bool
 
 	current atomic.Pointer[core.App] // the app whose database the gauges read
 )
+
+// counterVec is a counter by labels.
+func counterVec(name, help string, labels ...string) *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
+}
 
 func init() {
 	prometheus.MustRegister(requests, latency, uses, points, ledgerRows, remoteInFlight, remoteCalls,
@@ -202,14 +186,10 @@ var started = time.Now()
 // Bind serves GET /api/metrics and counts every request of app.
 func Bind(app core.App) {
 	current.Store(&app)
+	middleware.Bind(app, "toolbaseRequestMetrics", requestPriority, countRequest)
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Id: "toolbaseMetrics",
 		Func: func(se *core.ServeEvent) error {
-			se.Router.Bind(&hook.Handler[*core.RequestEvent]{
-				Id:       "toolbaseRequestMetrics",
-				Priority: requestPriority,
-				Func:     countRequest,
-			})
 			se.Router.GET(Path, serveMetrics)
 			return se.Next()
 		},

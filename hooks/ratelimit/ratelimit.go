@@ -5,7 +5,7 @@
 //     settings.rateLimits, enabled with toolbase's rules by the migration
 //     1795825000_rate_limits) keeps limiting every route. This package adds
 //     the headers it lacks: RateLimit-Policy on every response of a limited
-//     route, and on a refusal Retry-After, RateLimit and, on the seed (DRF)
+//     route, and on a refusal Retry-After, RateLimit and, on the DRF
 //     routes, DRF's throttle body.
 //   - toolbase's own limits, where an address is the wrong key: per API key
 //     (or per user, for a token) on POST /api/tools/tools/{id}/use/ (rule
@@ -32,13 +32,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/router"
 	"golang.org/x/time/rate"
 
 	c "toolbase/collections"
+	"toolbase/hooks/internal/middleware"
 	"toolbase/hooks/metrics"
 )
 
@@ -62,20 +63,13 @@ const (
 
 // Bind installs the limiter on app's router.
 func Bind(app core.App) {
-	l := &limiter{buckets: map[string]*bucket{}}
-	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
-		Id: "toolbaseRateLimit",
-		Func: func(se *core.ServeEvent) error {
-			warnProxy(se.App)
-			se.Router.Bind(&hook.Handler[*core.RequestEvent]{
-				Id: "toolbaseRateLimitHeaders", Priority: headersPriority, Func: decoratePocketBase,
-			})
-			se.Router.Bind(&hook.Handler[*core.RequestEvent]{
-				Id: "toolbaseRateLimitOwn", Priority: ownPriority, Func: l.handle,
-			})
-			return se.Next()
-		},
+	l := &limiter{buckets: expirable.NewLRU[string, *rate.Limiter](maxBuckets, nil, bucketIdle)}
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		warnProxy(se.App)
+		return se.Next()
 	})
+	middleware.Bind(app, "toolbaseRateLimitHeaders", headersPriority, decoratePocketBase)
+	middleware.Bind(app, "toolbaseRateLimitOwn", ownPriority, l.handle)
 }
 
 // warnProxy says, at start, that limits per address need the trusted proxy
@@ -201,17 +195,18 @@ func ruleName(r core.RateLimitRule) string { return r.Label + r.Audience }
 // ---------------------------------------------------------------------------
 // toolbase's limits: per API key or per user
 
+// limiter holds a token bucket per (rule, API key or user), in an expiring
+// LRU: a bucket idle for bucketIdle is full again (for windows up to a day),
+// so forgetting it changes nothing, and the LRU bounds the memory.
 type limiter struct {
-	mu        sync.Mutex
-	buckets   map[string]*bucket
-	lastSweep time.Time
+	mu      sync.Mutex
+	buckets *expirable.LRU[string, *rate.Limiter]
 }
 
-type bucket struct {
-	lim    *rate.Limiter
-	window time.Duration
-	seen   time.Time
-}
+const (
+	maxBuckets = 100_000
+	bucketIdle = 24 * time.Hour
+)
 
 // handle applies toolbase's rule of the route, if any, to the request's API
 // key or user.
@@ -233,11 +228,11 @@ func (l *limiter) handle(e *core.RequestEvent) error {
 		subject = "key:" + key
 	}
 	now := time.Now()
-	b := l.bucket(rule, subject, now)
+	b := l.bucket(rule, subject)
 	name := ruleName(rule)
 	h := e.Response.Header()
 	h.Add("RateLimit-Policy", policy(name, rule.MaxRequests, rule.Duration))
-	res := b.lim.ReserveN(now, 1)
+	res := b.ReserveN(now, 1)
 	if delay := res.DelayFrom(now); !res.OK() || delay > 0 {
 		res.CancelAt(now)
 		wait := int64(math.Ceil(delay.Seconds()))
@@ -247,7 +242,7 @@ func (l *limiter) handle(e *core.RequestEvent) error {
 		metrics.RateLimited("toolbase", name)
 		return refuse(e, name, max(1, wait))
 	}
-	tokens := b.lim.TokensAt(now)
+	tokens := b.TokensAt(now)
 	perSecond := float64(rule.MaxRequests) / float64(rule.Duration)
 	full := int64(math.Ceil((float64(rule.MaxRequests) - tokens) / perSecond))
 	h.Add("RateLimit", fmt.Sprintf("%q;r=%d;t=%d", name, int64(math.Floor(tokens)), max(0, full)))
@@ -255,33 +250,20 @@ func (l *limiter) handle(e *core.RequestEvent) error {
 }
 
 // bucket returns subject's token bucket for rule (a changed rule starts
-// fresh buckets), forgetting, once a minute, those idle long enough to be full.
-func (l *limiter) bucket(rule core.RateLimitRule, subject string, now time.Time) *bucket {
+// fresh buckets).
+func (l *limiter) bucket(rule core.RateLimitRule, subject string) *rate.Limiter {
 	key := fmt.Sprintf("%s|%d/%d|%s", ruleName(rule), rule.MaxRequests, rule.Duration, subject)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if now.Sub(l.lastSweep) > time.Minute {
-		for k, b := range l.buckets {
-			if now.Sub(b.seen) > b.window {
-				delete(l.buckets, k)
-			}
-		}
-		l.lastSweep = now
-	}
-	b, ok := l.buckets[key]
+	b, ok := l.buckets.Get(key)
 	if !ok {
-		window := time.Duration(rule.Duration) * time.Second
-		b = &bucket{
-			lim:    rate.NewLimiter(rate.Limit(float64(rule.MaxRequests)/window.Seconds()), rule.MaxRequests),
-			window: window,
-		}
-		l.buckets[key] = b
+		b = rate.NewLimiter(rate.Limit(float64(rule.MaxRequests)/float64(rule.Duration)), rule.MaxRequests)
 	}
-	b.seen = now
+	l.buckets.Add(key, b) // restarts its idle time
 	return b
 }
 
-// writeRoutes are the seed API's write routes under RuleWrite, by pattern.
+// writeRoutes are the DRF API's write routes under RuleWrite, by pattern.
 var writeRoutes = map[string]bool{
 	"POST /api/tools/api-keys/{$}":                  true,
 	"PUT /api/tools/api-keys/{id}/{$}":              true,
@@ -330,12 +312,12 @@ func policy(name string, quota int, window int64) string {
 }
 
 // refuse answers 429: Retry-After and RateLimit, and DRF's throttle body on
-// the seed API's routes (PocketBase's error body elsewhere).
+// the DRF API's routes (PocketBase's error body elsewhere).
 func refuse(e *core.RequestEvent, name string, wait int64) error {
 	h := e.Response.Header()
 	h.Set("Retry-After", strconv.FormatInt(wait, 10))
 	h.Add("RateLimit", fmt.Sprintf("%q;r=0;t=%d", name, wait))
-	if seedRoute(e.Request) {
+	if drfRoute(e.Request) {
 		unit := "seconds"
 		if wait == 1 {
 			unit = "second"
@@ -347,9 +329,9 @@ func refuse(e *core.RequestEvent, name string, wait int64) error {
 	return e.TooManyRequestsError("", nil)
 }
 
-// seedRoute reports whether the request is on a route of the seed (DRF) API:
+// drfRoute reports whether the request is on a route of the DRF API:
 // all of them, and none of PocketBase's, are exact paths ending in "/".
-func seedRoute(r *http.Request) bool {
+func drfRoute(r *http.Request) bool {
 	_, path, _ := strings.Cut(r.Pattern, " ")
 	return strings.HasPrefix(path, "/api/") && strings.HasSuffix(path, "/{$}")
 }

@@ -6,7 +6,9 @@
 // data.db: every committed transaction reaches the replica within about
 // TOOLBASE_REPLICA_SYNC_INTERVAL (half of it to copy the WAL into Litestream's
 // local LTX files, half to upload them). Litestream owns data.db's
-// checkpoints while it runs (it holds a read transaction, and checkpoints
+// checkpoints: toolbase's connections never checkpoint it while replicating
+// (hooks.DBConnect), Litestream takes its read lock when replication starts,
+// before the server takes requests (it holds a read transaction, and checkpoints
 // PASSIVE every minute or 1000 pages, TRUNCATE past ~500 MB): PocketBase's
 // nightly wal_checkpoint(TRUNCATE) of data.db is replaced by one of the
 // auxiliary database only, and replication pauses (flushed, its read lock
@@ -219,14 +221,11 @@ func (r *Replicator) Start() error {
 	db.SetLogger(logger.With("db", "data.db"))
 	marker := filepath.Join(r.app.DataDir(), runningMarker)
 	if _, err := os.Stat(marker); err == nil {
-		// the last run did not stop cleanly (a crash, SIGKILL): Litestream's
-		// local state may be ahead of or behind what reached the replica, so
-		// start over from a fresh snapshot of data.db
-		r.log().Warn("replication: the last run did not stop cleanly; starting from a fresh snapshot")
-		fmt.Fprintln(os.Stderr, "replication: the last run did not stop cleanly; starting from a fresh snapshot")
-		if err := db.ResetLocalState(context.Background()); err != nil {
-			return err
-		}
+		// the last run did not stop cleanly (a crash, SIGKILL): Litestream
+		// resumes from its local state, the WAL's frames it had not read yet
+		// included (nothing checkpointed them: see hooks.DBConnect)
+		r.log().Warn("replication: the last run did not stop cleanly; resuming from the WAL")
+		fmt.Fprintln(os.Stderr, "replication: the last run did not stop cleanly; resuming from the WAL")
 	}
 	if err := os.WriteFile(marker, []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o644); err != nil {
 		return err
@@ -234,8 +233,20 @@ func (r *Replicator) Start() error {
 	if err := store.Open(context.Background()); err != nil {
 		return fmt.Errorf("replication to %s: %w", redact(r.cfg.URL), err)
 	}
+	// Litestream opens data.db on its first sync, which would otherwise wait
+	// for its first tick: sync now, before the server takes requests, so that
+	// its read lock (which stops any checkpoint past what it has read) is
+	// held from the start, and a stop right after this start flushes too
+	// (Litestream's Close does not sync a database it never opened)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	err = db.Sync(ctx)
+	cancel()
+	if err != nil {
+		store.Close(context.Background())
+		return fmt.Errorf("replication to %s: first sync of data.db: %w", redact(r.cfg.URL), err)
+	}
 	r.store, r.db = store, db
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel = context.WithCancel(context.Background())
 	r.stop = cancel
 	go r.watch(ctx, db, replica)
 	metrics.ReplicationEnabled(true)

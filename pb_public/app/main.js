@@ -26,6 +26,19 @@ const routes = [
   ['/creator/tools/:id', () => import('./pages/creatortool.js'), 'creator'],
   ['/creator/tools/:id/edit', () => import('./pages/toolform.js'), 'creator'],
   ['/pages/:slug', () => import('./pages/site.js'), 'any'],
+  // the admin console (pages/admin/): ADMIN role only
+  ['/admin', () => import('./pages/admin/overview.js'), 'admin'],
+  ['/admin/moderation', () => import('./pages/admin/moderation.js'), 'admin'],
+  ['/admin/users', () => import('./pages/admin/users.js').then((m) => m.list), 'admin'],
+  ['/admin/users/:id', () => import('./pages/admin/users.js').then((m) => m.detail), 'admin'],
+  ['/admin/payouts', () => import('./pages/admin/payouts.js'), 'admin'],
+  ['/admin/refunds', () => import('./pages/admin/refunds.js'), 'admin'],
+  ['/admin/support', () => import('./pages/admin/support.js').then((m) => m.inbox), 'admin'],
+  ['/admin/support/:id', () => import('./pages/admin/support.js').then((m) => m.thread), 'admin'],
+  ['/admin/pages', () => import('./pages/admin/pages.js').then((m) => m.list), 'admin'],
+  ['/admin/pages/new', () => import('./pages/admin/pages.js').then((m) => m.editor), 'admin'],
+  ['/admin/pages/:slug', () => import('./pages/admin/pages.js').then((m) => m.editor), 'admin'],
+  ['/admin/audit', () => import('./pages/admin/audit.js'), 'admin'],
 ];
 
 function match(path) {
@@ -92,6 +105,13 @@ async function render() {
     setTitle(view, 'For tool creators');
     return;
   }
+  if (route.who === 'admin' && session.role() !== 'ADMIN') {
+    // nothing of the console is loaded or asked for (the API would refuse it anyway)
+    replace(view, h('h1', null, 'For admins'),
+      h('p', null, 'This part of toolbase is for the platform’s admins. ', h('a', { href: '#/catalog' }, 'Go to the catalog')));
+    setTitle(view, 'For admins');
+    return;
+  }
   replace(view, loading());
   try {
     const page = await route.load();
@@ -142,6 +162,7 @@ function renderHeader(me) {
   }
   const links = LINKS.map(([testid, href, label]) => h('a', { href, testid }, label));
   if (me.role === 'TOOL_CREATOR') links.push(h('a', { href: '#/creator', testid: 'nav-creator' }, 'Creator'));
+  if (me.role === 'ADMIN') links.push(h('a', { href: '#/admin', testid: 'nav-admin' }, 'Admin'));
   replace(nav, links);
   replace(account,
     h('span', { class: 'balance', title: 'Your points balance, updated live', 'aria-live': 'polite' },
@@ -185,6 +206,8 @@ session.onUser((me) => {
 });
 
 window.addEventListener('hashchange', render);
+// an admin published, unpublished or renamed a page
+window.addEventListener('toolbase:site-pages', renderFooter);
 // the skip link moves the focus to the content (its #main must not become a route)
 document.querySelector('.skip').addEventListener('click', (ev) => {
   ev.preventDefault();

@@ -4,9 +4,9 @@
 import { drf, describeError } from './api.js';
 import { h, replace, loading, errorBox, day } from './dom.js';
 
-// statsPanel(path, totals(body) → [[label, value, testid]], onBody) returns
-// {el, reload, close}.
-export function statsPanel(path, totals, onBody) {
+// statsPanel(path, totals(body) → [[label, value, testid]], onBody, chart)
+// returns {el, reload, close}; chart holds drawStats's options (extra lines).
+export function statsPanel(path, totals, onBody, chart = {}) {
   const today = new Date();
   const from = new Date(today.getTime() - 29 * 86400_000);
   const uid = Math.random().toString(36).slice(2, 7);
@@ -16,13 +16,13 @@ export function statsPanel(path, totals, onBody) {
   const toIn = h('input', { type: 'date', id: `to-${uid}`, name: 'to', value: day(today), max: day(today) });
   const err = h('p', { class: 'form-error', role: 'alert' });
   const figures = h('dl', { class: 'figures', 'aria-live': 'polite' });
-  const chart = h('div', { class: 'chart-box' }, loading('Loading statistics…'));
+  const box = h('div', { class: 'chart-box' }, loading('Loading statistics…'));
   const controls = h('form', { class: 'toolbar', novalidate: true },
     h('div', { class: 'field' }, h('label', { for: interval.id }, 'Interval'), interval),
     h('div', { class: 'field' }, h('label', { for: fromIn.id }, 'From'), fromIn),
     h('div', { class: 'field' }, h('label', { for: toIn.id }, 'To'), toIn),
     err);
-  const el = h('div', { class: 'stats' }, controls, figures, chart);
+  const el = h('div', { class: 'stats' }, controls, figures, box);
   let release = null;
   let seq = 0;
 
@@ -36,12 +36,12 @@ export function statsPanel(path, totals, onBody) {
       if (release) release();
       const { drawStats } = await import('./chart.js');
       if (mine !== seq) return;
-      release = await drawStats(chart, body.series, { revenueLabel: 'Points spent' });
+      release = await drawStats(box, body.series, { revenueLabel: 'Points spent', ...chart });
       if (onBody) onBody(body);
     } catch (e) {
       if (mine !== seq) return;
       err.textContent = `The statistics could not be loaded: ${describeError(e)}`;
-      if (!release) replace(chart, errorBox('No chart to show.'));
+      if (!release) replace(box, errorBox('No chart to show.'));
     }
   }
   for (const c of [interval, fromIn, toIn]) c.addEventListener('change', reload);

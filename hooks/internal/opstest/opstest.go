@@ -8,17 +8,16 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
 	c "toolbase/collections"
 	"toolbase/hooks"
+	"toolbase/hooks/internal/testserve"
 	"toolbase/hooks/ledger"
 	"toolbase/hooks/metrics"
 	"toolbase/hooks/ratelimit"
@@ -40,24 +39,7 @@ func NewApp(t testing.TB) *tests.TestApp {
 }
 
 // Serve starts app's router on 127.0.0.1 and returns its base URL.
-func Serve(t testing.TB, app *tests.TestApp) string {
-	t.Helper()
-	r, err := apis.NewRouter(app)
-	if err != nil {
-		t.Fatal(err)
-	}
-	se := &core.ServeEvent{App: app, Router: r}
-	if err := app.OnServe().Trigger(se, func(*core.ServeEvent) error { return nil }); err != nil {
-		t.Fatal(err)
-	}
-	mux, err := r.BuildMux()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
+func Serve(t testing.TB, app *tests.TestApp) string { return testserve.Serve(t, app) }
 
 // User creates a user of role with points and returns it and its "Bearer" header.
 func User(t testing.TB, app core.App, name, role string, points int64) (*core.Record, string) {
@@ -132,7 +114,7 @@ func Do(t testing.TB, method, url, body string, headers ...string) (*http.Respon
 	return res, string(raw)
 }
 
-// APIKey creates an API key through the seed API for the bearer auth and returns its secret.
+// APIKey creates an API key through the DRF API for the bearer auth and returns its secret.
 func APIKey(t testing.TB, base, auth string) string {
 	t.Helper()
 	res, body := Do(t, http.MethodPost, base+"/api/tools/api-keys/", `{"key_name":"test"}`, "Authorization", auth)

@@ -1,4 +1,5 @@
-// One tool's dashboard for its creator: status (explained) and its moves,
+// One tool's dashboard for its creator: status (explained, with an admin's
+// reason when one sent it back or suspended it) and its moves,
 // statistics and chart, recent uses, reviews (private ones too), and the
 // signing secret's rotation (shown once, with how to verify signatures).
 import { pb, drf, describeError, busy } from '../api.js';
@@ -72,6 +73,9 @@ export async function render({ view, params }) {
     h('p', { class: 'crumbs' }, h('a', { href: '#/creator' }, '← Creator console')),
     h('div', { class: 'head-row' }, h('h1', null, tool.name), badge(tool.status)),
     h('p', { class: 'notice' }, STATUS_TEXT[tool.status]),
+    tool.moderation_note && h('div', { class: 'warning', role: 'note', testid: 'tool-moderation-note' },
+      h('strong', null, tool.status === 'SUSPENDED' ? 'Why an admin suspended it: ' : 'Why an admin sent it back: '),
+      h('span', { class: 'description' }, tool.moderation_note)),
     statusActions(tool, () => window.dispatchEvent(new HashChangeEvent('hashchange'))),
     h('p', { class: 'muted' }, `${points(tool.points_cost)} per use · version ${tool.version} · `,
       tool.api_endpoint ? ['calls ', h('code', null, tool.api_endpoint)] : 'no endpoint: uses are recorded and answered {"status": "accepted"}'),

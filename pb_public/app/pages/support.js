@@ -2,6 +2,7 @@
 // answering its thread; new answers arrive live (realtime, the messages' rule).
 import { pb, drf, describeError, showErrors, clearErrors, busy } from '../api.js';
 import { h, replace, loading, empty, errorBox, field, setTitle, when } from '../dom.js';
+import { onReply } from '../tickets.js';
 
 const STATUS = { OPEN: 'Open', PENDING: 'Waiting for you', RESOLVED: 'Resolved', CLOSED: 'Closed' };
 
@@ -88,24 +89,7 @@ export const thread = {
       closed ? h('p', { class: 'notice' }, 'This ticket is closed. Open a new one if you need more help.') : [form, h('div', { class: 'actions' }, close)]);
     setTitle(view, ticket.subject);
 
-    form.addEventListener('submit', async (ev) => {
-      ev.preventDefault();
-      status.textContent = '';
-      const body = form.body.value.trim();
-      if (!body) {
-        status.textContent = 'Write something first.';
-        form.body.focus();
-        return;
-      }
-      await busy(submit, 'Sending…', async () => {
-        try {
-          add(await drf(`/api/support/tickets/${encodeURIComponent(id)}/messages/`, { method: 'POST', body: { body } }));
-          form.body.value = '';
-        } catch (err) {
-          status.textContent = showErrors(form, err);
-        }
-      });
-    });
+    onReply(form, { id, button: submit, status, sent: add });
     close.addEventListener('click', () => busy(close, 'Closing…', async () => {
       try {
         await drf(`/api/support/tickets/${encodeURIComponent(id)}/`, { method: 'PATCH', body: { status: 'CLOSED' } });
