@@ -19,8 +19,10 @@ import (
 	_ "toolbase/pb_migrations"
 )
 
-// fixtureDir is the dump the real Django platform made, with its passwords.
-const fixtureDir = "../../../shared/fixtures/django-platform"
+// fixtureDir is the dump the real Django platform made, with its passwords: a
+// copy of shared/fixtures/django-platform, so that the tests need nothing
+// outside the repository.
+const fixtureDir = "testdata/django-platform"
 
 // newApp returns a migrated, empty app with every toolbase hook bound and
 // rate limits off (the tests sign in many times from one address).
