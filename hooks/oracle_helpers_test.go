@@ -74,7 +74,14 @@ func newOracleWorld(t *testing.T) *oracleWorld {
 // Idempotency-Key (or none) and a secret input, and returns the usage id.
 func (w *oracleWorld) use(t *testing.T, who fixtureUser, key, input string) string {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, w.base+useURL(fx.active), strings.NewReader(`{"input_data":{"secret":"`+input+`"}}`))
+	return useOver(t, w.base, who, fx.active, key, `{"input_data":{"secret":"`+input+`"}}`)
+}
+
+// useOver makes who use tool over HTTP at base with body and an
+// Idempotency-Key (or none), and returns the usage id; anything but 200 fails.
+func useOver(t *testing.T, base string, who fixtureUser, tool, key, body string) string {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, base+useURL(tool), strings.NewReader(body))
 	req.Header.Set("Authorization", who.auth)
 	req.Header.Set("Content-Type", "application/json")
 	if key != "" {

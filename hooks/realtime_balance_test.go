@@ -1,10 +1,8 @@
 package hooks
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -18,62 +16,30 @@ type balanceSubscriber struct {
 	records chan map[string]any
 }
 
-// subscribeBalances connects to base's realtime API as auth and subscribes to topics.
+// subscribeBalances connects to base's realtime API as auth, subscribes to
+// topics, and collects the users records of the update events it receives.
 func subscribeBalances(t *testing.T, base, auth string, topics ...string) *balanceSubscriber {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/realtime", nil)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	events := subscribe(t, ctx, base, auth, topics...)
 	s := &balanceSubscriber{records: make(chan map[string]any, 32)}
-	connected := make(chan string, 1)
 	go func() {
-		defer res.Body.Close()
-		sc := bufio.NewScanner(res.Body)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		var name, data string
-		for sc.Scan() {
-			line := sc.Text()
-			switch {
-			case strings.HasPrefix(line, "event:"):
-				name = strings.TrimSpace(strings.TrimPrefix(line, "event:"))
-			case strings.HasPrefix(line, "data:"):
-				data += strings.TrimSpace(strings.TrimPrefix(line, "data:"))
-			case line == "":
-				if name == "PB_CONNECT" {
-					var m struct{ ClientID string }
-					json.Unmarshal([]byte(data), &m)
-					connected <- m.ClientID
-				} else if name != "" {
-					var m struct {
-						Action string         `json:"action"`
-						Record map[string]any `json:"record"`
-					}
-					if json.Unmarshal([]byte(data), &m) == nil && m.Action == "update" {
-						select {
-						case s.records <- m.Record:
-						case <-ctx.Done():
-							return
-						}
-					}
-				}
-				name, data = "", ""
+		for ev := range events {
+			var m struct {
+				Action string         `json:"action"`
+				Record map[string]any `json:"record"`
+			}
+			if json.Unmarshal([]byte(ev.data), &m) != nil || m.Action != "update" {
+				continue
+			}
+			select {
+			case s.records <- m.Record:
+			case <-ctx.Done():
+				return
 			}
 		}
 	}()
-	var id string
-	select {
-	case id = <-connected:
-	case <-time.After(5 * time.Second):
-		t.Fatal("no PB_CONNECT within 5s")
-	}
-	body, _ := json.Marshal(map[string]any{"clientId": id, "subscriptions": topics})
-	if status, text := post(t, base+"/api/realtime", auth, "", string(body)); status != http.StatusNoContent {
-		t.Fatalf("subscribe %v: %d %s", topics, status, text)
-	}
 	return s
 }
 

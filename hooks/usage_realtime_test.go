@@ -137,25 +137,7 @@ func TestRealtimeUsageOfOwnTools(t *testing.T) {
 	}
 
 	use := func(who fixtureUser, tool, key string) string {
-		req, _ := http.NewRequest(http.MethodPost, base+useURL(tool), strings.NewReader(`{"input_data":{"secret":"of `+who.email+`"}}`))
-		req.Header.Set("Authorization", who.auth)
-		req.Header.Set("Content-Type", "application/json")
-		if key != "" {
-			req.Header.Set("Idempotency-Key", key)
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var out struct {
-			UsageID string `json:"usage_id"`
-		}
-		json.NewDecoder(res.Body).Decode(&out)
-		if res.StatusCode != 200 {
-			t.Fatalf("use: %d", res.StatusCode)
-		}
-		return out.UsageID
+		return useOver(t, base, who, tool, key, `{"input_data":{"secret":"of `+who.email+`"}}`)
 	}
 	onActive := use(fx.client, fx.active, "client-key-1") // creator's tool
 	onOther := use(fx.client2, fx.other, "")              // creator2's tool

@@ -1,7 +1,6 @@
 package hooks
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -155,56 +154,25 @@ func sseActions(t *testing.T, base, auth string, topics ...string) <-chan string
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/realtime", nil)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	events := make(chan string, 64)
-	connected := make(chan string, 1)
+	events := subscribe(t, ctx, base, auth, topics...)
+	actions := make(chan string, 100)
 	go func() {
-		defer res.Body.Close()
-		sc := bufio.NewScanner(res.Body)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		var name, data string
-		for sc.Scan() {
-			line := sc.Text()
-			switch {
-			case strings.HasPrefix(line, "event:"):
-				name = strings.TrimSpace(strings.TrimPrefix(line, "event:"))
-			case strings.HasPrefix(line, "data:"):
-				data += strings.TrimSpace(strings.TrimPrefix(line, "data:"))
-			case line == "":
-				var m struct {
-					ClientID string         `json:"clientId"`
-					Action   string         `json:"action"`
-					Record   map[string]any `json:"record"`
-				}
-				json.Unmarshal([]byte(data), &m)
-				if name == "PB_CONNECT" {
-					connected <- m.ClientID
-				} else if name != "" && m.Action != "" {
-					select {
-					case events <- fmt.Sprintf("%s %v", m.Action, m.Record["id"]):
-					case <-ctx.Done():
-						return
-					}
-				}
-				name, data = "", ""
+		for ev := range events {
+			var m struct {
+				Action string         `json:"action"`
+				Record map[string]any `json:"record"`
+			}
+			if json.Unmarshal([]byte(ev.data), &m) != nil || m.Action == "" {
+				continue
+			}
+			select {
+			case actions <- fmt.Sprintf("%s %v", m.Action, m.Record["id"]):
+			case <-ctx.Done():
+				return
 			}
 		}
 	}()
-	var id string
-	select {
-	case id = <-connected:
-	case <-time.After(5 * time.Second):
-		t.Fatal("no PB_CONNECT within 5s")
-	}
-	body, _ := json.Marshal(map[string]any{"clientId": id, "subscriptions": topics})
-	if status, text := post(t, base+"/api/realtime", auth, "", string(body)); status != http.StatusNoContent {
-		t.Fatalf("subscribe %v: %d %s", topics, status, text)
-	}
-	return events
+	return actions
 }
 
 // A creator watching its tools' usage hears each committed use once, as a
