@@ -53,20 +53,36 @@ func TestRestoreDrillS3(t *testing.T) {
 	replicaDrill(t, "s3://drill/toolbase", env, time.Second)
 }
 
-func replicaDrill(t *testing.T, replicaURL string, env []string, load time.Duration) {
-	bin := toolbaseBinary(t)
+// drillDir is a fresh data directory with the demo data, a rich client1 and
+// a superuser, for the drills.
+func drillDir(t *testing.T, bin string) string {
+	t.Helper()
 	dir := t.TempDir()
 	mustRun(t, bin, "seed", "--demo", "--dir", dir)
 	mustRun(t, bin, "points", "add", "client1@example.com", "1000000", "--reason", "drill", "--dir", dir)
 	mustRun(t, bin, "superuser", "upsert", "drill@example.com", "drill-superuser-pass", "--dir", dir)
+	return dir
+}
+
+// drillClient turns srv's rate limits off and returns client1's token and the
+// JSON Formatter's id: a built-in, whose charge and settlement are two
+// transactions.
+func drillClient(t *testing.T, srv *server) (token, tool string) {
+	t.Helper()
+	rateLimitsOff(t, srv.base)
+	token = login(t, srv.base, "client1@example.com", "client-demo-pass")
+	return token, demoToolID(t, srv.base, token, "JSON Formatter")
+}
+
+func replicaDrill(t *testing.T, replicaURL string, env []string, load time.Duration) {
+	bin := toolbaseBinary(t)
+	dir := drillDir(t, bin)
 	env = append(env, "TOOLBASE_REPLICA_URL="+replicaURL, "TOOLBASE_REPLICA_SYNC_INTERVAL="+drillInterval.String())
 
 	// 1. a crash under load
 	srv := startServer(t, bin, dir, env...)
-	rateLimitsOff(t, srv.base)
-	token := login(t, srv.base, "client1@example.com", "client-demo-pass")
 	// a built-in: the charge and the settlement are two transactions
-	tool := demoToolID(t, srv.base, token, "JSON Formatter")
+	token, tool := drillClient(t, srv)
 	acks := hammer(t, srv.base, token, tool, "crash", load)
 	kill := time.Now()
 	if err := srv.cmd.Process.Signal(syscall.SIGKILL); err != nil {
@@ -260,15 +276,10 @@ func runEnv(t *testing.T, env []string, bin string, args ...string) (string, int
 func TestReplicaResumeStopEarly(t *testing.T) {
 	bin := toolbaseBinary(t)
 	replicaURL := "file://" + filepath.ToSlash(t.TempDir())
-	dir := t.TempDir()
-	mustRun(t, bin, "seed", "--demo", "--dir", dir)
-	mustRun(t, bin, "points", "add", "client1@example.com", "1000000", "--reason", "drill", "--dir", dir)
-	mustRun(t, bin, "superuser", "upsert", "drill@example.com", "drill-superuser-pass", "--dir", dir)
+	dir := drillDir(t, bin)
 	env := []string{"TOOLBASE_REPLICA_URL=" + replicaURL, "TOOLBASE_REPLICA_SYNC_INTERVAL=" + drillInterval.String()}
 	srv := startServer(t, bin, dir, env...)
-	rateLimitsOff(t, srv.base)
-	token := login(t, srv.base, "client1@example.com", "client-demo-pass")
-	tool := demoToolID(t, srv.base, token, "JSON Formatter")
+	token, tool := drillClient(t, srv)
 	first := hammer(t, srv.base, token, tool, "crash", time.Second)
 	srv.cmd.Process.Signal(syscall.SIGKILL)
 	srv.cmd.Wait()

@@ -49,15 +49,10 @@ func TestRestoreDrillSoak(t *testing.T) {
 
 func soakRound(t *testing.T, bin string) {
 	replicaURL := "file://" + filepath.ToSlash(t.TempDir())
-	dir := t.TempDir()
-	mustRun(t, bin, "seed", "--demo", "--dir", dir)
-	mustRun(t, bin, "points", "add", "client1@example.com", "1000000", "--reason", "drill", "--dir", dir)
-	mustRun(t, bin, "superuser", "upsert", "drill@example.com", "drill-superuser-pass", "--dir", dir)
+	dir := drillDir(t, bin)
 	env := []string{"TOOLBASE_REPLICA_URL=" + replicaURL, "TOOLBASE_REPLICA_SYNC_INTERVAL=" + drillInterval.String()}
 	srv := startServer(t, bin, dir, env...)
-	rateLimitsOff(t, srv.base)
-	token := login(t, srv.base, "client1@example.com", "client-demo-pass")
-	tool := demoToolID(t, srv.base, token, "JSON Formatter")
+	token, tool := drillClient(t, srv)
 	stopWatch := make(chan struct{})
 	timeline := watchReplica(replicaURL[len("file://"):], stopWatch)
 	acks := hammer(t, srv.base, token, tool, "crash", 2*time.Second)
