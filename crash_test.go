@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -194,8 +193,9 @@ func countUsage(t *testing.T, base, token, state string) int {
 }
 
 type server struct {
-	cmd  *exec.Cmd
-	base string
+	cmd    *exec.Cmd
+	base   string
+	output *syncBuffer // what it printed
 }
 
 // startServer serves dir on a free 127.0.0.1 port, with env added to the
@@ -205,17 +205,16 @@ func startServer(t *testing.T, bin, dir string, env ...string) *server {
 	addr := freeAddr(t)
 	cmd := exec.Command(bin, "serve", "--http", addr, "--dir", dir, noDev)
 	cmd.Env = append(os.Environ(), env...)
-	var log bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &log, &log
+	s := &server{cmd: cmd, base: "http://" + addr, output: &syncBuffer{}}
+	cmd.Stdout, cmd.Stderr = s.output, s.output
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &server{cmd: cmd, base: "http://" + addr}
 	t.Cleanup(func() {
 		cmd.Process.Kill()
 		cmd.Wait()
 		if t.Failed() {
-			t.Logf("server log:\n%s", log.String())
+			t.Logf("server log:\n%s", s.output.String())
 		}
 	})
 	deadline := time.Now().Add(30 * time.Second)

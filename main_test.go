@@ -115,31 +115,14 @@ func (b *syncBuffer) String() string {
 func TestServeSmoke(t *testing.T) {
 	t.Parallel()
 	bin := toolbaseBinary(t)
-	addr := freeAddr(t)
-	base := "http://" + addr
-
 	dir := t.TempDir()
 	// with a superuser, serve doesn't launch a browser on the installer page
 	if out, code := run(t, bin, "superuser", "upsert", "root@test.example", "superuser-pass-1", "--dir", dir); code != 0 {
 		t.Fatalf("superuser upsert: exit %d\n%s", code, out)
 	}
 
-	var output syncBuffer
-	cmd := exec.Command(bin, "serve", "--http", addr, "--dir", dir, noDev)
-	cmd.Stdout, cmd.Stderr = &output, &output
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			t.Error("the server did not exit after being killed")
-		}
-	})
+	srv := startServer(t, bin, dir)
+	base, output := srv.base, srv.output
 
 	client := &http.Client{Timeout: 5 * time.Second}
 	get := func(path string) (int, string) {
@@ -154,26 +137,6 @@ func TestServeSmoke(t *testing.T) {
 			t.Fatalf("GET %s: %v", path, err)
 		}
 		return res.StatusCode, string(body)
-	}
-
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		res, err := client.Get(base + "/api/health")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		select {
-		case err := <-exited:
-			t.Fatalf("the server exited (%v) before it was healthy:\n%s", err, output.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/api/health not 200 within 30 s (last error %v):\n%s", err, output.String())
-		}
-		time.Sleep(100 * time.Millisecond)
 	}
 
 	if status, body := get("/api/health"); status != http.StatusOK || !strings.Contains(body, `"code":200`) {

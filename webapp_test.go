@@ -63,43 +63,9 @@ func startWebServer(t *testing.T) *webServer {
 	if out, code := run(t, bin, "seed", "--demo", "--dir", dir); code != 0 {
 		t.Fatalf("seed --demo: exit %d\n%s", code, out)
 	}
-	addr := freeAddr(t)
-	s := &webServer{base: "http://" + addr, dir: dir, bin: bin, output: &syncBuffer{}}
-	cmd := exec.Command(bin, "serve", "--http", addr, "--dir", dir, noDev)
-	cmd.Env = append(os.Environ(), "TOOLBASE_STATS_CACHE_SECONDS=0", "TOOLBASE_MIN_PAYOUT=1")
-	cmd.Stdout, cmd.Stderr = s.output, s.output
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			t.Error("the server did not exit after being killed")
-		}
-	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		res, err := http.Get(s.base + "/api/health")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return s
-			}
-		}
-		select {
-		case err := <-exited:
-			t.Fatalf("the server exited (%v) before it was healthy:\n%s", err, s.output.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/api/health not 200 within 30 s:\n%s", s.output.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	// statistics computed on every request, payouts from 1 point
+	srv := startServer(t, bin, dir, "TOOLBASE_STATS_CACHE_SECONDS=0", "TOOLBASE_MIN_PAYOUT=1")
+	return &webServer{base: srv.base, dir: dir, bin: bin, output: srv.output}
 }
 
 // api calls the server's API with a bearer token and decodes the answer into out.
