@@ -8,8 +8,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hashicorp/golang-lru/v2/expirable"
+
 	"toolbase/hooks/ledger"
-	"toolbase/hooks/toolcache"
+	"toolbase/hooks/recordcache"
 )
 
 // Config is toolbase's configuration: LoadConfig reads it from the
@@ -140,13 +142,17 @@ func envInt(name string, min, max int64, dst *int64) error {
 // on the app.
 type toolbase struct {
 	cfg     Config
-	caller  *caller          // tools' endpoints: one connection pool, calls in flight per tool
-	logins  *loginThrottle   // failed logins (auth.go, auth_native.go)
-	stats   *statsCache      // the statistics routes' bodies
-	touches *keyTouches      // API keys' last_used writes
-	routes  *routeTable      // the DRF API's routes, for the API description's test
-	uses    *ledger.Group    // the uses' group commit (nil: a transaction per use)
-	tools   *toolcache.Cache // the use route's tools (nil: loaded by the view rule)
+	caller  *caller                            // tools' endpoints: one connection pool, calls in flight per tool
+	logins  *loginThrottle                     // failed logins (auth.go, auth_native.go)
+	stats   *statsCache                        // the statistics routes' bodies
+	touches *keyTouches                        // API keys' last_used writes
+	routes  *routeTable                        // the DRF API's routes, for the API description's test
+	uses    *ledger.Group                      // the uses' group commit (nil: a transaction per use)
+	tools   *recordcache.Cache                 // the use route's tools (visibleTool)
+	users   *recordcache.Cache                 // callers of identity-only routes (auth_cache.go)
+	grants  *expirable.LRU[string, tokenGrant] // verified tokens (auth_cache.go)
+	keys    *recordcache.Cache                 // API keys of identity-only routes (auth_cache.go)
+	keyIDs  *expirable.LRU[string, string]     // API keys' ids by their secrets' hashes (auth_cache.go)
 	// keyLookup is the API key middleware's query, prepared at serve (nil: compiled each time)
 	keyLookup atomic.Pointer[sql.Stmt]
 }
@@ -159,5 +165,7 @@ func newToolbase(cfg Config) *toolbase {
 		stats:   newStatsCache(cfg.StatsCacheTTL),
 		touches: newKeyTouches(),
 		routes:  &routeTable{byPath: map[string][]string{}},
+		grants:  newTokenGrants(),
+		keyIDs:  newKeyIDs(),
 	}
 }

@@ -134,6 +134,16 @@ func findKeyWith(app core.App, stmt *sql.Stmt, secret string, now time.Time) (*k
 		return nil, nil
 	}
 	hash := hashSecret(secret)
+	k, err := queryKey(app, stmt, hash)
+	if k == nil || err != nil {
+		return nil, err
+	}
+	return k.accepting(hash, now), nil
+}
+
+// queryKey returns the key whose current or previous secret hashes to hash,
+// valid or not; nil if there is none.
+func queryKey(app core.App, stmt *sql.Stmt, hash string) (*keyRow, error) {
 	var k keyRow
 	var err error
 	if stmt != nil {
@@ -151,12 +161,19 @@ func findKeyWith(app core.App, stmt *sql.Stmt, secret string, now time.Time) (*k
 	if err != nil {
 		return nil, err
 	}
+	return &k, nil
+}
+
+// accepting returns k if a secret hashing to hash opens it at now: its
+// current secret, or its previous one within the grace period, of an active
+// key not expired; nil otherwise.
+func (k *keyRow) accepting(hash string, now time.Time) *keyRow {
 	current := subtle.ConstantTimeCompare([]byte(k.Hash), []byte(hash)) == 1
 	previous := !current && subtle.ConstantTimeCompare([]byte(k.PrevHash), []byte(hash)) == 1 && after(k.PrevUntil, now)
 	if !(current || previous) || !k.Active || (k.ExpiresAt != "" && !after(k.ExpiresAt, now)) {
-		return nil, nil
+		return nil
 	}
-	return &k, nil
+	return k
 }
 
 // after reports whether the stored time s is after now.
@@ -178,14 +195,14 @@ func (tb *toolbase) authenticateKey(e *core.RequestEvent) error {
 		return keyDeny(e, http.StatusBadRequest, msgTwoCreds)
 	}
 	now := tb.cfg.now()
-	key, err := findKeyWith(e.App, tb.keyLookup.Load(), secret, now)
+	key, err := tb.keyOf(e, secret, now)
 	if err != nil {
 		return keyFailed(e, err)
 	}
 	if key == nil {
 		return keyDeny(e, http.StatusUnauthorized, msgInvalidKey)
 	}
-	owner, err := e.App.FindRecordById(c.Users, key.User)
+	owner, err := tb.userOf(e, key.User)
 	if err != nil || owner.GetBool(c.UserDeactivated) {
 		// a deactivated owner's keys stop with it
 		return keyDeny(e, http.StatusUnauthorized, msgInvalidKey)

@@ -185,7 +185,7 @@ func TestKeyRevokedDuringUse(t *testing.T) {
 	if err := app.Save(r); err != nil {
 		t.Fatal(err)
 	}
-	_, err := useTool(app, ledger.UseRequest{Tool: tool, User: client, Input: map[string]any{}, APIKey: k.id})
+	_, err := useTool(app, ledger.UseRequest{Tool: tool, User: client, Input: []byte(`{}`), APIKey: k.id})
 	if !errors.Is(err, ledger.ErrKeyInvalid) {
 		t.Fatalf("use through a deactivated key: %v", err)
 	}

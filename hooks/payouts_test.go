@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -63,7 +64,7 @@ func useTimes(t testing.TB, app core.App, userID, toolID string, n int) []string
 	}
 	ids := make([]string, n)
 	for i := range ids {
-		res, err := useTool(app, ledger.UseRequest{Tool: tool, User: user, Input: map[string]any{"i": i}})
+		res, err := useTool(app, ledger.UseRequest{Tool: tool, User: user, Input: fmt.Appendf(nil, `{"i":%d}`, i)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ package hooks
 import (
 	"net/http"
 
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
 
@@ -14,7 +15,7 @@ import (
 	"toolbase/hooks/djangoimport"
 	"toolbase/hooks/ledger"
 	"toolbase/hooks/realtimebalance"
-	"toolbase/hooks/toolcache"
+	"toolbase/hooks/recordcache"
 )
 
 // Register binds every toolbase hook and route to app, with cfg (see
@@ -28,7 +29,9 @@ func Register(app core.App, cfg Config) {
 func register(app core.App, cfg Config) *toolbase {
 	tb := newToolbase(cfg)
 	tb.uses = ledger.NewGroup(app)
-	tb.tools = toolcache.New(app)
+	tb.tools = recordcache.New(app, c.Tools, maxCachedTools, cachedRecordTTL)
+	tb.users = recordcache.New(app, c.Users, maxCachedUsers, cachedRecordTTL)
+	tb.keys = recordcache.New(app, c.ToolAPIKeys, maxCachedKeys, cachedRecordTTL)
 
 	bindDefaults(app)
 	bindGuards(app)
@@ -62,11 +65,14 @@ func register(app core.App, cfg Config) *toolbase {
 		// the DRF API: DRF-shaped answers; authenticated unless a route says otherwise
 		public := group{se.Router.Group(drfPrefix).BindFunc(drfBoundary), tb.routes}
 		authed := group{se.Router.Group(drfPrefix).BindFunc(drfBoundary, requireUser), tb.routes}
+		// routes that read only their caller's identity: cached authentication (auth_cache.go)
+		identity := group{se.Router.Group(drfPrefix).Unbind(apis.DefaultLoadAuthTokenMiddlewareId).
+			Bind(tb.identityAuth()).BindFunc(drfBoundary, requireUser), tb.routes}
 		tb.bindTokenRoutes(public)
 		bindUserRoutes(public, authed)
 		bindToolRoutes(authed)
 		bindUsageRoutes(authed)
-		tb.bindUseRoutes(authed)
+		tb.bindUseRoutes(authed, identity)
 		bindPointsRoutes(authed)
 		bindTransactionRoutes(authed)
 		tb.bindKeyRoutes(authed)

@@ -104,7 +104,7 @@ func echo(w http.ResponseWriter, r *http.Request) {
 func useRemote(t *testing.T, tb *toolbase, app *tests.TestApp, tool *core.Record) *ledger.UseResult {
 	t.Helper()
 	client, _ := app.FindRecordById(c.Users, fx.client.id)
-	res, err := tb.UseTool(app, ledger.UseRequest{Tool: tool, User: client, Input: map[string]any{"q": "x"}})
+	res, err := tb.UseTool(app, ledger.UseRequest{Tool: tool, User: client, Input: []byte(`{"q":"x"}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,7 +362,7 @@ func TestReconcilerSettlesPendingOnce(t *testing.T) {
 	tool := remoteTool(t, app, "http://127.0.0.1:9/never-called", 1)
 	client, _ := app.FindRecordById(c.Users, fx.client.id)
 	// the first step only, as if the server died during the call
-	res, err := ledger.RecordUse(app, testConfig().ledger(), ledger.UseRequest{Tool: tool, User: client, Input: map[string]any{}}, []byte(`{}`))
+	res, err := ledger.RecordUse(app, testConfig().ledger(), ledger.UseRequest{Tool: tool, User: client, Input: []byte(`{}`)})
 	if err != nil {
 		t.Fatal(err)
 	}

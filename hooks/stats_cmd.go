@@ -240,7 +240,7 @@ func (tb *toolbase) newBenchSeedCommand(app core.App) *cobra.Command {
 						res, err := tb.UseTool(tx, ledger.UseRequest{
 							Tool:  weighted[(i*7)%len(weighted)],
 							User:  userRecs[i%len(userRecs)],
-							Input: map[string]any{"bench": i},
+							Input: fmt.Appendf(nil, `{"bench":%d}`, i),
 						})
 						if err != nil {
 							return fmt.Errorf("use %d: %w", i, err)

@@ -143,7 +143,7 @@ func newWorkload(t *testing.T) *workload {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := useTool(app, ledger.UseRequest{Tool: tool, User: user, Input: map[string]any{"i": i}})
+		res, err := useTool(app, ledger.UseRequest{Tool: tool, User: user, Input: fmt.Appendf(nil, `{"i":%d}`, i)})
 		if err != nil {
 			t.Fatalf("use %d: %v", i, err)
 		}
@@ -746,7 +746,7 @@ func TestStatsPlatformFees(t *testing.T) {
 		userRec, _ := app.FindRecordById(c.Users, user)
 		ids := make([]string, n)
 		for i := range ids {
-			res, err := tb.UseTool(app, ledger.UseRequest{Tool: toolRec, User: userRec, Input: map[string]any{"i": i}})
+			res, err := tb.UseTool(app, ledger.UseRequest{Tool: toolRec, User: userRec, Input: fmt.Appendf(nil, `{"i":%d}`, i)})
 			if err != nil {
 				t.Fatal(err)
 			}

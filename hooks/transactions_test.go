@@ -15,7 +15,7 @@ import (
 func withUse(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
 	tool, _ := app.FindRecordById(c.Tools, fx.active)
 	client, _ := app.FindRecordById(c.Users, fx.client.id)
-	if _, err := useTool(app, ledger.UseRequest{Tool: tool, User: client, Input: map[string]any{}}); err != nil {
+	if _, err := useTool(app, ledger.UseRequest{Tool: tool, User: client, Input: []byte(`{}`)}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -42,7 +42,7 @@ func TestToolCacheMirrorsTheViewRule(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := tb.tools.Visible(app, auth, id, fallback)
+			got, err := tb.visibleTool(app, auth, id, fallback)
 			if (got != nil) != want || (err != nil) == want {
 				t.Errorf("%s on the %s tool: cache says %v (%v), the rule %v", u.email, tool.GetString(c.ToolStatus), got != nil, err, want)
 			}
@@ -55,7 +55,7 @@ func TestToolCacheMirrorsTheViewRule(t *testing.T) {
 		t.Fatal(err)
 	}
 	auth, _ := app.FindRecordById(c.Users, fx.client.id)
-	if _, err := tb.tools.Visible(app, auth, fx.active, fallback); err == nil || err.Error() != "fallback" {
+	if _, err := tb.visibleTool(app, auth, fx.active, fallback); err == nil || err.Error() != "fallback" {
 		t.Errorf("a changed rule was not left to the rule: %v", err)
 	}
 }

@@ -42,11 +42,7 @@ func (tb *toolbase) UseTool(app core.App, req ledger.UseRequest) (*ledger.UseRes
 		}
 		defer tb.caller.release(tool.Id)
 	}
-	input, err := json.Marshal(req.Input)
-	if err != nil {
-		return nil, fmt.Errorf("use: encoding input: %w", err)
-	}
-	res, err := tb.uses.RecordUse(app, tb.cfg.ledger(), req, input)
+	res, err := tb.uses.RecordUse(app, tb.cfg.ledger(), req)
 	if err != nil || !remote {
 		return res, err
 	}
@@ -57,9 +53,9 @@ func (tb *toolbase) UseTool(app core.App, req ledger.UseRequest) (*ledger.UseRes
 		return res, nil
 	}
 	if local {
-		return ledger.Settle(app, res.Usage.Id, builtin.Run(tool.APIEndpoint(), input))
+		return ledger.Settle(app, res.Usage.Id, builtin.Run(tool.APIEndpoint(), req.Input))
 	}
-	return ledger.Settle(app, res.Usage.Id, tb.caller.measuredCall(tb.cfg, tool, res.Usage, input))
+	return ledger.Settle(app, res.Usage.Id, tb.caller.measuredCall(tb.cfg, tool, res.Usage, req.Input))
 }
 
 // useResponse is the DRF API's body of a use: {usage_id, output_data,
@@ -70,8 +66,10 @@ type useResponse struct {
 	usageView
 }
 
-func (tb *toolbase) bindUseRoutes(authed group) {
-	route(authed, "/tools/tools/{id}/use/", map[string]handler{http.MethodPost: tb.useRoute})
+// bindUseRoutes binds the use route, which reads only its caller's identity,
+// on the identity group.
+func (tb *toolbase) bindUseRoutes(authed, identity group) {
+	route(identity, "/tools/tools/{id}/use/", map[string]handler{http.MethodPost: tb.useRoute})
 	route(authed, "/tools/tools/{id}/signing_secret/", map[string]handler{http.MethodPost: signingSecretRoute})
 }
 
@@ -95,7 +93,11 @@ func (tb *toolbase) useRoute(e *core.RequestEvent) error {
 	if input == nil {
 		input = map[string]any{}
 	}
-	if raw, _ := json.Marshal(input); len(raw) > c.MaxInputBytes {
+	raw, err := json.Marshal(input)
+	if err != nil {
+		return fmt.Errorf("use: encoding input: %w", err)
+	}
+	if len(raw) > c.MaxInputBytes {
 		return errDetail(http.StatusRequestEntityTooLarge, fmt.Sprintf("input_data exceeds %d bytes.", c.MaxInputBytes))
 	}
 	key := strings.TrimSpace(e.Request.Header.Get("Idempotency-Key"))
@@ -103,12 +105,12 @@ func (tb *toolbase) useRoute(e *core.RequestEvent) error {
 		return errDetail(http.StatusBadRequest, fmt.Sprintf("Idempotency-Key is longer than %d characters.", c.MaxIdempotencyKeyChars))
 	}
 	id := e.Request.PathValue("id")
-	tool, err := tb.tools.Visible(e.App, e.Auth, id, func() (*core.Record, error) { return findVisible(e, c.Tools, id) })
+	tool, err := tb.visibleTool(e.App, e.Auth, id, func() (*core.Record, error) { return findVisible(e, c.Tools, id) })
 	if err != nil {
 		return err
 	}
 
-	res, err := tb.UseTool(e.App, ledger.UseRequest{Tool: tool, User: e.Auth, Input: input, Key: key, APIKey: apiKeyOf(e)})
+	res, err := tb.UseTool(e.App, ledger.UseRequest{Tool: tool, User: e.Auth, Input: raw, Key: key, APIKey: apiKeyOf(e)})
 	metrics.UseRecorded(useOutcome(res, err))
 	if kerr := tb.keyUseError(e, err); kerr != nil {
 		return kerr

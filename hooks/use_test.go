@@ -325,7 +325,7 @@ func TestUseFeeArithmetic(t *testing.T) {
 				t.Fatal(err)
 			}
 			client, _ := app.FindRecordById(c.Users, fx.client.id)
-			res, err := tb.UseTool(app, ledger.UseRequest{Tool: tool, User: client, Input: map[string]any{}})
+			res, err := tb.UseTool(app, ledger.UseRequest{Tool: tool, User: client, Input: []byte(`{}`)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -350,7 +350,7 @@ func TestUseFeePercentFromEnv(t *testing.T) {
 	app, tb := newTestBase(t, func(tc *Config) { tc.FeePercent = cfg.FeePercent })
 	tool, _ := app.FindRecordById(c.Tools, fx.other)
 	client, _ := app.FindRecordById(c.Users, fx.client.id)
-	if _, err := tb.UseTool(app, ledger.UseRequest{Tool: tool, User: client, Input: map[string]any{}}); err != nil {
+	if _, err := tb.UseTool(app, ledger.UseRequest{Tool: tool, User: client, Input: []byte(`{}`)}); err != nil {
 		t.Fatal(err)
 	}
 	creator, _ := app.FindRecordById(c.Users, fx.creator2.id)

@@ -69,7 +69,7 @@ func (w *groupWorld) user(t testing.TB, name, role string, points int64) *core.R
 }
 
 func (w *groupWorld) use(u *core.Record) (*UseResult, error) {
-	return w.g.RecordUse(w.app, Config{FeePercent: 20}, UseRequest{Tool: w.tool, User: u, Input: map[string]any{}}, []byte(`{}`))
+	return w.g.RecordUse(w.app, Config{FeePercent: 20}, UseRequest{Tool: w.tool, User: u, Input: []byte(`{}`)})
 }
 
 // hold makes the writer wait in a group until the returned func is called,
@@ -203,20 +203,20 @@ func TestGroupRefusedUseLeavesTheOthersCommitted(t *testing.T) {
 			mu.Lock()
 			started++
 			mu.Unlock()
-			_, err := w.g.RecordUse(w.app, Config{FeePercent: 20}, req, []byte(`{}`))
+			_, err := w.g.RecordUse(w.app, Config{FeePercent: 20}, req)
 			mu.Lock()
 			results[name] = append(results[name], err)
 			mu.Unlock()
 		}()
 	}
 	for range 6 {
-		send("poor", UseRequest{Tool: w.tool, User: poor, Input: map[string]any{}})
+		send("poor", UseRequest{Tool: w.tool, User: poor, Input: []byte(`{}`)})
 	}
 	for range 4 {
-		send("rich by key", UseRequest{Tool: w.tool, User: rich, Input: map[string]any{}, APIKey: key.Id})
+		send("rich by key", UseRequest{Tool: w.tool, User: rich, Input: []byte(`{}`), APIKey: key.Id})
 	}
 	for range 5 {
-		send("rich", UseRequest{Tool: w.tool, User: rich, Input: map[string]any{}})
+		send("rich", UseRequest{Tool: w.tool, User: rich, Input: []byte(`{}`)})
 	}
 	waitQueued(t, func() int { mu.Lock(); defer mu.Unlock(); return started }, 15)
 	release()
@@ -450,18 +450,17 @@ func TestGroupUsageRowIsTheRecordSavesRow(t *testing.T) {
 		return out
 	}
 	for _, tool := range []*core.Record{w.tool, remote} {
-		req := UseRequest{Tool: tool, User: client, Input: map[string]any{"q": "x"}, Key: "k-" + tool.Id}
-		input := []byte(`{"q":"x"}`)
+		req := UseRequest{Tool: tool, User: client, Input: []byte(`{"q":"x"}`), Key: "k-" + tool.Id}
 		var saved *UseResult
 		if err := w.app.RunInTransaction(func(tx core.App) error {
 			var err error
-			saved, err = w.g.RecordUse(tx, Config{FeePercent: 20}, req, input)
+			saved, err = w.g.RecordUse(tx, Config{FeePercent: 20}, req)
 			return err
 		}); err != nil {
 			t.Fatal(err)
 		}
 		req.Key = "other-" + tool.Id
-		grouped, err := w.g.RecordUse(w.app, Config{FeePercent: 20}, req, input)
+		grouped, err := w.g.RecordUse(w.app, Config{FeePercent: 20}, req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,7 +16,7 @@ import (
 type UseRequest struct {
 	Tool   *core.Record
 	User   *core.Record
-	Input  map[string]any
+	Input  []byte // the tool's input: a JSON object, encoded once by the caller
 	Key    string // the client's Idempotency-Key, optional
 	APIKey string // id of the API key the request came through, optional
 }
@@ -50,9 +50,8 @@ var ErrToolNotUsable = errors.New("tool is not active")
 // points_cost and the creator's earning (cost minus cfg.FeePercent, floored)
 // are posted, the usage row is saved and the tool's counters move, if the
 // tool is ACTIVE or the user's own. Admins, and creators on their own tools,
-// use for free: the usage is recorded with no ledger rows. input is req.Input
-// as JSON, encoded once by the caller: it is stored on the usage and compared
-// on a replay.
+// use for free: the usage is recorded with no ledger rows. req.Input is
+// stored on the usage and compared on a replay.
 //
 // The usage of a tool with an api_endpoint is saved PENDING, for Settle once
 // the endpoint answered; any other usage is SUCCEEDED with an output of
@@ -61,8 +60,8 @@ var ErrToolNotUsable = errors.New("tool is not active")
 // It returns *InsufficientPointsError (with the balance read after the
 // rollback), ErrKeyReused, *KeyQuotaError, ErrKeyInvalid or ErrToolNotUsable
 // when it refuses.
-func RecordUse(app core.App, cfg Config, req UseRequest, input []byte) (*UseResult, error) {
-	return (*Group)(nil).RecordUse(app, cfg, req, input)
+func RecordUse(app core.App, cfg Config, req UseRequest) (*UseResult, error) {
+	return (*Group)(nil).RecordUse(app, cfg, req)
 }
 
 // RecordUse is the package's RecordUse, the use sharing the commit of the
@@ -70,7 +69,7 @@ func RecordUse(app core.App, cfg Config, req UseRequest, input []byte) (*UseResu
 // joins it) or g is nil (the use has a transaction of its own). It returns
 // once the use is committed or refused; a *CommitError if its group's commit
 // failed.
-func (g *Group) RecordUse(app core.App, cfg Config, req UseRequest, input []byte) (*UseResult, error) {
+func (g *Group) RecordUse(app core.App, cfg Config, req UseRequest) (*UseResult, error) {
 	var result *UseResult
 	var err error
 	switch {
@@ -81,7 +80,7 @@ func (g *Group) RecordUse(app core.App, cfg Config, req UseRequest, input []byte
 		if _, err = hotExec(app, savepointSQL); err != nil {
 			return nil, err
 		}
-		if result, err = recordUse(app, nil, cfg, req, input); err != nil {
+		if result, err = recordUse(app, nil, cfg, req); err != nil {
 			if _, rerr := hotExec(app, rollbackSQL); rerr != nil {
 				return nil, errors.Join(err, rerr)
 			}
@@ -92,13 +91,13 @@ func (g *Group) RecordUse(app core.App, cfg Config, req UseRequest, input []byte
 	case g != nil:
 		err = g.Do(func(tx core.App) error {
 			var err error
-			result, err = recordUse(tx, g.app, cfg, req, input)
+			result, err = recordUse(tx, g.app, cfg, req)
 			return err
 		})
 	default:
 		err = app.RunInTransaction(func(tx core.App) error {
 			var err error
-			result, err = recordUse(tx, app, cfg, req, input)
+			result, err = recordUse(tx, app, cfg, req)
 			return err
 		})
 	}
@@ -118,7 +117,7 @@ func (g *Group) RecordUse(app core.App, cfg Config, req UseRequest, input []byte
 // transaction), which announces the new usage after the commit; nil when tx
 // is a caller's transaction, whose end this use cannot see: the usage is then
 // saved as a record, PocketBase's hooks announcing it.
-func recordUse(tx, parent core.App, cfg Config, req UseRequest, input []byte) (*UseResult, error) {
+func recordUse(tx, parent core.App, cfg Config, req UseRequest) (*UseResult, error) {
 	tool := c.AsTool(req.Tool)
 	remote := tool.APIEndpoint() != ""
 	spent := tool.PointsCost()
@@ -128,7 +127,7 @@ func recordUse(tx, parent core.App, cfg Config, req UseRequest, input []byte) (*
 	earning := spent - spent*cfg.FeePercent/100
 
 	if req.Key != "" {
-		prior, err := priorUse(tx, req, input)
+		prior, err := priorUse(tx, req)
 		if err != nil || prior != nil {
 			return prior, err
 		}
@@ -180,7 +179,7 @@ func recordUse(tx, parent core.App, cfg Config, req UseRequest, input []byte) (*
 	usage.Set(c.UsageTool, tool.Id)
 	usage.Set(c.UsageUser, req.User.Id)
 	usage.Set(c.UsageAPIKey, req.APIKey)
-	usage.Set(c.UsageInputData, types.JSONRaw(input))
+	usage.Set(c.UsageInputData, types.JSONRaw(req.Input))
 	usage.Set(c.UsagePointsSpent, spent)
 	if spent > 0 {
 		usage.Set(c.UsageCreatorEarning, earning)
@@ -212,7 +211,7 @@ func recordUse(tx, parent core.App, cfg Config, req UseRequest, input []byte) (*
 		outputValue = string(output)
 	}
 	state := usage.GetString(c.UsageState)
-	if _, err := hotExec(tx, insertUsageSQL, usage.Id, tool.Id, req.User.Id, req.APIKey, string(input), outputValue,
+	if _, err := hotExec(tx, insertUsageSQL, usage.Id, tool.Id, req.User.Id, req.APIKey, string(req.Input), outputValue,
 		spent, usage.GetInt64(c.UsageCreatorEarning), !remote, req.Key, remaining, state, now.String()); err != nil {
 		return nil, fmt.Errorf("use: saving usage: %w", err)
 	}
@@ -258,11 +257,11 @@ func moveToolCounters(tx core.App, toolID string, uses, spent int64) error {
 // priorUse finds the user's use under req.Key within the window: the result
 // to replay, ErrKeyReused if it was for another request, or nil to go on (an
 // expired use under the key then lets go of it).
-func priorUse(tx core.App, req UseRequest, input []byte) (*UseResult, error) {
+func priorUse(tx core.App, req UseRequest) (*UseResult, error) {
 	var prior core.Record
 	err := priorUseQuery(tx, req.User.Id, req.Key).Limit(1).One(&prior)
 	if err == nil {
-		if prior.GetString(c.UsageTool) != req.Tool.Id || prior.GetString(c.UsageInputData) != string(input) {
+		if prior.GetString(c.UsageTool) != req.Tool.Id || prior.GetString(c.UsageInputData) != string(req.Input) {
 			return nil, ErrKeyReused
 		}
 		return &UseResult{Usage: &prior, Remaining: c.AsUsage(&prior).RemainingPoints(), Replayed: true}, nil
