@@ -49,8 +49,10 @@ const (
 // tokenGrant is a verified token of a user: who, against what, until when.
 type tokenGrant struct {
 	user string
-	key  string // grantKey of the user when the token was verified
-	exp  time.Time
+	// what the token was signed with (see core.FindAuthRecordByToken): the
+	// user's tokenKey and its collection's secret, when it was verified
+	tokenKey, secret string
+	exp              time.Time
 }
 
 // newTokenGrants returns the verified tokens, by token.
@@ -63,10 +65,10 @@ func newKeyIDs() *expirable.LRU[string, string] {
 	return expirable.NewLRU[string, string](maxCachedKeys, nil, rememberTTL)
 }
 
-// grantKey is what a user's auth tokens are signed with (see
-// core.FindAuthRecordByToken): its tokenKey and its collection's secret.
-func grantKey(user *core.Record) string {
-	return user.TokenKey() + user.Collection().AuthToken.Secret
+// holds reports whether user's tokens are still signed with what g was
+// verified against.
+func (g tokenGrant) holds(user *core.Record) bool {
+	return user.TokenKey() == g.tokenKey && user.Collection().AuthToken.Secret == g.secret
 }
 
 // identityAuth takes the place of PocketBase's loadAuthToken on the group of
@@ -78,7 +80,7 @@ func (tb *toolbase) identityAuth() *hook.Handler[*core.RequestEvent] {
 		Func: func(e *core.RequestEvent) error {
 			e.Set(identityOnlyKey, true)
 			// a request with an API key is authenticateKey's
-			if _, key, _ := presentedKey(e.Request); e.Auth == nil && !key {
+			if _, keyed, _ := presentedKey(e.Request); e.Auth == nil && !keyed {
 				e.Auth = tb.authByToken(e.App, requestToken(e.Request))
 			}
 			return e.Next()
@@ -104,7 +106,7 @@ func (tb *toolbase) authByToken(app core.App, token string) *core.Record {
 	}
 	if g, ok := tb.grants.Get(token); ok {
 		if time.Now().Before(g.exp) {
-			if user, err := tb.users.Get(app, g.user); err == nil && grantKey(user) == g.key {
+			if user, err := tb.users.Get(app, g.user); err == nil && g.holds(user) {
 				return user.Clone()
 			}
 		}
@@ -119,7 +121,8 @@ func (tb *toolbase) authByToken(app core.App, token string) *core.Record {
 	if rec.Collection().Name == c.Users {
 		if claims, err := security.ParseUnverifiedJWT(token); err == nil {
 			if exp, err := claims.GetExpirationTime(); err == nil && exp != nil {
-				tb.grants.Add(token, tokenGrant{user: rec.Id, key: grantKey(rec), exp: exp.Time})
+				tb.grants.Add(token, tokenGrant{user: rec.Id, tokenKey: rec.TokenKey(),
+					secret: rec.Collection().AuthToken.Secret, exp: exp.Time})
 			}
 		}
 	}

@@ -69,23 +69,49 @@ func (w *cachedWorld) save(t *testing.T, edit func(u *core.Record)) {
 	}
 }
 
+// accepted tells whether the use route's authentication accepts creds: a
+// use of a tool that does not exist answers 404 past it, 401 at it (so the
+// use's transaction, which checks keys again, has no say).
+func (w *cachedWorld) accepted(t *testing.T, creds map[string]string) bool {
+	t.Helper()
+	s, b, _ := call(t, http.MethodPost, w.base+useURL("nosuchtool00000"), creds, `{"input_data":{}}`)
+	if s != 404 && s != 401 {
+		t.Fatalf("a use of no tool: %d %s", s, b)
+	}
+	return s == 404
+}
+
 // The use route authenticates from caches (auth_cache.go). Every change that
-// makes PocketBase refuse a credential, or changes what the caller is, holds
-// at once there, with the caches warm.
+// makes PocketBase (or the key's query) refuse a credential holds at once
+// there, with the caches warm.
 func TestIdentityCacheFollowsChanges(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name   string
-		change func(t *testing.T, w *cachedWorld)
-		token  int // the token's use afterwards
-		key    int // the key's use afterwards
+		name       string
+		change     func(t *testing.T, w *cachedWorld)
+		token, key bool // accepted afterwards
 	}{
 		{"new password", func(t *testing.T, w *cachedWorld) {
 			w.save(t, func(u *core.Record) { u.SetPassword("another-password-123") })
-		}, 401, 200},
+		}, false, true},
+		{"new email", func(t *testing.T, w *cachedWorld) {
+			w.save(t, func(u *core.Record) { u.SetEmail("moved@test.example") })
+		}, false, true},
 		{"deactivated", func(t *testing.T, w *cachedWorld) {
 			w.save(t, func(u *core.Record) { u.Set(c.UserDeactivated, true) })
-		}, 401, 401},
+		}, false, false},
+		{"deactivated in a transaction", func(t *testing.T, w *cachedWorld) {
+			if err := w.app.RunInTransaction(func(tx core.App) error {
+				u, err := tx.FindRecordById(c.Users, w.user.Id)
+				if err != nil {
+					return err
+				}
+				u.Set(c.UserDeactivated, true)
+				return tx.Save(u)
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}, false, false},
 		{"users' token secret rotated", func(t *testing.T, w *cachedWorld) {
 			col, err := w.app.FindCollectionByNameOrId(c.Users)
 			if err != nil {
@@ -95,30 +121,68 @@ func TestIdentityCacheFollowsChanges(t *testing.T) {
 			if err := w.app.Save(col); err != nil {
 				t.Fatal(err)
 			}
-		}, 401, 200},
+		}, false, true},
 		{"key regenerated", func(t *testing.T, w *cachedWorld) {
 			if s, b, _ := call(t, http.MethodPost, w.base+keyURL(w.keyID)+"regenerate/", w.token, ""); s != 200 {
 				t.Fatalf("regenerate: %d %s", s, b)
 			}
-		}, 200, 401},
+		}, true, false},
 		{"key deactivated", func(t *testing.T, w *cachedWorld) {
 			if s, b, _ := call(t, http.MethodPatch, w.base+keyURL(w.keyID), w.token, `{"is_active":false}`); s != 200 {
 				t.Fatalf("deactivate: %d %s", s, b)
 			}
-		}, 200, 401},
+		}, true, false},
 		{"key deleted", func(t *testing.T, w *cachedWorld) {
 			if s, b, _ := call(t, http.MethodDelete, w.base+keyURL(w.keyID), w.token, ""); s != 204 {
 				t.Fatalf("delete: %d %s", s, b)
 			}
-		}, 200, 401},
+		}, true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			w := newCachedWorld(t)
+			for _, creds := range []map[string]string{w.token, w.key} {
+				if !w.accepted(t, creds) {
+					t.Fatal("warm credentials refused before the change")
+				}
+			}
 			tc.change(t, w)
-			w.expect(t, "the token after the change", w.token, tc.token)
-			w.expect(t, "the key after the change", w.key, tc.key)
+			if got := w.accepted(t, w.token); got != tc.token {
+				t.Errorf("the token after the change: accepted %v, want %v", got, tc.token)
+			}
+			if got := w.accepted(t, w.key); got != tc.key {
+				t.Errorf("the key after the change: accepted %v, want %v", got, tc.key)
+			}
 		})
+	}
+}
+
+// A key's grace period and expiry end on the cached path as on the query's.
+func TestIdentityCacheKeyTimes(t *testing.T) {
+	t.Parallel()
+	clock := &testClock{}
+	app, _ := newTestBase(t, func(cfg *Config) { cfg.Now = clock.now })
+	base := serve(t, app)
+	start := time.Now()
+	clock.set(start)
+	expiring := insertKey(t, app, fx.client.id, "", func(r *core.Record) { r.Set(c.APIKeyExpiresAt, start.Add(time.Hour)) })
+	graced := insertKey(t, app, fx.client.id, "", nil)
+	w := &cachedWorld{app: app, base: base}
+	for _, k := range []testKey{expiring, graced} {
+		if !w.accepted(t, apiKeyHeader(k.secret)) {
+			t.Fatal("a fresh key refused")
+		}
+	}
+	s, b, _ := call(t, http.MethodPost, base+keyURL(graced.id)+"regenerate/", bearer(fx.client), `{"grace_seconds":60}`)
+	if s != 200 {
+		t.Fatalf("regenerate: %d %s", s, b)
+	}
+	if !w.accepted(t, apiKeyHeader(graced.secret)) {
+		t.Fatal("the replaced secret refused within its grace period")
+	}
+	clock.set(start.Add(2 * time.Hour))
+	if w.accepted(t, apiKeyHeader(graced.secret)) || w.accepted(t, apiKeyHeader(expiring.secret)) {
+		t.Error("a secret past its grace period or a key past its expiry was accepted")
 	}
 }
 
@@ -135,11 +199,15 @@ func TestIdentityCacheRoleChange(t *testing.T) {
 }
 
 // The caches serve the identity: a write that bypasses the app's hooks is not
-// seen until a record's time to live (another process's write); money never
-// depends on it, the use's transaction checks the key itself.
+// seen until a record's time to live (another process's write), and the
+// balance events published to realtime clients do not make them forget it;
+// money never depends on it, the use's transaction checks the key itself.
 func TestIdentityCacheServes(t *testing.T) {
 	t.Parallel()
 	w := newCachedWorld(t)
+	events := subscribeBalances(t, w.base, w.token["Authorization"], c.Users+"/"+w.user.Id)
+	w.expect(t, "a use announced", w.token, 200)
+	events.waitFor(t, w.user.Id, c.UserPointsBalance, float64(balance(t, w.app, w.user.Id)), 5*time.Second)
 	if _, err := w.app.DB().Update(c.Users, dbx.Params{c.UserRole: c.RoleAdmin}, dbx.HashExp{c.FieldID: w.user.Id}).Execute(); err != nil {
 		t.Fatal(err)
 	}

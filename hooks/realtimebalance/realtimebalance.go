@@ -29,6 +29,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/routine"
 
 	c "toolbase/collections"
+	"toolbase/hooks/recordcache"
 )
 
 const storeKey = "toolbase.realtimeBalance"
@@ -126,7 +127,8 @@ func (p *publisher) publish(userID string) {
 		p.app.Logger().Debug("realtime balance: loading user", slog.String("id", userID), slog.String("error", err.Error()))
 		return
 	}
-	event := &core.ModelEvent{App: p.app, Context: context.Background(), Type: core.ModelEventTypeUpdate}
+	// only the balances changed: the caches of users keep theirs
+	event := &core.ModelEvent{App: p.app, Context: recordcache.Unchanged(context.Background()), Type: core.ModelEventTypeUpdate}
 	event.Model = record
 	if err := p.app.OnModelAfterUpdateSuccess().Trigger(event); err != nil {
 		p.app.Logger().Debug("realtime balance: broadcasting", slog.String("id", userID), slog.String("error", err.Error()))

@@ -14,6 +14,7 @@
 package recordcache
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,7 +37,9 @@ type Cache struct {
 func New(app core.App, collection string, size int, ttl time.Duration) *Cache {
 	k := &Cache{collection: collection, records: expirable.NewLRU[string, *core.Record](size, nil, ttl)}
 	forget := func(e *core.RecordEvent) error {
-		k.forget(e.Record.Id)
+		if kept, _ := e.Context.Value(unchangedKey{}).(bool); !kept {
+			k.forget(e.Record.Id)
+		}
 		return e.Next()
 	}
 	app.OnRecordAfterCreateSuccess(collection).BindFunc(forget)
@@ -48,12 +51,26 @@ func New(app core.App, collection string, size int, ttl time.Duration) *Cache {
 		k.forget(e.Record.Id)
 		return e.Next()
 	})
-	// the collection's records hold it (rules, fields, auth secrets)
+	// the collection's records hold it (rules, fields, auth secrets); a
+	// change of it rolled back was seen by loads meanwhile
 	app.OnCollectionAfterUpdateSuccess(collection).BindFunc(func(e *core.CollectionEvent) error {
 		k.forgetAll()
 		return e.Next()
 	})
+	app.OnCollectionAfterUpdateError(collection).BindFunc(func(e *core.CollectionErrorEvent) error {
+		k.forgetAll()
+		return e.Next()
+	})
 	return k
+}
+
+type unchangedKey struct{}
+
+// Unchanged marks the context of an after-success event that announces a
+// change the caches are not for (a balance the ledger moved, published to
+// realtime clients): the cached record is kept.
+func Unchanged(ctx context.Context) context.Context {
+	return context.WithValue(ctx, unchangedKey{}, true)
 }
 
 func (k *Cache) forget(id string) {
