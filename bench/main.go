@@ -46,6 +46,7 @@ func main() {
 	only := flag.String("only", "", "comma-separated scenario names to run (default all)")
 	flag.BoolVar(&replication, "replication", true, "also run POST use on a server replicating to a file:// replica (TOOLBASE_REPLICA_URL)")
 	flag.BoolVar(&durable, "durable", true, "also run POST use on a server with TOOLBASE_DURABLE_COMMITS=1 (synchronous=FULL)")
+	flag.BoolVar(&loggedUses, "logged", true, "also run POST use on a server with TOOLBASE_LOG_USES=1 (every use in the request log)")
 	flag.BoolVar(&openLoop, "openloop", true, "also drive POST use open loop (vegeta: a fixed arrival rate) and search the highest rate with p99 < 50 ms")
 	flag.DurationVar(&openDuration, "openduration", 20*time.Second, "duration of the open-loop run at -openrate")
 	flag.IntVar(&openRate, "openrate", 1000, "uses per second of the open-loop run")
@@ -93,11 +94,11 @@ type suite struct {
 	best    *openResult  // the highest of them under 50 ms
 }
 
-// durable, openLoop: the extra runs (see the flags).
+// durable, loggedUses, openLoop: the extra runs (see the flags).
 var (
-	durable, openLoop bool
-	openDuration      time.Duration
-	openRate          int
+	durable, loggedUses, openLoop bool
+	openDuration                  time.Duration
+	openRate                      int
 )
 
 // scenario is one kind of request, sent round-robin by every client.
@@ -226,18 +227,24 @@ func run(bin string, cfg runConfig) (suite, error) {
 		}
 	}
 	if hasUse && replication {
-		r, err := replicatedUse(bin, useScenario, duration, warmup, conns, clients)
+		replica, err := os.MkdirTemp("", "toolbase_bench_replica_*")
 		if err != nil {
-			return out, fmt.Errorf("POST use with replication: %w", err)
+			return out, err
 		}
-		out.results = append(out.results, r)
+		defer os.RemoveAll(replica)
+		if err := out.variant(bin, replicatedName, cfg, "TOOLBASE_REPLICA_URL=file://"+replica); err != nil {
+			return out, err
+		}
 	}
 	if hasUse && durable {
-		r, err := durableUse(bin, useScenario, duration, warmup, conns, clients)
-		if err != nil {
-			return out, fmt.Errorf("POST use, durable: %w", err)
+		if err := out.variant(bin, durableName, cfg, "TOOLBASE_DURABLE_COMMITS=1"); err != nil {
+			return out, err
 		}
-		out.results = append(out.results, r)
+	}
+	if hasUse && loggedUses {
+		if err := out.variant(bin, loggedName, cfg, "TOOLBASE_LOG_USES=1"); err != nil {
+			return out, err
+		}
 	}
 	return out, nil
 }
@@ -250,50 +257,37 @@ var useScenario = scenario{name: "POST use", request: func(s *server, i int) (*h
 // replication: run POST use again on a server replicating (issue 15).
 var replication bool
 
-// replicatedUse runs the use scenario on a second server, seeded alike, that
-// streams data.db to a file:// replica with the default 1 s sync interval.
-func replicatedUse(bin string, use scenario, duration, warmup time.Duration, conns, clients int) (result, error) {
-	replica, err := os.MkdirTemp("", "toolbase_bench_replica_*")
-	if err != nil {
-		return result{}, err
-	}
-	defer os.RemoveAll(replica)
-	s, err := start(bin, "TOOLBASE_REPLICA_URL=file://"+replica)
-	if err != nil {
-		return result{}, err
-	}
-	defer s.stop()
-	if err := s.seed(clients); err != nil {
-		log, _ := os.ReadFile(filepath.Join(s.dir, "server.log"))
-		return result{}, fmt.Errorf("seeding: %w\nserver log:\n%s", err, log)
-	}
-	use.name = replicatedName
-	fmt.Fprintf(os.Stderr, "%s  %s…\n", time.Now().Format("15:04:05"), use.name)
-	load(s, use, warmup, conns)
-	return load(s, use, duration, conns), nil
-}
-
+// The variants of POST use, each on a server of its own, seeded alike.
 const (
 	replicatedName = "POST use, replicating (file://, 1 s)"
 	durableName    = "POST use, durable (TOOLBASE_DURABLE_COMMITS=1)"
+	loggedName     = "POST use, request-logged (TOOLBASE_LOG_USES=1)"
 )
 
-// durableUse runs the use scenario on a second server, seeded alike, whose
-// data.db commits with synchronous=FULL: each group's commit is fsynced.
-func durableUse(bin string, use scenario, duration, warmup time.Duration, conns, clients int) (result, error) {
-	s, err := start(bin, "TOOLBASE_DURABLE_COMMITS=1")
+// isVariant reports whether a result is one of the variants' (their servers
+// are fresh, so their RSS is not the main server's).
+func isVariant(name string) bool {
+	return name == replicatedName || name == durableName || name == loggedName
+}
+
+// variant runs the use scenario as name on a second server, started with env
+// and seeded alike, and adds its result.
+func (out *suite) variant(bin, name string, cfg runConfig, env ...string) error {
+	s, err := start(bin, env...)
 	if err != nil {
-		return result{}, err
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	defer s.stop()
-	if err := s.seed(clients); err != nil {
+	if err := s.seed(cfg.clients); err != nil {
 		log, _ := os.ReadFile(filepath.Join(s.dir, "server.log"))
-		return result{}, fmt.Errorf("seeding: %w\nserver log:\n%s", err, log)
+		return fmt.Errorf("%s: seeding: %w\nserver log:\n%s", name, err, log)
 	}
-	use.name = durableName
+	use := useScenario
+	use.name = name
 	fmt.Fprintf(os.Stderr, "%s  %s…\n", time.Now().Format("15:04:05"), use.name)
-	load(s, use, warmup, conns)
-	return load(s, use, duration, conns), nil
+	load(s, use, cfg.warmup, cfg.conns)
+	out.results = append(out.results, load(s, use, cfg.duration, cfg.conns))
+	return nil
 }
 
 type result struct {
@@ -468,7 +462,7 @@ func targets(w io.Writer, st suite) bool {
 	}
 	var peak int64
 	for _, r := range st.results {
-		if r.name != replicatedName && r.name != durableName {
+		if !isVariant(r.name) {
 			peak = max(peak, r.peakRSS)
 		}
 	}
@@ -481,6 +475,9 @@ func targets(w io.Writer, st suite) bool {
 		line(fmt.Sprintf("open loop %d uses/s for %s: p99 ≤ 30 ms, no errors", st.open.rate, st.open.duration),
 			fmt.Sprintf("p99 %.2f ms, %d errors, %.0f answered/s", p99, st.open.errors, st.open.throughput()), p99 <= 30 && st.open.errors == 0)
 		fmt.Fprintf(tw, "  highest open-loop rate with p99 < 50 ms\t%s\t(reported)\n", st.best.rateText())
+	}
+	if l, ok := st.find(loggedName); ok && st.ceiling > 0 {
+		fmt.Fprintf(tw, "  POST use with every use request-logged ÷ the ceiling\t%.2f × (%.0f/s)\t(reported)\n", l.perSecond()/st.ceiling, l.perSecond())
 	}
 	if d, ok := st.find(durableName); ok && hasUse {
 		r := d.perSecond() / use.perSecond()

@@ -48,6 +48,11 @@ type Config struct {
 	// (TOOLBASE_DURABLE_COMMITS=1; off: NORMAL, where a crash of the machine
 	// may lose the last commits). main passes it to DBConnect.
 	DurableCommits bool
+	// LogUses keeps successful uses in PocketBase's request log
+	// (TOOLBASE_LOG_USES=1). Off, only refused or failed uses are logged
+	// there: each use is recorded in tool_usage and the ledger already, and a
+	// request log row per use cost a fifth of its throughput.
+	LogUses bool
 	// Now is the clock API keys are checked and their quotas counted by;
 	// nil is time.Now (tests set it to move time for their own app).
 	Now func() time.Time
@@ -88,6 +93,7 @@ func LoadConfig() (Config, error) {
 		envInt("TOOLBASE_REFUND_WINDOW_DAYS", 1, 3650, &cfg.RefundWindowDays),
 		envInt("TOOLBASE_STATS_CACHE_SECONDS", 0, 3600, &statsSeconds),
 		envBool("TOOLBASE_DURABLE_COMMITS", &cfg.DurableCommits),
+		envBool("TOOLBASE_LOG_USES", &cfg.LogUses),
 	} {
 		if err != nil {
 			return cfg, err

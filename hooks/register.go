@@ -68,6 +68,9 @@ func register(app core.App, cfg Config) *toolbase {
 		// routes that read only their caller's identity: cached authentication (auth_cache.go)
 		identity := group{se.Router.Group(drfPrefix).Unbind(apis.DefaultLoadAuthTokenMiddlewareId).
 			Bind(tb.identityAuth()).BindFunc(drfBoundary, requireUser), tb.routes}
+		if !tb.cfg.LogUses {
+			identity.BindFunc(skipSuccessfulUseLog)
+		}
 		tb.bindTokenRoutes(public)
 		bindUserRoutes(public, authed)
 		bindToolRoutes(authed)

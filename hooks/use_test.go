@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -547,4 +548,50 @@ func TestUseConcurrentHalfAffordable(t *testing.T) {
 		t.Errorf("total_uses %d", got)
 	}
 	mustVerify(t, app)
+}
+
+// A successful use is kept out of PocketBase's request log unless
+// TOOLBASE_LOG_USES asks for it (it is in tool_usage and the ledger); a
+// refused use is logged either way.
+func TestUseRequestLog(t *testing.T) {
+	t.Parallel()
+	for _, logUses := range []bool{false, true} {
+		t.Run(fmt.Sprintf("LogUses=%v", logUses), func(t *testing.T) {
+			t.Parallel()
+			app, _ := newTestBase(t, func(cfg *Config) { cfg.LogUses = logUses })
+			app.Settings().Logs.MaxDays = 1
+			base := serve(t, app)
+			if s, b := post(t, base+useURL(fx.active), fx.client.auth, "", `{"input_data":{}}`); s != 200 {
+				t.Fatalf("use: %d %s", s, b)
+			}
+			if s, b := post(t, base+useURL("nosuchtool00000"), fx.client.auth, "", `{"input_data":{}}`); s != 404 {
+				t.Fatalf("use of no tool: %d %s", s, b)
+			}
+			// logged after both uses, in order: once it is there, so are they
+			if s, _ := get(t, base+"/api/tools/tools/", fx.client.auth); s != 200 {
+				t.Fatalf("tool list: %d", s)
+			}
+			logged := func(url string) bool {
+				var n int
+				if err := app.AuxDB().Select("COUNT(*)").From("_logs").
+					Where(dbx.Like("data", `"url":"`+url+`"`).Match(true, true)).Row(&n); err != nil {
+					t.Fatal(err)
+				}
+				return n > 0
+			}
+			deadline := time.Now().Add(15 * time.Second)
+			for !logged("/api/tools/tools/") {
+				if time.Now().After(deadline) {
+					t.Fatal("the request log was not written within 15 s")
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			if !logged(useURL("nosuchtool00000")) {
+				t.Error("a refused use is missing from the request log")
+			}
+			if got := logged(useURL(fx.active)); got != logUses {
+				t.Errorf("the successful use logged: %v, want %v", got, logUses)
+			}
+		})
+	}
 }
