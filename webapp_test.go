@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
@@ -505,13 +506,7 @@ func TestWebAppFirstLoad(t *testing.T) {
 	srv := startWebServer(t)
 	br := newBrowser(t)
 	s := br.session(t, "client1", srv.base, 1280, 800)
-	s.do("sign in",
-		chromedp.Navigate(srv.base+"/#/signin"),
-		chromedp.WaitVisible(tid("login-email")),
-		chromedp.SendKeys(tid("login-email"), "client1@example.com"),
-		chromedp.SendKeys(tid("login-password"), "client-demo-pass"),
-		chromedp.Click(tid("login-submit")),
-		chromedp.WaitVisible(tid("tool-card")))
+	s.signIn("client1@example.com", "client-demo-pass")
 	if _, err := chromedp.Call(s.ctx, network.Enable, network.EnableParams{}); err != nil {
 		t.Fatal(err)
 	}
@@ -654,13 +649,7 @@ func TestWebAppScreenshots(t *testing.T) {
 				s = br.session(t, size.name+"-"+shot.who, srv.base, size.width, size.height)
 				sessions[shot.who] = s
 				if login, ok := logins[shot.who]; ok {
-					s.do("sign in",
-						chromedp.Navigate(srv.base+"/#/signin"),
-						chromedp.WaitVisible(tid("login-email")),
-						chromedp.SendKeys(tid("login-email"), login[0]),
-						chromedp.SendKeys(tid("login-password"), login[1]),
-						chromedp.Click(tid("login-submit")),
-						chromedp.WaitVisible(tid("points-balance")))
+					s.signIn(login[0], login[1])
 				}
 			}
 			s.do(shot.name, chromedp.Navigate(srv.base+shot.path), chromedp.WaitVisible(tid(shot.wait)), chromedp.Sleep(300*time.Millisecond))
@@ -676,5 +665,60 @@ func TestWebAppScreenshots(t *testing.T) {
 			}
 			t.Logf("%s (%d KB)", path, len(img)/1024)
 		}
+	}
+}
+
+// A page left while it still loads never draws over the page that replaced
+// it, nor renames the tab: a support ticket's answer is held back by the
+// browser until the client has moved on (to the admin console, refused).
+func TestWebAppLeftPageStaysGone(t *testing.T) {
+	chromiumPath(t)
+	srv := startWebServer(t)
+	br := newBrowser(t)
+	var ticket struct{ ID string }
+	if status := srv.api(t, http.MethodPost, "/api/support/tickets/", srv.token(t, "client1@example.com", "client-demo-pass"),
+		map[string]string{"subject": "Held back", "message": "An answer the browser holds."}, &ticket); status != 201 {
+		t.Fatalf("ticket: %d", status)
+	}
+	s := br.session(t, "client1", srv.base, 1280, 800)
+	s.signIn("client1@example.com", "client-demo-pass")
+
+	held := make(chan fetch.RequestID, 64)
+	if err := chromedp.Listen(s.ctx, func(ev any) {
+		if e, ok := ev.(*fetch.EventRequestPaused); ok {
+			held <- e.RequestID
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(s.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*/api/support/tickets/" + ticket.ID + "/*"}}}); err != nil {
+		t.Fatal(err)
+	}
+	s.do("open the ticket", chromedp.Navigate(srv.base+"/#/support/"+ticket.ID))
+	var first fetch.RequestID
+	select {
+	case first = <-held:
+	case <-time.After(10 * time.Second):
+		s.fail("open the ticket", fmt.Errorf("the ticket page asked nothing of the API"))
+	}
+	s.do("leave for the console", chromedp.Navigate(srv.base+"/#/admin"))
+	s.until("refused", `document.title.startsWith('For admins')`)
+
+	// let the ticket page's answer through, and its later calls as they come
+	if _, err := chromedp.Call(s.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: first}); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for id := range held {
+			_, _ = chromedp.Call(s.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id})
+		}
+	}()
+	s.until("ticket answered", `performance.getEntriesByType('resource').some((r) => r.name.includes('/api/support/tickets/'))`)
+	s.do("its rendering", chromedp.Sleep(500*time.Millisecond))
+	if title := eval[string](s, "title", `document.title`); !strings.HasPrefix(title, "For admins") {
+		s.fail("title", fmt.Errorf("the left page renamed the tab: %q", title))
+	}
+	if h1 := eval[string](s, "heading", `[...document.querySelectorAll('#main h1')].map((e) => e.textContent).join('|')`); h1 != "For admins" {
+		s.fail("heading", fmt.Errorf("the page shows %q, want the console's refusal alone", h1))
 	}
 }

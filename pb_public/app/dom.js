@@ -103,8 +103,10 @@ export function stars(avg) {
 }
 
 // setTitle names the page for the tab and moves focus to its heading, so
-// keyboard and screen reader users land on the new content.
+// keyboard and screen reader users land on the new content; a view no longer
+// shown (a page left while it loaded) names nothing.
 export function setTitle(view, title) {
+  if (!view.isConnected) return;
   document.title = title ? `${title} · toolbase` : 'toolbase';
   const h1 = view.querySelector('h1');
   if (h1) {

@@ -6,7 +6,7 @@ import { h, replace, loading, errorBox, setTitle } from './dom.js';
 import * as session from './session.js';
 import * as catalog from './pages/catalog.js';
 
-const view = document.getElementById('main');
+const main = document.getElementById('main');
 
 // path pattern → [page module loader, who may open it]
 const routes = [
@@ -82,6 +82,11 @@ async function render() {
     try { cleanup(); } catch { /* a page's cleanup never blocks the next page */ }
     cleanup = null;
   }
+  // each render draws into a container of its own: a slower render that a
+  // newer one replaced goes on writing into a detached element, never over
+  // the page now shown (nor its title: setTitle skips detached views)
+  const view = document.createElement('div');
+  main.replaceChildren(view);
   const { path, query } = here();
   const route = match(path);
   markNav(path);
@@ -211,7 +216,7 @@ window.addEventListener('toolbase:site-pages', renderFooter);
 // the skip link moves the focus to the content (its #main must not become a route)
 document.querySelector('.skip').addEventListener('click', (ev) => {
   ev.preventDefault();
-  view.focus();
+  main.focus();
 });
 await session.start();
 render();
