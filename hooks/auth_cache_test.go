@@ -227,13 +227,22 @@ func TestIdentityCacheServes(t *testing.T) {
 func TestIdentityCacheTokenEnds(t *testing.T) {
 	t.Parallel()
 	w := newCachedWorld(t)
-	short, err := newAccessToken(w.user, time.Second)
+	// exp is in whole seconds: two seconds of lifetime leave at least one
+	short, err := newAccessToken(w.user, 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims, err := security.ParseUnverifiedJWT(short)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp, err := claims.GetExpirationTime()
 	if err != nil {
 		t.Fatal(err)
 	}
 	creds := map[string]string{"Authorization": "Bearer " + short}
-	w.expect(t, "a token of one second", creds, 200)
-	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(2 * time.Second)))
+	w.expect(t, "a token of two seconds", creds, 200)
+	time.Sleep(time.Until(exp.Time) + 50*time.Millisecond)
 	if b := w.expect(t, "the expired token", creds, 401); !strings.Contains(b, "token_not_valid") {
 		t.Errorf("expired token: %s", b)
 	}
