@@ -186,6 +186,23 @@ func TestIdentityCacheKeyTimes(t *testing.T) {
 	}
 }
 
+// A key scoped to a tool keeps its scope on the cached path: its tool's uses
+// go through, another tool's are refused, warm or cold.
+func TestIdentityCacheScopedKey(t *testing.T) {
+	t.Parallel()
+	app, _ := newTestBase(t)
+	base := serve(t, app)
+	k := insertKey(t, app, fx.client.id, fx.active, nil)
+	for i := range 2 {
+		if s, b, _ := call(t, http.MethodPost, base+useURL(fx.active), apiKeyHeader(k.secret), `{"input_data":{}}`); s != 200 {
+			t.Errorf("use %d of the key's tool: %d %s", i, s, b)
+		}
+		if s, b, _ := call(t, http.MethodPost, base+useURL(fx.other), apiKeyHeader(k.secret), `{"input_data":{}}`); s != 403 || !strings.Contains(b, msgKeyOutOfScope) {
+			t.Errorf("use %d of another tool: %d %s", i, s, b)
+		}
+	}
+}
+
 // A role given is a role held at the next use: an admin uses tools free.
 func TestIdentityCacheRoleChange(t *testing.T) {
 	t.Parallel()
