@@ -33,42 +33,8 @@ func TestCrashKeepsLedgerConsistent(t *testing.T) {
 	token := login(t, srv.base, "client1@example.com", "client-demo-pass")
 	tool := demoToolID(t, srv.base, token, "JSON Formatter")
 
-	var acked atomic.Int64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	client := &http.Client{Timeout: 5 * time.Second}
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				req, _ := http.NewRequest(http.MethodPost, srv.base+"/api/tools/tools/"+tool+"/use/", strings.NewReader(`{"input_data":{"n":1}}`))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Authorization", "Bearer "+token)
-				res, err := client.Do(req)
-				if err != nil {
-					continue // the server is gone
-				}
-				res.Body.Close()
-				if res.StatusCode == 200 {
-					acked.Add(1)
-				}
-			}
-		}()
-	}
-	time.Sleep(700 * time.Millisecond)
-	if err := srv.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	srv.cmd.Wait()
-	close(stop)
-	wg.Wait()
-	if acked.Load() == 0 {
+	acked := int64(len(killUnderUses(t, srv, tool, 8, 700*time.Millisecond, func(int) string { return token })))
+	if acked == 0 {
 		t.Fatal("no use was acknowledged before the kill")
 	}
 
@@ -86,10 +52,10 @@ func TestCrashKeepsLedgerConsistent(t *testing.T) {
 	if _, err := fmt.Sscanf(out[i:], "ledger verify: OK (%d users, %d ledger rows, %d usages)", &users, &rows, &usages); err != nil {
 		t.Fatalf("reading %q: %v", out, err)
 	}
-	if usages < acked.Load() {
-		t.Fatalf("%d uses acknowledged but %d recorded", acked.Load(), usages)
+	if usages < acked {
+		t.Fatalf("%d uses acknowledged but %d recorded", acked, usages)
 	}
-	t.Logf("%d uses acknowledged, %d recorded, ledger consistent after SIGKILL", acked.Load(), usages)
+	t.Logf("%d uses acknowledged, %d recorded, ledger consistent after SIGKILL", acked, usages)
 }
 
 // mustRun runs the binary and fails the test unless it exits 0.
@@ -292,11 +258,9 @@ func TestCrashDuringGroupCommits(t *testing.T) {
 	mustRun(t, bin, "seed", "--demo", "--dir", dir)
 	mustRun(t, bin, "points", "add", "client1@example.com", "1000000", "--reason", "crash test", "--dir", dir)
 
-	var mu sync.Mutex
 	acked := map[string]bool{}
 	var tokens []string
 	var tool string
-	client := &http.Client{Timeout: 5 * time.Second}
 	began := time.Now()
 	for round := range rounds {
 		var env []string
@@ -309,46 +273,11 @@ func TestCrashDuringGroupCommits(t *testing.T) {
 			tokens = []string{login(t, srv.base, "client1@example.com", "client-demo-pass"), login(t, srv.base, "client3@example.com", "client-demo-pass")}
 			tool = demoToolID(t, srv.base, tokens[0], "JSON Formatter")
 		}
-		stop := make(chan struct{})
-		var wg sync.WaitGroup
-		for i := range 16 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					select {
-					case <-stop:
-						return
-					default:
-					}
-					req, _ := http.NewRequest(http.MethodPost, srv.base+"/api/tools/tools/"+tool+"/use/", strings.NewReader(`{"input_data":{"n":1}}`))
-					req.Header.Set("Content-Type", "application/json")
-					req.Header.Set("Authorization", "Bearer "+tokens[i%4/3]) // 1 in 4 is the poor client
-					res, err := client.Do(req)
-					if err != nil {
-						continue // the server is gone
-					}
-					var body struct {
-						UsageID string `json:"usage_id"`
-					}
-					err = json.NewDecoder(res.Body).Decode(&body)
-					res.Body.Close()
-					if res.StatusCode == 200 && err == nil && body.UsageID != "" {
-						mu.Lock()
-						acked[body.UsageID] = true
-						mu.Unlock()
-					}
-				}
-			}()
+		// kill at a different point of the group commits each round; 1 in 4 is the poor client
+		for _, id := range killUnderUses(t, srv, tool, 16, time.Duration(150+round*53%250)*time.Millisecond,
+			func(i int) string { return tokens[i%4/3] }) {
+			acked[id] = true
 		}
-		// kill at a different point of the group commits each round
-		time.Sleep(time.Duration(150+round*53%250) * time.Millisecond)
-		if err := srv.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
-		srv.cmd.Wait()
-		close(stop)
-		wg.Wait()
 	}
 	// the last crash too: a server must come up on the data
 	startServer(t, bin, dir).stop(t)
@@ -387,4 +316,54 @@ func TestCrashDuringGroupCommits(t *testing.T) {
 	}
 	t.Logf("%d crashes in %s: %d uses acknowledged, %d recorded, all acknowledged ones there, ledger consistent",
 		rounds, time.Since(began).Round(100*time.Millisecond), len(acked), len(recorded))
+}
+
+// killUnderUses sends uses of tool to srv from workers goroutines (worker i
+// with token(i)), SIGKILLs the server after d, and returns the usage ids of
+// the uses answered 200 before it died.
+func killUnderUses(t *testing.T, srv *server, tool string, workers int, d time.Duration, token func(worker int) string) []string {
+	t.Helper()
+	client := &http.Client{Timeout: 5 * time.Second}
+	var mu sync.Mutex
+	var acked []string
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				req, _ := http.NewRequest(http.MethodPost, srv.base+"/api/tools/tools/"+tool+"/use/", strings.NewReader(`{"input_data":{"n":1}}`))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+token(i))
+				res, err := client.Do(req)
+				if err != nil {
+					continue // the server is gone
+				}
+				var body struct {
+					UsageID string `json:"usage_id"`
+				}
+				err = json.NewDecoder(res.Body).Decode(&body)
+				res.Body.Close()
+				if res.StatusCode == 200 && err == nil && body.UsageID != "" {
+					mu.Lock()
+					acked = append(acked, body.UsageID)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	time.Sleep(d)
+	if err := srv.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	srv.cmd.Wait()
+	close(stop)
+	wg.Wait()
+	return acked
 }

@@ -129,11 +129,18 @@ func (tb *toolbase) authByToken(app core.App, token string) *core.Record {
 	return rec
 }
 
+// identityOnly reports whether the request's route reads only its caller's
+// identity (identityAuth marked it).
+func identityOnly(e *core.RequestEvent) bool {
+	only, _ := e.Get(identityOnlyKey).(bool)
+	return only
+}
+
 // userOf returns user id for the request: from the users cache on
 // identity-only routes (identityAuth), else loaded. The record is the
 // caller's own copy.
 func (tb *toolbase) userOf(e *core.RequestEvent, id string) (*core.Record, error) {
-	if only, _ := e.Get(identityOnlyKey).(bool); !only {
+	if !identityOnly(e) {
 		return e.App.FindRecordById(c.Users, id)
 	}
 	user, err := tb.users.Get(e.App, id)
@@ -147,7 +154,7 @@ func (tb *toolbase) userOf(e *core.RequestEvent, id string) (*core.Record, error
 // identity-only routes through the key caches, else by its query.
 func (tb *toolbase) keyOf(e *core.RequestEvent, secret string, now time.Time) (*keyRow, error) {
 	stmt := tb.keyLookup.Load()
-	if only, _ := e.Get(identityOnlyKey).(bool); !only {
+	if !identityOnly(e) {
 		return findKeyWith(e.App, stmt, secret, now)
 	}
 	if !wellFormed(secret) {

@@ -1,7 +1,6 @@
 package hooks
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -150,54 +149,14 @@ func topic(col, filter string) string {
 // realtimeClient is one SSE connection to /api/realtime.
 type realtimeClient struct {
 	id     string
-	events chan sseEvent
+	events <-chan sseEvent
 }
 
 // connect opens a realtime connection and waits for its client id.
 func (w *oracleWorld) connect(t *testing.T, ctx context.Context) *realtimeClient {
 	t.Helper()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, w.base+"/api/realtime", nil)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc := &realtimeClient{events: make(chan sseEvent, 100)}
-	connected := make(chan string, 1)
-	go func() {
-		defer res.Body.Close()
-		defer close(rc.events)
-		sc := bufio.NewScanner(res.Body)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		var ev sseEvent
-		for sc.Scan() {
-			line := sc.Text()
-			switch {
-			case strings.HasPrefix(line, "event:"):
-				ev.name = strings.TrimSpace(strings.TrimPrefix(line, "event:"))
-			case strings.HasPrefix(line, "data:"):
-				ev.data += strings.TrimSpace(strings.TrimPrefix(line, "data:"))
-			case line == "":
-				if ev.name == "PB_CONNECT" {
-					var m struct{ ClientID string }
-					json.Unmarshal([]byte(ev.data), &m)
-					connected <- m.ClientID
-				} else if ev.name != "" {
-					select {
-					case rc.events <- ev:
-					case <-ctx.Done():
-						return
-					}
-				}
-				ev = sseEvent{}
-			}
-		}
-	}()
-	select {
-	case rc.id = <-connected:
-	case <-time.After(5 * time.Second):
-		t.Fatal("no PB_CONNECT within 5s")
-	}
-	return rc
+	id, events := connectRealtime(t, ctx, w.base)
+	return &realtimeClient{id: id, events: events}
 }
 
 // subscribe sets the client's subscriptions and returns the answer's status.

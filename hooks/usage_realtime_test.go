@@ -18,10 +18,9 @@ import (
 // sseEvent is one server-sent event.
 type sseEvent struct{ name, data string }
 
-// subscribe opens PocketBase's realtime stream as the JS SDK does (GET
-// /api/realtime, then POST /api/realtime with the client id, the topics and
-// the user's token) and returns its events until ctx ends.
-func subscribe(t *testing.T, ctx context.Context, base, auth string, topics ...string) <-chan sseEvent {
+// connectRealtime opens PocketBase's realtime stream (GET /api/realtime) and
+// returns its client id and its events until ctx ends.
+func connectRealtime(t *testing.T, ctx context.Context, base string) (string, <-chan sseEvent) {
 	t.Helper()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/realtime", nil)
 	res, err := http.DefaultClient.Do(req)
@@ -59,12 +58,21 @@ func subscribe(t *testing.T, ctx context.Context, base, auth string, topics ...s
 			}
 		}
 	}()
-	var id string
 	select {
-	case id = <-connected:
+	case id := <-connected:
+		return id, events
 	case <-time.After(5 * time.Second):
 		t.Fatal("no PB_CONNECT within 5s")
 	}
+	return "", nil
+}
+
+// subscribe opens PocketBase's realtime stream as the JS SDK does (GET
+// /api/realtime, then POST /api/realtime with the client id, the topics and
+// the user's token) and returns its events until ctx ends.
+func subscribe(t *testing.T, ctx context.Context, base, auth string, topics ...string) <-chan sseEvent {
+	t.Helper()
+	id, events := connectRealtime(t, ctx, base)
 	body, _ := json.Marshal(map[string]any{"clientId": id, "subscriptions": topics})
 	if status, b := request(t, http.MethodPost, base+"/api/realtime", auth, string(body)); status != 204 {
 		t.Fatalf("subscribing: %d %s", status, b)

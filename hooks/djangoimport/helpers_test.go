@@ -1,10 +1,7 @@
 package djangoimport_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -14,6 +11,7 @@ import (
 
 	c "toolbase/collections"
 	"toolbase/hooks"
+	"toolbase/hooks/internal/opstest"
 	"toolbase/hooks/internal/testserve"
 	"toolbase/hooks/ledger"
 	_ "toolbase/pb_migrations"
@@ -57,32 +55,18 @@ func serve(t testing.TB, app *tests.TestApp) string { return testserve.Serve(t, 
 // call sends a JSON request and returns the status and the decoded body.
 func call(t testing.TB, method, url string, body any, header ...string) (int, map[string]any) {
 	t.Helper()
-	var rd io.Reader
+	var raw []byte
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
+		var err error
+		if raw, err = json.Marshal(body); err != nil {
 			t.Fatal(err)
 		}
-		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(method, url, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	for k := 0; k+1 < len(header); k += 2 {
-		req.Header.Set(header[k], header[k+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
+	res, answer := opstest.Do(t, method, url, string(raw), header...)
 	out := map[string]any{}
-	_ = json.Unmarshal(raw, &out)
-	if len(out) == 0 && len(raw) > 0 {
-		out["raw"] = string(raw)
+	_ = json.Unmarshal([]byte(answer), &out)
+	if len(out) == 0 && len(answer) > 0 {
+		out["raw"] = answer
 	}
 	return res.StatusCode, out
 }
